@@ -1,0 +1,190 @@
+"""Load and validate conf/*.yaml into typed, read-only settings.
+
+Validation is strict: an unknown key, a missing key or a value of the wrong type is a
+ConfigError naming the key path (`scope.year_start`) and the file, never a silent default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONF = PROJECT_ROOT / "conf" / "local.yaml"
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class SparkSettings:
+    master: str | None
+    shuffle_partitions: int
+    driver_memory: str | None
+    checkpoint_dir: str | None
+
+
+@dataclass(frozen=True)
+class Scope:
+    year_start: int
+    year_end: int
+    paper_fields: list[str]
+    paper_topics: list[str]
+    patent_cpc_prefixes: list[str]
+    patent_topics: list[str]
+    focus_countries: list[str]
+    focus_cities: list[str]
+    subfields: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class InstitutionRule:
+    canonical_id: str
+    canonical_name: str
+    ids: list[str] = field(default_factory=list)
+    name_patterns: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AssigneeRule:
+    canonical_name: str
+    name_patterns: list[str]
+
+
+@dataclass(frozen=True)
+class InstitutionSettings:
+    canonical: list[InstitutionRule]
+
+
+@dataclass(frozen=True)
+class PatentSettings:
+    assignee_canonical: list[AssigneeRule]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    top_cited_share: float
+    top_cited_min_threshold: int
+    high_value_patent_usd: float
+    high_level_h_index: int
+    cocitation_min_count: int
+    cocitation_min_strength: float
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    max_reject_ratio: float
+    min_year: int
+    max_year: int
+
+
+@dataclass(frozen=True)
+class QualitySettings:
+    stop_on_critical: bool
+
+
+@dataclass(frozen=True)
+class Config:
+    spark: SparkSettings
+    scope: Scope
+    institutions: InstitutionSettings
+    patents: PatentSettings
+    thresholds: Thresholds
+    ingest: IngestSettings
+    quality: QualitySettings
+    source: str = "<dict>"
+
+    def digest(self) -> str:
+        """Stable hash of the settings, for run records."""
+        body = dataclasses.asdict(self)
+        body.pop("source")
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _build(cls, data, path: str, source: str):
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: '{path or '<root>'}' must be a mapping, got {type(data).__name__}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "source"}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        where = f"{path}.{unknown[0]}" if path else unknown[0]
+        raise ConfigError(f"{source}: unknown key '{where}' (allowed here: {', '.join(sorted(fields))})")
+    values = {}
+    for name, f in fields.items():
+        key_path = f"{path}.{name}" if path else name
+        if name not in data:
+            if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING:
+                continue
+            raise ConfigError(f"{source}: missing key '{key_path}'")
+        values[name] = _coerce(hints[name], data[name], key_path, source)
+    return cls(**values)
+
+
+def _coerce(hint, value, path: str, source: str):
+    origin = typing.get_origin(hint)
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value, path, source)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        if value is None:
+            return None
+        return _coerce(options[0], value, path, source)
+    if origin is list:
+        if not isinstance(value, list):
+            raise ConfigError(f"{source}: '{path}' must be a list, got {value!r}")
+        (item,) = typing.get_args(hint)
+        return [_coerce(item, v, f"{path}[{i}]", source) for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{source}: '{path}' must be a mapping, got {value!r}")
+        _, item = typing.get_args(hint)
+        return {str(k): _coerce(item, v, f"{path}.{k}", source) for k, v in value.items()}
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint is bool and isinstance(value, bool):
+        return value
+    if hint in (int, float, str) and isinstance(value, hint) and not isinstance(value, bool):
+        return value
+    raise ConfigError(f"{source}: '{path}' must be {hint.__name__}, got {value!r}")
+
+
+def from_dict(data: dict, source: str = "<dict>") -> Config:
+    config = _build(Config, data, "", source)
+    config = dataclasses.replace(config, source=source)
+    _check_rules(config)
+    return config
+
+
+def _check_rules(config: Config) -> None:
+    scope, src = config.scope, config.source
+    if scope.year_start > scope.year_end:
+        raise ConfigError(f"{src}: 'scope.year_start' ({scope.year_start}) is after 'scope.year_end' ({scope.year_end})")
+    if not 0 < config.thresholds.top_cited_share < 1:
+        raise ConfigError(f"{src}: 'thresholds.top_cited_share' must be in (0, 1)")
+    if not 0 <= config.ingest.max_reject_ratio <= 1:
+        raise ConfigError(f"{src}: 'ingest.max_reject_ratio' must be in [0, 1]")
+
+
+def load(path: str | Path | None = None) -> Config:
+    conf_path = Path(path) if path else DEFAULT_CONF
+    if not conf_path.exists():
+        raise ConfigError(f"config file not found: {conf_path}")
+    try:
+        data = yaml.safe_load(conf_path.read_text())
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{conf_path}: not valid YAML: {err}") from None
+    return from_dict(data or {}, source=str(conf_path))
+
+
+def load_dict(path: str | Path | None = None) -> dict:
+    """The raw mapping of a config file, for tests and tools that derive variants from it."""
+    return yaml.safe_load(Path(path or DEFAULT_CONF).read_text())

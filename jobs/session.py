@@ -1,0 +1,130 @@
+"""The one place a SparkSession is built, for every job, the CLI and the tests.
+
+Every session gets Delta Lake (SQL extension + catalog) and a checkpoint dir. In local mode
+(no spark-submit around us) it also gets the jars that scripts/resolve_jars.py cached in
+.jars/ and local defaults; under spark-submit, master, resources and jars are spark-submit's
+business and nothing here overrides them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from pyspark.sql import SparkSession
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_JARS_DIR = PROJECT_ROOT / ".jars"
+
+DELTA_CONF = {
+    "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+    "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+}
+
+LOCAL_DEFAULTS = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.session.timeZone": "UTC",
+    # On 2 cores AQE coalesced shuffles into one task and left a core idle (STACK.md).
+    "spark.sql.adaptive.coalescePartitions.enabled": "false",
+    "spark.driver.extraJavaOptions": "-Dderby.system.home=/tmp/scintel-derby",
+    "spark.databricks.delta.snapshotPartitions": "2",
+    "spark.databricks.delta.retentionDurationCheck.enabled": "true",
+}
+
+
+class MissingJvmPackage(RuntimeError):
+    """A JVM package the job needs is not on the classpath."""
+
+
+def jars_dir() -> Path:
+    return Path(os.environ.get("SCINTEL_JARS_DIR", DEFAULT_JARS_DIR))
+
+
+def jar_status(directory: Path | None = None) -> dict:
+    """What scripts/resolve_jars.py recorded: {name: {coordinate, ok, jars, error?}}."""
+    status_file = (directory or jars_dir()) / "status.json"
+    if not status_file.exists():
+        return {}
+    return json.loads(status_file.read_text())
+
+
+def cached_jars(directory: Path | None = None) -> list[Path]:
+    root = directory or jars_dir()
+    return sorted(
+        root / name / jar
+        for name, entry in jar_status(root).items()
+        if entry.get("ok")
+        for jar in entry["jars"]
+    )
+
+
+def under_spark_submit() -> bool:
+    """spark-submit launches the Python driver with a gateway already running."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
+def build_session(
+    app_name: str = "scintel",
+    *,
+    master: str | None = None,
+    checkpoint_dir: str | None = None,
+    extra_conf: dict[str, str] | None = None,
+) -> SparkSession:
+    builder = SparkSession.builder.appName(app_name)
+    conf: dict[str, str] = dict(DELTA_CONF)
+    if not under_spark_submit():
+        jar_root = jars_dir()
+        status = jar_status(jar_root)
+        delta = status.get("delta", {})
+        if not delta.get("ok"):
+            raise MissingJvmPackage(
+                f"Delta Lake jars are not in {jar_root} (package "
+                f"{delta.get('coordinate', 'io.delta:delta-spark_4.1_2.13')}): run scripts/setup.sh"
+            )
+        conf.update(LOCAL_DEFAULTS)
+        conf["spark.master"] = master or "local[2]"
+        conf["spark.jars"] = ",".join(str(p) for p in cached_jars(jar_root))
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    conf.update(extra_conf or {})
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel(os.environ.get("SCINTEL_SPARK_LOG_LEVEL", "WARN"))
+    if checkpoint_dir:
+        spark.sparkContext.setCheckpointDir(checkpoint_dir)
+    return spark
+
+
+def graphframes_coordinate() -> str:
+    entry = jar_status().get("graphframes", {})
+    return entry.get("coordinate", "io.graphframes:graphframes-spark4_2.13")
+
+
+def has_graphframes(spark: SparkSession) -> bool:
+    """True when the GraphFrames JVM classes are loadable in this session."""
+    jvm = spark.sparkContext._jvm
+    try:
+        loader = jvm.org.apache.spark.util.Utils.getContextOrSparkClassLoader()
+        jvm.java.lang.Class.forName("org.graphframes.GraphFramePythonAPI", True, loader)
+        return True
+    except Exception:  # py4j raises a Py4JJavaError wrapping ClassNotFoundException
+        return False
+
+
+def require_graphframes(spark: SparkSession) -> None:
+    """Fail with the coordinate to install, instead of a ClassNotFoundException deep in a job."""
+    if not has_graphframes(spark):
+        entry = jar_status().get("graphframes", {})
+        why = entry.get("error", "not resolved")
+        raise MissingJvmPackage(
+            f"GraphFrames JVM package {graphframes_coordinate()} is not on the classpath "
+            f"({why}). Make it resolvable by mvn (or put the jar in .jars/graphframes/ and list it "
+            "in .jars/status.json) and rerun scripts/setup.sh; on a cluster pass it to spark-submit."
+        )

@@ -1,0 +1,108 @@
+"""Where tables live and how they are written.
+
+A warehouse is a directory (local path, HDFS or S3 URI) holding Delta tables by layer:
+`silver/<table>` for canonical tables (and `silver/quarantine`), `gold/<table>` for indicators,
+`_quality/` for Great Expectations results and `_checkpoints/` for iterative graph jobs.
+
+Writes replace a table (or, with replace_where, one slice of it) in a single Delta commit, so a
+rerun gives the same table and a crash mid-write leaves the previous version readable.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import types as T
+
+log = logging.getLogger(__name__)
+
+LAYERS = ("silver", "gold")
+
+
+class TableNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    root: str
+
+    def path(self, table: str, layer: str = "silver") -> str:
+        if layer not in LAYERS:
+            raise ValueError(f"unknown layer {layer!r}; expected one of {LAYERS}")
+        return f"{self.root.rstrip('/')}/{layer}/{table}"
+
+    @property
+    def quality_dir(self) -> str:
+        return f"{self.root.rstrip('/')}/_quality"
+
+    @property
+    def checkpoint_dir(self) -> str:
+        return f"{self.root.rstrip('/')}/_checkpoints"
+
+    def exists(self, spark: SparkSession, table: str, layer: str = "silver") -> bool:
+        from delta.tables import DeltaTable
+
+        return DeltaTable.isDeltaTable(spark, self.path(table, layer))
+
+    def find_layer(self, spark: SparkSession, table: str) -> str:
+        for layer in LAYERS:
+            if self.exists(spark, table, layer):
+                return layer
+        raise TableNotFound(f"no table '{table}' in warehouse {self.root} (looked in {', '.join(LAYERS)})")
+
+    def read(self, spark: SparkSession, table: str, layer: str | None = None) -> DataFrame:
+        layer = layer or self.find_layer(spark, table)
+        return spark.read.format("delta").load(self.path(table, layer))
+
+    def list_tables(self, spark: SparkSession) -> dict[str, list[str]]:
+        """{layer: [table, ...]} for the local filesystem (used by `scintel show --list`)."""
+        found = {}
+        for layer in LAYERS:
+            base = Path(self.path("", layer))
+            found[layer] = sorted(p.name for p in base.glob("*") if (p / "_delta_log").is_dir()) if base.is_dir() else []
+        return found
+
+    def write(
+        self,
+        df: DataFrame,
+        table: str,
+        *,
+        layer: str = "silver",
+        schema: T.StructType | None = None,
+        partition_by: list[str] | None = None,
+        replace_where: str | None = None,
+    ) -> int:
+        """Write df as the new version of a table; returns the Delta version written."""
+        from delta.tables import DeltaTable
+
+        if schema is not None:
+            df = conform(df, schema)
+        path = self.path(table, layer)
+        writer = df.write.format("delta").mode("overwrite")
+        if replace_where:
+            writer = writer.option("replaceWhere", replace_where)
+        else:
+            writer = writer.option("overwriteSchema", "true")
+        if partition_by:
+            writer = writer.partitionBy(*partition_by)
+        started = time.monotonic()
+        writer.save(path)
+        spark = df.sparkSession
+        version = DeltaTable.forPath(spark, path).history(1).select("version").first()[0]
+        log.info("wrote %s/%s version %s in %.1fs", layer, table, version, time.monotonic() - started)
+        return int(version)
+
+
+def conform(df: DataFrame, schema: T.StructType) -> DataFrame:
+    """Select exactly the schema's columns, cast to its types: a writer's schema contract."""
+    from pyspark.sql import functions as F
+
+    missing = [f.name for f in schema.fields if f.name not in df.columns]
+    if missing:
+        raise ValueError(f"DataFrame lacks columns {missing} required by the table schema")
+    return df.select([F.col(f.name).cast(f.dataType).alias(f.name) for f in schema.fields])

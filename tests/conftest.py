@@ -1,0 +1,55 @@
+"""One session-scoped local SparkSession for the whole run: Delta on, GraphFrames when its jar
+is cached, UI off, few shuffle partitions, a temp warehouse."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from jobs.session import build_session, graphframes_coordinate, has_graphframes
+
+SHARED_SAMPLE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "openalex-sample"
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory):
+    checkpoints = tmp_path_factory.mktemp("checkpoints")
+    session = build_session(
+        "scintel-tests",
+        master="local[2]",
+        checkpoint_dir=str(checkpoints),
+        extra_conf={
+            "spark.sql.shuffle.partitions": "4",
+            "spark.default.parallelism": "4",
+            "spark.sql.warehouse.dir": str(tmp_path_factory.mktemp("spark-warehouse")),
+            "spark.driver.memory": os.environ.get("SCINTEL_TEST_DRIVER_MEMORY", "4g"),
+        },
+    )
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def graphframes_available(spark):
+    if not has_graphframes(spark):
+        pytest.skip(
+            f"GraphFrames JVM package {graphframes_coordinate()} is not on the classpath: "
+            "scripts/setup.sh could not resolve it from the Maven repositories this machine reaches"
+        )
+    return True
+
+
+@pytest.fixture
+def warehouse(tmp_path):
+    from jobs.warehouse import Warehouse
+
+    return Warehouse(str(tmp_path / "warehouse"))
+
+
+@pytest.fixture(scope="session")
+def shared_sample():
+    if not (SHARED_SAMPLE / "works").is_dir():
+        pytest.skip(f"the real OpenAlex sample is not at {SHARED_SAMPLE} (it lives in ../shared, outside the project)")
+    return SHARED_SAMPLE
