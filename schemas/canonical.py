@@ -83,7 +83,9 @@ INSTITUTIONS = _struct(
     ("source", T.StringType(), False),
 )
 
-# One row per author record. Grain: author_id.
+# One row per author: every author of an OpenAlex author record (source 'author_record') plus
+# every author who appears only in works' authorships (source 'works', stats null).
+# Grain: author_id.
 AUTHORS = _struct(
     ("author_id", T.StringType(), False),
     ("display_name", T.StringType(), True),
@@ -93,6 +95,7 @@ AUTHORS = _struct(
     ("source_h_index", T.IntegerType(), True),
     ("source_i10_index", T.IntegerType(), True),
     ("updated_date", T.StringType(), True),
+    ("source", T.StringType(), False),
 )
 
 # Where an author was, year by year. source 'works': from authorships (n_papers = that year's

@@ -1,0 +1,197 @@
+"""`scintel`: generate a corpus, run the pipeline, look at tables.
+
+    scintel generate --papers 20000 --seed 42 --out corpus/
+    scintel run --input corpus/ --warehouse wh/            # every stage
+    scintel run ingest_openalex --input corpus/ --warehouse wh/ --only
+    scintel show papers --warehouse wh/ --limit 5 --format csv
+    scintel stages                                           # what `run` can do
+
+Exit codes: 0 ok, 1 bad input/config/environment (one readable line, no stack trace unless
+--debug), 2 bad command line, 3 a critical quality expectation failed, 4 too many rejects.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import sys
+
+log = logging.getLogger("scintel")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scintel",
+        description="Science-and-technology intelligence indicators from OpenAlex-scale corpora, on Spark + Delta Lake.",
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--debug", action="store_true", help="show stack traces and Spark INFO logs")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    gen = sub.add_parser(
+        "generate",
+        help="write a synthetic corpus in the raw OpenAlex + patent formats",
+        description="Write a synthetic corpus (works/, authors/, institutions/, patents/ JSON Lines, gzipped) "
+        "built with Spark, with planted facts the indicators must recover (jobs/generate/PLANTED.md). "
+        "Same seed, same corpus.",
+    )
+    gen.add_argument("--papers", type=_positive_int, required=True, metavar="N", help="number of works")
+    gen.add_argument("--seed", type=int, default=42, metavar="S", help="random seed (default 42)")
+    gen.add_argument("--out", required=True, metavar="DIR", help="output directory (replaced)")
+    gen.add_argument("--conf", metavar="FILE", help="config file (default conf/local.yaml): year window")
+
+    run = sub.add_parser(
+        "run",
+        help="run pipeline stages (all by default) from raw input to Delta tables",
+        description="Run pipeline stages in dependency order. With no STAGE, run all. "
+        "`scintel stages` lists them.",
+    )
+    run.add_argument("stages", nargs="*", metavar="STAGE", help="stages to run (with their prerequisites)")
+    run.add_argument("--input", metavar="DIR", help="raw input: works/, authors/, institutions/, patents/ (each optional)")
+    run.add_argument("--warehouse", required=True, metavar="DIR", help="where the Delta tables live")
+    run.add_argument("--conf", metavar="FILE", help="config file (default conf/local.yaml)")
+    run.add_argument("--only", action="store_true", help="run just the named stages, not their prerequisites")
+
+    show = sub.add_parser("show", help="print rows of a table", description="Print rows of a silver or gold table.")
+    show.add_argument("table", nargs="?", metavar="TABLE", help="table name, e.g. papers (omit with --list)")
+    show.add_argument("--warehouse", required=True, metavar="DIR")
+    show.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    show.add_argument("--limit", type=_positive_int, default=20, metavar="N")
+    show.add_argument("--list", action="store_true", help="list the tables of the warehouse")
+    show.add_argument("--conf", metavar="FILE", help=argparse.SUPPRESS)
+
+    sub.add_parser("stages", help="list the pipeline stages")
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def _session(config, app: str, warehouse_root: str | None = None):
+    from jobs.session import build_session
+
+    extra = {"spark.sql.shuffle.partitions": str(config.spark.shuffle_partitions)}
+    if config.spark.driver_memory:
+        extra["spark.driver.memory"] = config.spark.driver_memory
+    checkpoint = config.spark.checkpoint_dir or (f"{warehouse_root.rstrip('/')}/_checkpoints" if warehouse_root else None)
+    return build_session(app, master=config.spark.master, checkpoint_dir=checkpoint, extra_conf=extra)
+
+
+def cmd_generate(args) -> int:
+    from jobs import config as cfg
+    from jobs.generate.corpus import generate_corpus
+
+    config = cfg.load(args.conf)
+    spark = _session(config, "scintel-generate")
+    counts = generate_corpus(
+        spark, args.out, args.papers, args.seed, year_start=config.scope.year_start, year_end=config.scope.year_end
+    )
+    summary = {k: v for k, v in counts.items() if k != "planted"}
+    print(f"generated {args.out}: {json.dumps(summary)}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from jobs import config as cfg
+    from jobs import pipeline
+    from jobs.warehouse import Warehouse
+
+    config = cfg.load(args.conf)
+    names = pipeline.plan(args.stages, only=args.only)
+    spark = _session(config, "scintel-run", args.warehouse)
+    ctx = pipeline.RunContext(spark, config, args.input, Warehouse(args.warehouse))
+    record = pipeline.run(ctx, names)
+    print(f"run {record['run_id']} {record['status']} in {record['seconds']}s: {', '.join(names)}")
+    for name, stage in record["stages"].items():
+        rows = stage.get("rows", {})
+        detail = "; ".join(f"{t} {r['accepted']}/{r['read']} accepted" for t, r in rows.items())
+        print(f"  {name}: {stage['seconds']}s {detail}")
+    return 0
+
+
+def cmd_show(args) -> int:
+    from jobs import config as cfg
+    from jobs.warehouse import Warehouse
+
+    config = cfg.load(args.conf)
+    spark = _session(config, "scintel-show")
+    warehouse = Warehouse(args.warehouse)
+    if args.list or not args.table:
+        for layer, tables in warehouse.list_tables(spark).items():
+            print(f"{layer}: {', '.join(tables) or '(none)'}")
+        return 0
+    # A limited slice of one table: at most --limit rows reach the driver.
+    df = warehouse.read(spark, args.table).limit(args.limit)
+    if args.format == "table":
+        df.show(args.limit, truncate=60)
+        return 0
+    rows = [row.asDict(recursive=True) for row in df.collect()]
+    if args.format == "json":
+        for row in rows:
+            print(json.dumps(row, default=str, ensure_ascii=False))
+    else:
+        writer = csv.DictWriter(sys.stdout, fieldnames=df.columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for k, v in row.items()})
+    return 0
+
+
+def cmd_stages(_args) -> int:
+    from jobs.pipeline import STAGES
+
+    for stage in STAGES.values():
+        needs = f" (needs {', '.join(stage.needs)})" if stage.needs else ""
+        print(f"{stage.name:<20} {stage.help}{needs}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    for noisy in ("py4j", "great_expectations"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    handlers = {"generate": cmd_generate, "run": cmd_run, "show": cmd_show, "stages": cmd_stages}
+    try:
+        return handlers[args.command](args)
+    except Exception as err:  # one readable line for the errors users can fix
+        code = _exit_code(err)
+        if args.debug or code is None:
+            raise
+        print(f"scintel: error: {err}", file=sys.stderr)
+        return code
+
+
+def _exit_code(err: Exception) -> int | None:
+    from jobs.config import ConfigError
+    from jobs.ingest.common import IngestError
+    from jobs.pipeline import PipelineError
+    from jobs.session import MissingJvmPackage
+    from jobs.warehouse import TableNotFound
+
+    if isinstance(err, IngestError) and "max_reject_ratio" in str(err):
+        return 4
+    if isinstance(err, (ConfigError, IngestError, PipelineError, MissingJvmPackage, TableNotFound, FileNotFoundError)):
+        return 1
+    try:
+        from data_quality.gate import QualityGateFailed
+    except ImportError:
+        return None
+    if isinstance(err, QualityGateFailed):
+        return 3
+    return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,437 @@
+"""Ingest an OpenAlex snapshot (works, authors, institutions) into the canonical Delta tables.
+
+Input: `<input>/works/`, `<input>/authors/`, `<input>/institutions/`, each optional, holding
+JSON Lines part files (gzipped or not) in OpenAlex's snapshot layout. Output (silver):
+papers, authorships, citations, institutions, authors, author_affiliation_years, and the
+OpenAlex rows of quarantine.
+
+Scale (270M works, 725M authorships, 2.7B references): every entity file is parsed once and
+kept on executors (MEMORY_AND_DISK) while the tables derived from it are written; each derived
+table is a projection or an explode of it, so the only shuffles are the duplicate-id window,
+the per-(author, institution, year) count and the institution dedup. None of them groups by a
+key that can be hot: ids are unique, and the biggest (author, institution, year) group is one
+prolific author's yearly output (thousands of rows, not millions).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from jobs.config import Config
+from jobs.ingest import common as C
+from jobs.ingest.common import REASON, IngestReport, strip_openalex_id
+from jobs.warehouse import Warehouse
+from schemas import canonical as S
+from schemas.raw import RAW_AUTHOR, RAW_INSTITUTION, RAW_WORK
+
+log = logging.getLogger(__name__)
+
+SOURCES = ("openalex.works", "openalex.authorships", "openalex.citations", "openalex.authors", "openalex.institutions")
+REVIEW_TYPE = "review"
+
+
+# ----------------------------------------------------------------------------- works
+
+
+def validate_works(raw_df: DataFrame, config: Config) -> DataFrame:
+    """Raw works with a _reason for every record that breaks the rules (null when accepted)."""
+    checks = (
+        C.parse_checks()
+        + C.year_checks("publication_year", config.ingest.min_year, config.ingest.max_year)
+        + C.non_negative_checks(["cited_by_count"])
+    )
+    checked = C.with_reason(raw_df.withColumn("id", strip_openalex_id("id")), checks)
+    return C.flag_duplicates(checked, "id", [F.col("updated_date").desc_nulls_last()])
+
+
+def to_papers(works_df: DataFrame) -> DataFrame:
+    """Accepted works -> papers (one row per work)."""
+    topic = F.col("primary_topic")
+    return works_df.select(
+        F.col("id").alias("paper_id"),
+        F.col("doi"),
+        F.col("title"),
+        F.col("publication_year"),
+        F.col("type").alias("work_type"),
+        F.coalesce(F.col("type") == REVIEW_TYPE, F.lit(False)).alias("is_review"),
+        F.col("cited_by_count"),
+        strip_openalex_id(topic["field"]["id"]).alias("field_id"),
+        topic["field"]["display_name"].alias("field_name"),
+        topic["subfield"]["display_name"].alias("subfield_name"),
+        strip_openalex_id(topic["id"]).alias("primary_topic_id"),
+        topic["display_name"].alias("primary_topic_name"),
+        _names(F.col("topics")).alias("topic_names"),
+        _names(F.col("concepts")).alias("concept_names"),
+        _names(F.col("keywords")).alias("keyword_names"),
+        F.filter(
+            F.transform(
+                F.coalesce(F.col("counts_by_year"), F.array()),
+                lambda c: F.struct(c["year"].alias("year"), c["cited_by_count"].alias("cited_by_count")),
+            ),
+            lambda c: c["year"].isNotNull(),
+        ).alias("counts_by_year"),
+        F.size(F.coalesce(F.col("authorships"), F.array())).alias("n_authors"),
+        F.size(F.coalesce(F.col("referenced_works"), F.array())).alias("n_references"),
+        F.col("updated_date"),
+    )
+
+
+def _names(array_col) -> F.Column:
+    return F.filter(
+        F.transform(F.coalesce(array_col, F.array()), lambda x: x["display_name"]), lambda n: n.isNotNull()
+    )
+
+
+def explode_authorships(works_df: DataFrame) -> DataFrame:
+    """One row per (work, authorship entry) with the entry's position in the author list."""
+    return works_df.select(
+        F.col("id").alias("paper_id"),
+        F.col("publication_year"),
+        F.col(C.SOURCE_FILE),
+        F.posexplode(F.col("authorships")).alias("pos", "authorship"),
+    ).select(
+        "paper_id",
+        "publication_year",
+        C.SOURCE_FILE,
+        (F.col("pos") + 1).alias("author_order"),
+        F.col("authorship"),
+        strip_openalex_id(F.col("authorship.author.id")).alias("author_id"),
+    )
+
+
+def to_authorships(entries_df: DataFrame) -> DataFrame:
+    """Accepted authorship entries -> one row per (paper, author, institution).
+
+    An author without institution keeps one row with institution null; its country is the
+    entry's `countries` when that names exactly one country.
+    """
+    institutions = F.coalesce(F.col("authorship.institutions"), F.array())
+    countries = F.coalesce(F.col("authorship.countries"), F.array())
+    return entries_df.select(
+        "paper_id",
+        "author_id",
+        "author_order",
+        "publication_year",
+        F.col("authorship.author_position").alias("author_position"),
+        F.col("authorship.is_corresponding").alias("is_corresponding"),
+        F.size(institutions).alias("n_author_institutions"),
+        F.when(F.size(countries) == 1, countries[0]).alias("lone_country"),
+        F.explode_outer(institutions).alias("institution"),
+    ).select(
+        "paper_id",
+        "author_id",
+        "author_order",
+        "author_position",
+        "is_corresponding",
+        strip_openalex_id(F.col("institution.id")).alias("institution_id"),
+        F.coalesce(F.upper(F.col("institution.country_code")), F.upper(F.col("lone_country"))).alias("country_code"),
+        "n_author_institutions",
+        "publication_year",
+    )
+
+
+def explode_references(works_df: DataFrame) -> DataFrame:
+    """One row per distinct referenced id of a work, with a reason when it is not a work id.
+
+    Ids are stripped before de-duplicating, so 'https://openalex.org/W2' and 'W2' in one list
+    are one citation; the quarantined text of a bad reference is its stripped form.
+    """
+    references = F.array_distinct(F.transform(F.col("referenced_works"), lambda r: strip_openalex_id(r)))
+    return works_df.select(
+        F.col("id").alias("citing_paper_id"),
+        F.col("publication_year").alias("citing_year"),
+        F.col(C.SOURCE_FILE),
+        F.explode(references).alias("cited_paper_id"),
+    ).select(
+        "citing_paper_id",
+        "citing_year",
+        C.SOURCE_FILE,
+        F.col("cited_paper_id").alias(C.RAW),
+        "cited_paper_id",
+    ).withColumn(
+        REASON,
+        F.when(~F.coalesce(F.col("cited_paper_id").rlike(r"^W\d+$"), F.lit(False)), F.lit("referenced work id is not an OpenAlex work id")),
+    )
+
+
+def institution_refs_from_works(works_df: DataFrame) -> DataFrame:
+    """Institutions as works name them: (institution_id, display_name, ror, country_code, type, lineage)."""
+    return works_df.select(F.explode(F.col("authorships")).alias("a")).select(
+        F.explode(F.col("a.institutions")).alias("i")
+    ).select(_institution_ref("i"))
+
+
+def _institution_ref(col: str) -> list:
+    ref = F.col(col)
+    return [
+        strip_openalex_id(ref["id"]).alias("institution_id"),
+        ref["display_name"].alias("display_name"),
+        ref["ror"].alias("ror"),
+        F.upper(ref["country_code"]).alias("country_code"),
+        ref["type"].alias("institution_type"),
+        F.transform(F.coalesce(ref["lineage"], F.array()), lambda x: strip_openalex_id(x)).alias("lineage"),
+    ]
+
+
+def affiliation_years_from_works(authorships_df: DataFrame) -> DataFrame:
+    return (
+        authorships_df.where(F.col("institution_id").isNotNull())
+        .groupBy("author_id", "institution_id", F.col("publication_year").alias("year"))
+        .agg(F.countDistinct("paper_id").alias("n_papers"))
+        .select("author_id", "institution_id", "year", F.lit("works").alias("source"), "n_papers")
+    )
+
+
+# ----------------------------------------------------------------------------- authors
+
+
+def validate_authors(raw_df: DataFrame) -> DataFrame:
+    checks = C.parse_checks() + C.non_negative_checks(["works_count", "cited_by_count"])
+    checked = C.with_reason(raw_df.withColumn("id", strip_openalex_id("id")), checks)
+    return C.flag_duplicates(checked, "id", [F.col("updated_date").desc_nulls_last()])
+
+
+def to_authors(authors_df: DataFrame) -> DataFrame:
+    return authors_df.select(
+        F.col("id").alias("author_id"),
+        F.col("display_name"),
+        F.regexp_extract(F.col("orcid"), r"([^/]+)$", 1).alias("orcid"),
+        F.col("works_count"),
+        F.col("cited_by_count"),
+        F.col("summary_stats.h_index").alias("source_h_index"),
+        F.col("summary_stats.i10_index").alias("source_i10_index"),
+        F.col("updated_date"),
+        F.lit("author_record").alias("source"),
+    )
+
+
+def authors_seen_in_works(entries_df: DataFrame, authors_df: DataFrame | None) -> DataFrame:
+    """Authors named by authorships but without an author record (stats unknown)."""
+    named = entries_df.groupBy("author_id").agg(
+        F.max_by(F.col("authorship.author.display_name"), F.col("paper_id")).alias("display_name"),
+        F.max(F.regexp_extract(F.col("authorship.author.orcid"), r"([^/]+)$", 1)).alias("orcid"),
+    )
+    if authors_df is not None:
+        named = named.join(authors_df.select(F.col("id").alias("author_id")), "author_id", how="left_anti")
+    return named.select(
+        "author_id",
+        "display_name",
+        F.when(F.col("orcid") != "", F.col("orcid")).alias("orcid"),
+        F.lit(None).cast("long").alias("works_count"),
+        F.lit(None).cast("long").alias("cited_by_count"),
+        F.lit(None).cast("int").alias("source_h_index"),
+        F.lit(None).cast("int").alias("source_i10_index"),
+        F.lit(None).cast("string").alias("updated_date"),
+        F.lit("works").alias("source"),
+    )
+
+
+def affiliation_years_from_authors(authors_df: DataFrame) -> DataFrame:
+    return (
+        authors_df.select(F.col("id").alias("author_id"), F.explode(F.col("affiliations")).alias("aff"))
+        .select(
+            "author_id",
+            strip_openalex_id(F.col("aff.institution.id")).alias("institution_id"),
+            F.explode(F.col("aff.years")).alias("year"),
+        )
+        .where(F.col("institution_id").isNotNull() & F.col("year").isNotNull())
+        .select("author_id", "institution_id", "year", F.lit("author_record").alias("source"), F.lit(None).cast("long").alias("n_papers"))
+        .distinct()  # an author record can list one institution twice (OpenAlex lineage quirks)
+    )
+
+
+def institution_refs_from_authors(authors_df: DataFrame) -> DataFrame:
+    affiliations = authors_df.select(F.explode(F.col("affiliations.institution")).alias("i"))
+    last_known = authors_df.select(F.explode(F.col("last_known_institutions")).alias("i"))
+    return affiliations.unionByName(last_known).select(_institution_ref("i"))
+
+
+# ----------------------------------------------------------------------------- institutions
+
+
+def validate_institutions(raw_df: DataFrame) -> DataFrame:
+    checks = C.parse_checks() + C.non_negative_checks(["works_count", "cited_by_count"])
+    checked = C.with_reason(raw_df.withColumn("id", strip_openalex_id("id")), checks)
+    return C.flag_duplicates(checked, "id", [F.col("updated_date").desc_nulls_last()])
+
+
+def institutions_from_entity(institutions_df: DataFrame) -> DataFrame:
+    return institutions_df.select(
+        F.col("id").alias("institution_id"),
+        F.col("display_name"),
+        F.col("ror"),
+        F.upper(F.coalesce(F.col("country_code"), F.col("geo.country_code"))).alias("country_code"),
+        F.col("type").alias("institution_type"),
+        F.col("geo.city").alias("city"),
+        F.col("geo.region").alias("region"),
+        F.col("geo.latitude").alias("latitude"),
+        F.col("geo.longitude").alias("longitude"),
+        F.transform(F.coalesce(F.col("lineage"), F.array()), lambda x: strip_openalex_id(x)).alias("lineage"),
+        F.lit("openalex.institutions").alias("source"),
+    )
+
+
+def institutions_from_refs(refs_df: DataFrame) -> DataFrame:
+    """One row per institution id named in works/authors: its most frequent description.
+
+    Ties go to the greatest description so the choice is deterministic. Geo is unknown here.
+    """
+    described = refs_df.where(F.col("institution_id").isNotNull()).select(
+        "institution_id",
+        F.struct("display_name", "ror", "country_code", "institution_type", "lineage").alias("d"),
+    )
+    counted = described.groupBy("institution_id", "d").agg(F.count(F.lit(1)).alias("n"))
+    best = counted.groupBy("institution_id").agg(F.max_by(F.col("d"), F.struct("n", "d")).alias("d"))
+    return best.select(
+        "institution_id",
+        "d.display_name",
+        "d.ror",
+        "d.country_code",
+        "d.institution_type",
+        F.lit(None).cast("string").alias("city"),
+        F.lit(None).cast("string").alias("region"),
+        F.lit(None).cast("double").alias("latitude"),
+        F.lit(None).cast("double").alias("longitude"),
+        "d.lineage",
+        F.lit("references").alias("source"),
+    )
+
+
+def canonicalise_institutions(institutions_df: DataFrame, rules_df: DataFrame) -> DataFrame:
+    """Attach canonical_id/canonical_name from the first matching rule, else the institution itself."""
+    matched = C.match_rules(institutions_df, rules_df, "institution_id", "display_name", "lineage")
+    return institutions_df.join(matched, "institution_id", how="left").select(
+        *[c for c in institutions_df.columns if c != "lineage"],
+        F.coalesce(F.col("canonical_id"), F.col("institution_id")).alias("canonical_id"),
+        F.coalesce(F.col("canonical_name"), F.col("display_name")).alias("canonical_name"),
+    )
+
+
+# ----------------------------------------------------------------------------- job
+
+
+def _persisted(df: DataFrame) -> DataFrame:
+    return df.persist(StorageLevel.MEMORY_AND_DISK)
+
+
+def run(spark: SparkSession, config: Config, input_dir: str, warehouse: Warehouse) -> IngestReport:
+    """Read whatever OpenAlex entities input_dir holds and (re)write their canonical tables."""
+    report = IngestReport(source="openalex")
+    quarantine_parts: list[DataFrame] = []
+    rules_df = C.rules_frame(spark, [r.__dict__ for r in config.institutions.canonical])
+    institution_refs: list[DataFrame] = []
+    entity_institutions = None
+    authors_ok = None
+    entries_ok = None
+    cached: list[DataFrame] = []
+    try:
+        works_path = C.input_files(f"{input_dir}/works", "works")
+        if works_path:
+            started = time.monotonic()
+            works_checked = _persisted(validate_works(C.read_json_lines(spark, works_path, RAW_WORK), config))
+            cached.append(works_checked)
+            report.counts["papers"] = C.count_split(works_checked)
+            quarantine_parts.append(C.quarantine_rows(works_checked, "openalex.works", F.col("id")))
+            works_ok = works_checked.where(F.col(REASON).isNull())
+
+            report.versions["papers"] = warehouse.write(
+                to_papers(works_ok), "papers", schema=S.PAPERS, partition_by=["publication_year"]
+            )
+
+            entries = explode_authorships(works_ok).withColumn(
+                REASON, F.when(F.col("author_id").isNull(), F.lit("authorship without author id"))
+            )
+            entries = _persisted(entries)
+            cached.append(entries)
+            report.counts["authorships"] = C.count_split(entries)
+            quarantine_parts.append(
+                entries.where(F.col(REASON).isNotNull()).select(
+                    F.lit("openalex.authorships").alias("source"),
+                    F.col(C.SOURCE_FILE).alias("source_file"),
+                    F.col("paper_id").alias("record_id"),
+                    F.col(REASON).alias("reason"),
+                    F.to_json(F.col("authorship")).alias("raw"),
+                )
+            )
+            entries_ok = entries.where(F.col(REASON).isNull())
+            authorships_df = to_authorships(entries_ok)
+            report.versions["authorships"] = warehouse.write(
+                authorships_df, "authorships", schema=S.AUTHORSHIPS, partition_by=["publication_year"]
+            )
+
+            references = explode_references(works_ok)
+            report.counts["citations"] = C.count_split(references)
+            quarantine_parts.append(C.quarantine_rows(references, "openalex.citations", F.col("citing_paper_id")))
+            report.versions["citations"] = warehouse.write(
+                references.where(F.col(REASON).isNull()), "citations", schema=S.CITATIONS, partition_by=["citing_year"]
+            )
+            institution_refs.append(institution_refs_from_works(works_ok))
+            works_affiliations = affiliation_years_from_works(warehouse.read(spark, "authorships", "silver"))
+            log.info("works ingested in %.1fs", time.monotonic() - started)
+        else:
+            works_affiliations = None
+
+        authors_path = C.input_files(f"{input_dir}/authors", "authors")
+        author_affiliations = None
+        if authors_path:
+            authors_checked = _persisted(validate_authors(C.read_json_lines(spark, authors_path, RAW_AUTHOR)))
+            cached.append(authors_checked)
+            report.counts["authors"] = C.count_split(authors_checked)
+            quarantine_parts.append(C.quarantine_rows(authors_checked, "openalex.authors", F.col("id")))
+            authors_ok = authors_checked.where(F.col(REASON).isNull())
+            author_affiliations = affiliation_years_from_authors(authors_ok)
+            institution_refs.append(institution_refs_from_authors(authors_ok))
+
+        authors_parts = []
+        if authors_ok is not None:
+            authors_parts.append(to_authors(authors_ok))
+        if entries_ok is not None:
+            authors_parts.append(authors_seen_in_works(entries_ok, authors_ok))
+        if authors_parts:
+            report.versions["authors"] = warehouse.write(C.union_all(authors_parts), "authors", schema=S.AUTHORS)
+
+        affiliation_parts = [df for df in (works_affiliations, author_affiliations) if df is not None]
+        if affiliation_parts:
+            report.versions["author_affiliation_years"] = warehouse.write(
+                C.union_all(affiliation_parts), "author_affiliation_years", schema=S.AUTHOR_AFFILIATION_YEARS
+            )
+
+        institutions_path = C.input_files(f"{input_dir}/institutions", "institutions")
+        if institutions_path:
+            inst_checked = _persisted(validate_institutions(C.read_json_lines(spark, institutions_path, RAW_INSTITUTION)))
+            cached.append(inst_checked)
+            report.counts["institutions"] = C.count_split(inst_checked)
+            quarantine_parts.append(C.quarantine_rows(inst_checked, "openalex.institutions", F.col("id")))
+            entity_institutions = institutions_from_entity(inst_checked.where(F.col(REASON).isNull()))
+
+        institutions_df = _institutions(entity_institutions, institution_refs)
+        if institutions_df is not None:
+            report.versions["institutions"] = warehouse.write(
+                canonicalise_institutions(institutions_df, rules_df), "institutions", schema=S.INSTITUTIONS
+            )
+
+        if not report.counts:
+            raise C.IngestError(f"no OpenAlex input under {input_dir} (expected works/, authors/ or institutions/)")
+        C.write_quarantine(spark, warehouse, quarantine_parts, SOURCES)
+    finally:
+        for df in cached:
+            df.unpersist()
+    for line in report.lines():
+        log.info(line)
+    return report
+
+
+def _institutions(entity_df: DataFrame | None, refs: list[DataFrame]) -> DataFrame | None:
+    """Institutions from the entity files, plus ids only works/authors name (source 'references')."""
+    from_refs = institutions_from_refs(C.union_all(refs)) if refs else None
+    if entity_df is None:
+        return from_refs
+    if from_refs is None:
+        return entity_df
+    only_referenced = from_refs.join(entity_df.select("institution_id"), "institution_id", how="left_anti")
+    return entity_df.unionByName(only_referenced)

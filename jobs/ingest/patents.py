@@ -1,0 +1,144 @@
+"""Ingest granted patent families (scintel's JSON Lines layout, see schemas/raw.py) into the
+canonical patents and patent_assignees Delta tables, rejects to quarantine.
+
+`<input>/patents/` holds JSON Lines part files (gzipped or not) or Parquet files with the same
+columns. Scale: 100M+ patents are a projection and one explode of the assignee list; the only
+shuffle is the duplicate-id window (ids are unique in a clean delivery, so no hot key).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from jobs.config import Config
+from jobs.ingest import common as C
+from jobs.ingest.common import REASON, IngestReport, strip_openalex_id
+from jobs.warehouse import Warehouse
+from schemas import canonical as S
+from schemas.raw import CORRUPT_COLUMN, RAW_PATENT
+
+log = logging.getLogger(__name__)
+
+SOURCES = ("patents", "patents.assignees")
+
+
+def read_patents(spark: SparkSession, path: str) -> DataFrame:
+    """JSON Lines by default; a folder of .parquet files is read as Parquet with the same schema."""
+    local = Path(path)
+    if local.is_dir() and any(local.rglob("*.parquet")):
+        df = spark.read.schema(RAW_PATENT).parquet(path)
+        return df.select(
+            F.to_json(F.struct(*df.columns)).alias(C.RAW),
+            F.col("_metadata.file_path").alias(C.SOURCE_FILE),
+            *df.columns,
+            F.lit(None).cast("string").alias(CORRUPT_COLUMN),
+        )
+    return C.read_json_lines(spark, path, RAW_PATENT)
+
+
+def validate_patents(raw_df: DataFrame, config: Config) -> DataFrame:
+    checks = (
+        C.parse_checks()
+        + C.year_checks("grant_year", config.ingest.min_year, config.ingest.max_year)
+        + C.non_negative_checks(["market_value_usd"])
+    )
+    checked = C.with_reason(raw_df.withColumn("id", F.trim(F.col("id"))), checks)
+    return C.flag_duplicates(checked, "id", [])
+
+
+def to_patents(patents_df: DataFrame) -> DataFrame:
+    return patents_df.select(
+        F.col("id").alias("patent_id"),
+        F.col("family_id"),
+        F.col("grant_year"),
+        F.upper(F.col("office")).alias("office"),
+        F.col("title"),
+        _clean_strings(F.col("cpc"), upper=True).alias("cpc_codes"),
+        _clean_strings(F.col("topics")).alias("topics"),
+        _clean_strings(F.col("keywords")).alias("keywords"),
+        F.col("market_value_usd"),
+        F.filter(
+            F.transform(F.coalesce(F.col("cited_works"), F.array()), lambda w: strip_openalex_id(w)),
+            lambda w: w.isNotNull(),
+        ).alias("cited_paper_ids"),
+        F.size(F.coalesce(F.col("assignees"), F.array())).alias("n_assignees"),
+    )
+
+
+def _clean_strings(array_col, upper: bool = False):
+    cleaned = F.transform(F.coalesce(array_col, F.array()), lambda s: F.upper(F.trim(s)) if upper else F.trim(s))
+    return F.filter(cleaned, lambda s: s.isNotNull() & (s != ""))
+
+
+def explode_assignees(patents_df: DataFrame) -> DataFrame:
+    exploded = patents_df.select(
+        F.col("id").alias("patent_id"),
+        F.col("grant_year"),
+        F.col(C.SOURCE_FILE),
+        F.posexplode(F.col("assignees")).alias("pos", "assignee"),
+    )
+    name = F.trim(F.col("assignee.name"))
+    return exploded.select(
+        "patent_id",
+        "grant_year",
+        C.SOURCE_FILE,
+        (F.col("pos") + 1).alias("assignee_order"),
+        F.when(name != "", name).alias("assignee_name"),
+        F.upper(F.trim(F.col("assignee.country"))).alias("country_code"),
+        F.lower(F.trim(F.col("assignee.type"))).alias("assignee_type"),
+        F.to_json(F.col("assignee")).alias(C.RAW),
+    ).withColumn(REASON, F.when(F.col("assignee_name").isNull(), F.lit("assignee without name")))
+
+
+def canonicalise_assignees(assignees_df: DataFrame, rules_df: DataFrame) -> DataFrame:
+    """canonical_assignee: the first matching rule's name, else the name itself, upper-cased
+    with punctuation and spacing normalised so 'Acme Corp.' and 'ACME CORP' meet."""
+    names = assignees_df.select("assignee_name").distinct().withColumn("row_key", F.col("assignee_name"))
+    matched = C.match_rules(names, rules_df, "row_key", "assignee_name")
+    normalised = F.upper(F.trim(F.regexp_replace(F.col("assignee_name"), r"[\s.,;]+", " ")))
+    return assignees_df.join(
+        matched.withColumnRenamed("row_key", "assignee_name"), "assignee_name", how="left"
+    ).withColumn("canonical_assignee", F.coalesce(F.col("canonical_name"), normalised))
+
+
+def run(spark: SparkSession, config: Config, input_dir: str, warehouse: Warehouse) -> IngestReport:
+    report = IngestReport(source="patents")
+    path = C.input_files(f"{input_dir}/patents", "patents")
+    if path is None:
+        return report
+    checked = validate_patents(read_patents(spark, path), config).persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        report.counts["patents"] = C.count_split(checked)
+        accepted = checked.where(F.col(REASON).isNull())
+        report.versions["patents"] = warehouse.write(
+            to_patents(accepted), "patents", schema=S.PATENTS, partition_by=["grant_year"]
+        )
+        assignees = explode_assignees(accepted)
+        report.counts["patent_assignees"] = C.count_split(assignees)
+        rules_df = C.rules_frame(
+            spark, [{"canonical_name": r.canonical_name, "name_patterns": r.name_patterns} for r in config.patents.assignee_canonical]
+        )
+        report.versions["patent_assignees"] = warehouse.write(
+            canonicalise_assignees(assignees.where(F.col(REASON).isNull()), rules_df),
+            "patent_assignees",
+            schema=S.PATENT_ASSIGNEES,
+        )
+        C.write_quarantine(
+            spark,
+            warehouse,
+            [
+                C.quarantine_rows(checked, "patents", F.col("id")),
+                C.quarantine_rows(assignees, "patents.assignees", F.col("patent_id")),
+            ],
+            SOURCES,
+        )
+    finally:
+        checked.unpersist()
+    for line in report.lines():
+        log.info(line)
+    return report

@@ -1,0 +1,171 @@
+"""The stage registry and the run loop behind `scintel run`.
+
+A stage names the stages it needs and the tables it writes. `scintel run` with no stage names
+runs them all in dependency order; named stages run with their prerequisites unless `only`.
+Each stage logs start, end, duration and the Delta versions it wrote; the run leaves a record
+(run id, config digest, input, per-stage timings, versions, row counts, quality results) as
+JSON under `<warehouse>/_runs/`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from pyspark.sql import SparkSession
+
+from jobs.config import Config
+from jobs.warehouse import Warehouse
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunContext:
+    spark: SparkSession
+    config: Config
+    input_dir: str | None
+    warehouse: Warehouse
+    run_id: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6])
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    help: str
+    run: Callable[[RunContext], dict]
+    needs: tuple[str, ...] = ()
+    needs_input: bool = False
+
+
+class PipelineError(RuntimeError):
+    pass
+
+
+def _ingest_openalex(ctx: RunContext) -> dict:
+    from jobs.ingest import openalex
+
+    return _ingest_result(openalex.run(ctx.spark, ctx.config, ctx.input_dir, ctx.warehouse), ctx.config)
+
+
+def _ingest_patents(ctx: RunContext) -> dict:
+    from jobs.ingest import patents
+
+    return _ingest_result(patents.run(ctx.spark, ctx.config, ctx.input_dir, ctx.warehouse), ctx.config)
+
+
+def _ingest_result(report, config: Config) -> dict:
+    from jobs.ingest.common import IngestError
+
+    result = {
+        "rows": {t: vars(c) for t, c in report.counts.items()},
+        "versions": report.versions,
+    }
+    too_many = {
+        table: round(report.reject_ratio(table), 4)
+        for table in report.counts
+        if report.reject_ratio(table) > config.ingest.max_reject_ratio
+    }
+    if too_many:
+        raise IngestError(
+            f"{report.source}: rejected share above ingest.max_reject_ratio={config.ingest.max_reject_ratio}: "
+            f"{too_many}; the rejects are in the quarantine table (scintel show quarantine)"
+        )
+    return result
+
+
+def _quality_silver(ctx: RunContext) -> dict:
+    from data_quality.gate import enforce, run_gate
+
+    tables = [t for t in SILVER_TABLES if ctx.warehouse.exists(ctx.spark, t)]
+    result = run_gate(ctx.spark, ctx.warehouse, tables, ctx.config, ctx.run_id, "silver")
+    enforce(result, stop_on_critical=ctx.config.quality.stop_on_critical)
+    return {"quality": {"passed": result.passed, "tables": tables}}
+
+
+SILVER_TABLES = (
+    "papers", "authorships", "citations", "institutions", "authors",
+    "author_affiliation_years", "patents", "patent_assignees", "quarantine",
+)
+
+STAGES: dict[str, Stage] = {
+    stage.name: stage
+    for stage in (
+        Stage("ingest_openalex", "OpenAlex works/authors/institutions -> canonical tables + quarantine", _ingest_openalex, needs_input=True),
+        Stage("ingest_patents", "patent JSON Lines/Parquet -> patents, patent_assignees + quarantine", _ingest_patents, needs_input=True),
+        Stage("quality_silver", "Great Expectations gate on the canonical tables", _quality_silver, ("ingest_openalex", "ingest_patents")),
+    )
+}
+
+
+def plan(requested: list[str], only: bool = False) -> list[str]:
+    """Stage names to run, in dependency order."""
+    unknown = [s for s in requested if s not in STAGES]
+    if unknown:
+        raise PipelineError(f"unknown stage(s) {unknown}; stages: {', '.join(STAGES)}")
+    if only:
+        return [s for s in STAGES if s in requested]
+    wanted: set[str] = set()
+
+    def add(name: str) -> None:
+        if name not in wanted:
+            wanted.add(name)
+            for dep in STAGES[name].needs:
+                add(dep)
+
+    for name in requested or list(STAGES):
+        add(name)
+    return [s for s in STAGES if s in wanted]
+
+
+def run(ctx: RunContext, stage_names: list[str]) -> dict:
+    record = {
+        "run_id": ctx.run_id,
+        "config": ctx.config.source,
+        "config_digest": ctx.config.digest(),
+        "input": ctx.input_dir,
+        "warehouse": ctx.warehouse.root,
+        "started": datetime.now(timezone.utc).isoformat(),
+        "stages": {},
+        "status": "running",
+    }
+    if any(STAGES[s].needs_input for s in stage_names) and not ctx.input_dir:
+        raise PipelineError("the ingest stages need --input DIR")
+    if ctx.input_dir and not Path(ctx.input_dir).exists() and "://" not in ctx.input_dir:
+        raise PipelineError(f"input directory {ctx.input_dir} does not exist")
+    log.info("run %s: stages %s", ctx.run_id, " -> ".join(stage_names))
+    total = time.monotonic()
+    try:
+        for index, name in enumerate(stage_names, 1):
+            log.info("[%d/%d] %s: start", index, len(stage_names), name)
+            started = time.monotonic()
+            outcome = STAGES[name].run(ctx)
+            seconds = round(time.monotonic() - started, 1)
+            record["stages"][name] = {"seconds": seconds, **outcome}
+            log.info("[%d/%d] %s: done in %.1fs %s", index, len(stage_names), name, seconds, outcome.get("versions", ""))
+        record["status"] = "succeeded"
+    except Exception as err:
+        record["status"] = "failed"
+        record["error"] = f"{type(err).__name__}: {err}"
+        raise
+    finally:
+        record["seconds"] = round(time.monotonic() - total, 1)
+        _write_record(ctx.warehouse, record)
+    return record
+
+
+def _write_record(warehouse: Warehouse, record: dict) -> None:
+    root = warehouse.root.removeprefix("file://")
+    if "://" in root:
+        log.info("run record: %s", json.dumps(record))
+        return
+    runs = Path(root) / "_runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    (runs / f"{record['run_id']}.json").write_text(json.dumps(record, indent=2, default=str) + "\n")
+    log.info("run record: %s", runs / f"{record['run_id']}.json")
