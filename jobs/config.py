@@ -174,8 +174,16 @@ def _check_rules(config: Config) -> None:
         raise ConfigError(f"{src}: 'ingest.max_reject_ratio' must be in [0, 1]")
 
 
+def default_path() -> Path:
+    """SCINTEL_CONF, else the project's conf/local.yaml (spark-submit.sh sets SCINTEL_CONF, since
+    code shipped in a zip has no conf/ beside it)."""
+    import os
+
+    return Path(os.environ.get("SCINTEL_CONF", DEFAULT_CONF))
+
+
 def load(path: str | Path | None = None) -> Config:
-    conf_path = Path(path) if path else DEFAULT_CONF
+    conf_path = Path(path) if path else default_path()
     if not conf_path.exists():
         raise ConfigError(f"config file not found: {conf_path}")
     try:
@@ -187,4 +195,4 @@ def load(path: str | Path | None = None) -> Config:
 
 def load_dict(path: str | Path | None = None) -> dict:
     """The raw mapping of a config file, for tests and tools that derive variants from it."""
-    return yaml.safe_load(Path(path or DEFAULT_CONF).read_text())
+    return yaml.safe_load(Path(path or default_path()).read_text())

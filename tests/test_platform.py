@@ -1,0 +1,61 @@
+"""The engines are the real ones: Delta Lake (write, MERGE, time travel) and GraphFrames."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pyspark.sql import functions as F
+
+from jobs.session import DELTA_CONF, jar_status
+
+
+def test_delta_write_merge_and_time_travel(spark, tmp_path):
+    from delta.tables import DeltaTable
+
+    path = str(tmp_path / "delta_smoke")
+    spark.createDataFrame([(1, "a"), (2, "b")], "id int, v string").write.format("delta").save(path)
+    updates = spark.createDataFrame([(2, "B"), (3, "c")], "id int, v string")
+    (
+        DeltaTable.forPath(spark, path).alias("t")
+        .merge(updates.alias("u"), "t.id = u.id")
+        .whenMatchedUpdateAll()
+        .whenNotMatchedInsertAll()
+        .execute()
+    )
+    now = sorted(map(tuple, spark.read.format("delta").load(path).collect()))
+    assert now == [(1, "a"), (2, "B"), (3, "c")]
+    before = sorted(map(tuple, spark.read.format("delta").option("versionAsOf", 0).load(path).collect()))
+    assert before == [(1, "a"), (2, "b")]
+    assert [r.operation for r in DeltaTable.forPath(spark, path).history().orderBy("version").collect()] == ["WRITE", "MERGE"]
+
+
+def test_session_has_delta_extension(spark):
+    for key, value in DELTA_CONF.items():
+        assert spark.conf.get(key) == value
+    # the Delta jar on the classpath is the pinned one
+    delta = jar_status()["delta"]
+    assert delta["ok"] and any(j.startswith("delta-spark_4.1_2.13-4.4.0") for j in delta["jars"])
+
+
+@pytest.mark.graphframes
+def test_graphframes_connected_components(spark, graphframes_available):
+    from graphframes import GraphFrame
+
+    vertices = spark.createDataFrame([(v,) for v in "abcdef"], "id string")
+    edges = spark.createDataFrame([("a", "b"), ("b", "c"), ("d", "e")], "src string, dst string")
+    components = GraphFrame(vertices, edges).connectedComponents().select("id", "component")
+    groups = {}
+    for row in components.collect():
+        groups.setdefault(row.component, set()).add(row.id)
+    assert sorted(map(sorted, groups.values())) == [["a", "b", "c"], ["d", "e"], ["f"]]
+
+
+def test_missing_graphframes_names_the_coordinate(spark):
+    from jobs.session import MissingJvmPackage, has_graphframes, require_graphframes
+
+    if has_graphframes(spark):
+        require_graphframes(spark)  # no error when the jar is there
+        return
+    with pytest.raises(MissingJvmPackage, match=r"io\.graphframes:graphframes-spark4_2\.13:0\.12\.3"):
+        require_graphframes(spark)
