@@ -80,6 +80,15 @@ class Thresholds:
 
 
 @dataclass(frozen=True)
+class IndicatorSettings:
+    top_n: int
+    golden_cross_pairs: list[list[str]]
+    h5_years: int
+    patent_value_band_edges: list[float]
+    high_value_top_countries: int
+
+
+@dataclass(frozen=True)
 class IngestSettings:
     max_reject_ratio: float
     min_year: int
@@ -98,6 +107,7 @@ class Config:
     institutions: InstitutionSettings
     patents: PatentSettings
     thresholds: Thresholds
+    indicators: IndicatorSettings
     ingest: IngestSettings
     quality: QualitySettings
     source: str = "<dict>"
@@ -170,6 +180,12 @@ def _check_rules(config: Config) -> None:
         raise ConfigError(f"{src}: 'scope.year_start' ({scope.year_start}) is after 'scope.year_end' ({scope.year_end})")
     if not 0 < config.thresholds.top_cited_share < 1:
         raise ConfigError(f"{src}: 'thresholds.top_cited_share' must be in (0, 1)")
+    for i, pair in enumerate(config.indicators.golden_cross_pairs):
+        if len(pair) != 2:
+            raise ConfigError(f"{src}: 'indicators.golden_cross_pairs[{i}]' must be [challenger, leader], got {pair}")
+    edges = config.indicators.patent_value_band_edges
+    if sorted(edges) != edges or len(set(edges)) != len(edges):
+        raise ConfigError(f"{src}: 'indicators.patent_value_band_edges' must be strictly increasing")
     if not 0 <= config.ingest.max_reject_ratio <= 1:
         raise ConfigError(f"{src}: 'ingest.max_reject_ratio' must be in [0, 1]")
 

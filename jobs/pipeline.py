@@ -89,6 +89,15 @@ def _quality_silver(ctx: RunContext) -> dict:
     return {"quality": {"passed": result.passed, "tables": tables}}
 
 
+def _module_stage(module: str) -> Callable[[RunContext], dict]:
+    def run_stage(ctx: RunContext) -> dict:
+        import importlib
+
+        return importlib.import_module(module).run(ctx)
+
+    return run_stage
+
+
 SILVER_TABLES = (
     "papers", "authorships", "citations", "institutions", "authors",
     "author_affiliation_years", "patents", "patent_assignees", "quarantine",
@@ -100,6 +109,18 @@ STAGES: dict[str, Stage] = {
         Stage("ingest_openalex", "OpenAlex works/authors/institutions -> canonical tables + quarantine", _ingest_openalex, needs_input=True),
         Stage("ingest_patents", "patent JSON Lines/Parquet -> patents, patent_assignees + quarantine", _ingest_patents, needs_input=True),
         Stage("quality_silver", "Great Expectations gate on the canonical tables", _quality_silver, ("ingest_openalex", "ingest_patents")),
+        Stage("output_impact", "papers, citations, mean citations by country / institution / year (full + fractional)",
+              _module_stage("jobs.indicators.output_impact"), ("quality_silver",)),
+        Stage("top_cited", "top 1% highly cited papers per (field, year) cell and their counts",
+              _module_stage("jobs.indicators.top_cited"), ("output_impact",)),
+        Stage("golden_cross", "first year the challenger overtakes the leader (papers, top-1% papers)",
+              _module_stage("jobs.indicators.golden_cross"), ("output_impact", "top_cited")),
+        Stage("patents", "patents, high-value patents, value bands, top countries' trend",
+              _module_stage("jobs.indicators.patents"), ("quality_silver",)),
+        Stage("talent", "scholar h-index, i10, latest affiliation; talent by country / institution / region / city",
+              _module_stage("jobs.indicators.talent"), ("quality_silver",)),
+        Stage("institution_h5", "institution h5-index over the last complete window years, ranked",
+              _module_stage("jobs.indicators.h5"), ("output_impact",)),
     )
 }
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from pyspark.sql import Column, DataFrame, SparkSession, Window as W
 from pyspark.sql import functions as F, types as T
 
+from jobs.frames import union_all
 from schemas.raw import CORRUPT_COLUMN, with_corrupt_column
 
 log = logging.getLogger(__name__)
@@ -171,13 +172,6 @@ def count_split(checked_df: DataFrame) -> TableCount:
         F.count(F.when(F.col(REASON).isNull(), 1)).alias("accepted"),
     ).first()
     return TableCount(read=row["read"], accepted=row["accepted"], quarantined=row["read"] - row["accepted"])
-
-
-def union_all(frames: list[DataFrame]) -> DataFrame:
-    result = frames[0]
-    for frame in frames[1:]:
-        result = result.unionByName(frame)
-    return result
 
 
 def write_quarantine(spark: SparkSession, warehouse, parts: list[DataFrame], sources: tuple[str, ...]) -> None:

@@ -1,0 +1,155 @@
+"""Pieces every indicator shares: scope, a paper's citations, who a paper counts for.
+
+Counting (SPEC): full counting gives a paper 1 for every distinct country / institution among
+its authors. Fractional counting (CWTS Leiden) gives each author 1/n_authors of the paper,
+split evenly over that author's institutions; an author without institution keeps their share
+on their lone country when OpenAlex names one (country tables) and it is unattributed otherwise,
+so a paper's weights sum to at most 1.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import Column, DataFrame, Window as W
+from pyspark.sql import functions as F
+
+from jobs.config import Scope
+
+FULL = "full"
+FRACTIONAL = "fractional"
+
+
+def in_year_window(year: Column, scope: Scope) -> Column:
+    return year.between(scope.year_start, scope.year_end)
+
+
+def _any_term(names: Column, terms: list[str]) -> Column:
+    lowered = [t.lower() for t in terms]
+    return F.exists(names, lambda n: F.greatest(*[F.lower(n).contains(t) for t in lowered], F.lit(False)))
+
+
+def papers_in_scope(papers_df: DataFrame, scope: Scope) -> DataFrame:
+    """Papers of the configured window and domain (empty domain lists keep every field)."""
+    condition = in_year_window(F.col("publication_year"), scope)
+    if scope.paper_fields:
+        fields = [f.lower() for f in scope.paper_fields]
+        condition = condition & (F.lower(F.col("field_name")).isin(fields) | F.lower(F.col("subfield_name")).isin(fields))
+    if scope.paper_topics:
+        names = F.concat(F.col("topic_names"), F.col("concept_names"), F.col("keyword_names"))
+        condition = condition & _any_term(names, scope.paper_topics)
+    return papers_df.where(condition)
+
+
+def patents_in_scope(patents_df: DataFrame, scope: Scope) -> DataFrame:
+    condition = in_year_window(F.col("grant_year"), scope)
+    if scope.patent_cpc_prefixes or scope.patent_topics:
+        domain = F.lit(False)
+        if scope.patent_cpc_prefixes:
+            prefixes = [p.upper() for p in scope.patent_cpc_prefixes]
+            domain = domain | F.exists(F.col("cpc_codes"), lambda c: F.greatest(*[c.startswith(p) for p in prefixes], F.lit(False)))
+        if scope.patent_topics:
+            domain = domain | _any_term(F.concat(F.col("topics"), F.col("keywords")), scope.patent_topics)
+        condition = condition & domain
+    return patents_df.where(condition)
+
+
+def with_citations(papers_df: DataFrame, citations_df: DataFrame) -> DataFrame:
+    """Adds `citations` (total citations of the paper) and `citation_source`.
+
+    The source's cited_by_count when present (the full count, also from outside the corpus
+    slice), else the in-corpus citing edges. Skew: the in-corpus count is one group-by on
+    cited_paper_id; a hub paper with 100k citations is one partial aggregate per map task, not a
+    hot partition (group-by aggregates combine map-side).
+    """
+    in_corpus = citations_df.groupBy(F.col("cited_paper_id").alias("paper_id")).agg(F.count(F.lit(1)).alias("in_corpus"))
+    return papers_df.join(in_corpus, "paper_id", how="left").select(
+        *papers_df.columns,
+        F.coalesce(F.col("cited_by_count"), F.col("in_corpus"), F.lit(0)).alias("citations"),
+        F.when(F.col("cited_by_count").isNotNull(), F.lit("source_cited_by_count")).otherwise(F.lit("in_corpus_edges")).alias("citation_source"),
+    )
+
+
+def paper_countries(authorships_df: DataFrame) -> DataFrame:
+    """Full counting: (paper_id, country_code) once per distinct author country."""
+    return authorships_df.where(F.col("country_code").isNotNull()).select("paper_id", "country_code").distinct()
+
+
+def paper_institutions(authorships_df: DataFrame, institutions_df: DataFrame) -> DataFrame:
+    """Full counting: (paper_id, canonical_id) once per distinct canonical institution."""
+    canonical = institutions_df.select("institution_id", "canonical_id")
+    return (
+        authorships_df.where(F.col("institution_id").isNotNull())
+        .join(canonical, "institution_id", how="inner")
+        .select("paper_id", "canonical_id")
+        .distinct()
+    )
+
+
+def fractional_weights(authorships_df: DataFrame) -> DataFrame:
+    """(paper_id, institution_id, country_code, weight) per authorship row, CWTS style.
+
+    weight = 1 / n_authors(paper) / max(1, n_author_institutions). n_authors counts the distinct
+    authors the corpus kept for the paper (author_order), so weights of a paper sum to 1 when
+    every author has an institution or a lone country. n_authors is a group-by joined back, not
+    a window collect, so a 5,000-author paper costs 5,000 rows, not 5,000 squared.
+    """
+    n_authors = authorships_df.groupBy("paper_id").agg(F.countDistinct("author_order").alias("n_authors"))
+    return authorships_df.join(n_authors, "paper_id", how="inner").select(
+        "paper_id",
+        "institution_id",
+        "country_code",
+        (F.lit(1.0) / F.col("n_authors") / F.greatest(F.col("n_author_institutions"), F.lit(1))).alias("weight"),
+    )
+
+
+def rank_desc(*values: str) -> Column:
+    """Competition rank (1, 2, 2, 4) by the value columns, descending; ties share a rank.
+
+    A window without partition keys: only for gold tables already aggregated to a few thousand
+    rows (countries, institutions), never on raw data.
+    """
+    return F.rank().over(W.orderBy(*[F.col(v).desc() for v in values]))
+
+
+def h_index_of(citations: Column, rank: Column) -> Column:
+    """Aggregate over rows ranked by citations descending (row_number): largest rank r with
+    citations >= r, 0 when none."""
+    return F.coalesce(F.max(F.when(citations >= rank, rank)), F.lit(0))
+
+def country_units(authorships_df: DataFrame, counting: str) -> DataFrame:
+    """(paper_id, country_code, weight): who a paper counts for, by country."""
+    if counting == FULL:
+        return paper_countries(authorships_df).withColumn("weight", F.lit(1.0))
+    weighted = fractional_weights(authorships_df).where(F.col("country_code").isNotNull())
+    return weighted.groupBy("paper_id", "country_code").agg(F.sum("weight").alias("weight"))
+
+
+def institution_units(authorships_df: DataFrame, institutions_df: DataFrame, counting: str) -> DataFrame:
+    """(paper_id, canonical_id, weight): who a paper counts for, by canonical institution."""
+    if counting == FULL:
+        return paper_institutions(authorships_df, institutions_df).withColumn("weight", F.lit(1.0))
+    canonical = institutions_df.select("institution_id", "canonical_id")
+    weighted = fractional_weights(authorships_df).where(F.col("institution_id").isNotNull())
+    return (
+        weighted.join(canonical, "institution_id", how="inner")
+        .groupBy("paper_id", "canonical_id")
+        .agg(F.sum("weight").alias("weight"))
+    )
+
+
+def counted_totals(papers_df: DataFrame, units_df: DataFrame, keys: list[str]) -> DataFrame:
+    """keys + papers (sum of weights), citations (weighted), mean_citations.
+
+    papers_df: (paper_id, publication_year, citations, ...); units_df: (paper_id, unit, weight).
+    Skew: a country with 30% of the world's papers is a group-by key, aggregated map-side.
+    """
+    joined = papers_df.select("paper_id", "publication_year", "citations").join(units_df, "paper_id", how="inner")
+    totals = joined.groupBy(*keys).agg(
+        F.sum("weight").alias("papers"),
+        F.sum(F.col("weight") * F.col("citations")).alias("citations"),
+    )
+    return totals.select(
+        *keys,
+        F.col("papers").cast("double").alias("papers"),
+        F.col("citations").cast("double").alias("citations"),
+        F.when(F.col("papers") > 0, F.col("citations") / F.col("papers")).alias("mean_citations"),
+    )
