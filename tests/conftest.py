@@ -53,3 +53,14 @@ def shared_sample():
     if not (SHARED_SAMPLE / "works").is_dir():
         pytest.skip(f"the real OpenAlex sample is not at {SHARED_SAMPLE} (it lives in ../shared, outside the project)")
     return SHARED_SAMPLE
+
+
+@pytest.fixture(scope="session")
+def sample_ingested(spark, shared_sample, tmp_path_factory):
+    """The shared OpenAlex sample ingested once for the run: (warehouse, ingest report)."""
+    from jobs import config as cfg
+    from jobs.ingest import openalex
+    from jobs.warehouse import Warehouse
+
+    warehouse = Warehouse(str(tmp_path_factory.mktemp("sample") / "warehouse"))
+    return warehouse, openalex.run(spark, cfg.load(), str(shared_sample), warehouse)

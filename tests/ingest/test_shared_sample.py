@@ -9,8 +9,6 @@ import json
 import pytest
 from pyspark.sql import functions as F
 
-from jobs import config as cfg
-from jobs.ingest import openalex
 
 
 def _records(folder):
@@ -37,11 +35,8 @@ def expected(shared_sample):
 
 
 @pytest.fixture(scope="module")
-def ingested(spark, shared_sample, tmp_path_factory):
-    from jobs.warehouse import Warehouse
-
-    warehouse = Warehouse(str(tmp_path_factory.mktemp("sample") / "warehouse"))
-    return warehouse, openalex.run(spark, cfg.load(), str(shared_sample), warehouse)
+def ingested(sample_ingested):
+    return sample_ingested
 
 
 def test_sample_ingests_completely(spark, ingested, expected):
