@@ -76,8 +76,12 @@ class Warehouse:
         schema: T.StructType | None = None,
         partition_by: list[str] | None = None,
         replace_where: str | None = None,
+        description: str | None = None,
     ) -> int:
-        """Write df as the new version of a table; returns the Delta version written."""
+        """Write df as the new version of a table; returns the Delta version written.
+
+        description goes into the commit's userMetadata (visible in DESCRIBE HISTORY).
+        """
         from delta.tables import DeltaTable
 
         if schema is not None:
@@ -90,6 +94,8 @@ class Warehouse:
             writer = writer.option("overwriteSchema", "true")
         if partition_by:
             writer = writer.partitionBy(*partition_by)
+        if description:
+            writer = writer.option("userMetadata", description)
         started = time.monotonic()
         writer.save(path)
         spark = df.sparkSession

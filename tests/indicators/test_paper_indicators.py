@@ -177,3 +177,18 @@ def test_institution_h5(spark):
     assert (first, last) == (2017, 2021)
     got = h5.institution_h5(papers, authorships, institutions, first, last).select("canonical_id", "h5_index", "papers", "rank")
     assert sorted(map(tuple, got.collect())) == [("I3", 0, 1, 2), ("I9", 5, 6, 1)]
+
+
+def test_yearly_citations_edges_then_source(spark):
+    # Y1 has in-corpus citing edges (2019 twice, 2020 once): those count, its counts_by_year is ignored.
+    # Y2 has none: its OpenAlex counts_by_year is used (zero years dropped).
+    papers = spark.createDataFrame(
+        [("Y1", [(2019, 50)]), ("Y2", [(2020, 3), (2021, 0)])],
+        "paper_id string, counts_by_year array<struct<year:int, cited_by_count:long>>",
+    )
+    citations = spark.createDataFrame(
+        [("c1", "Y1", 2019), ("c2", "Y1", 2019), ("c3", "Y1", 2020), ("c4", "OTHER", 2020)],
+        "citing_paper_id string, cited_paper_id string, citing_year int",
+    )
+    got = sorted(map(tuple, output_impact.yearly_citations(papers, citations).collect()))
+    assert got == [("Y1", 2019, 2, "in_corpus_edges"), ("Y1", 2020, 1, "in_corpus_edges"), ("Y2", 2020, 3, "source_counts_by_year")]
