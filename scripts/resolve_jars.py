@@ -6,8 +6,11 @@ artifact Spark already ships in pyspark/jars (jackson, log4j, parquet, hadoop, s
 out so the cache never shadows Spark's own versions. A package that resolved once is not asked
 for again: later runs, tests and the demo work offline.
 
-A package that cannot be had is reported with its coordinate and Maven's reason, and recorded in
-.jars/status.json; the script exits 1 unless that package was named with --allow-missing. There
+When Maven cannot resolve a package, the jar itself may still be provided by hand: a file named
+<artifact>-<version>.jar in a directory of SCINTEL_LOCAL_JARS (colon-separated) or in
+../shared/jars/ is copied in (the real artifact from another place, checked by file name).
+A package that cannot be had either way is reported with its coordinate and Maven's reason, and
+recorded in .jars/status.json; the script exits 1 unless that package was named with --allow-missing. There
 is no substitute for a missing package: code that needs it fails with the same coordinate.
 """
 
@@ -73,7 +76,15 @@ def resolve_one(name: str, coordinate: str, jars_root: Path, shipped: set[str]) 
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
             reason = _maven_reason(proc.stdout + proc.stderr)
-            return {"coordinate": coordinate, "ok": False, "jars": [], "error": reason}
+            provided = _provided_jar(artifact, version)
+            if provided is None:
+                return {"coordinate": coordinate, "ok": False, "jars": [], "error": reason}
+            if target.exists():
+                shutil.rmtree(target)
+            target.mkdir(parents=True)
+            shutil.copy2(provided, target / provided.name)
+            stamp.write_text(coordinate + "\n")
+            return {"coordinate": coordinate, "ok": True, "jars": [provided.name], "cached": False, "provided_by_hand": str(provided)}
         if target.exists():
             shutil.rmtree(target)
         target.mkdir(parents=True)
@@ -85,6 +96,18 @@ def resolve_one(name: str, coordinate: str, jars_root: Path, shipped: set[str]) 
             kept.append(jar.name)
         stamp.write_text(coordinate + "\n")
         return {"coordinate": coordinate, "ok": True, "jars": kept, "cached": False}
+
+
+def _provided_jar(artifact: str, version: str) -> Path | None:
+    import os
+
+    dirs = [Path(d) for d in os.environ.get("SCINTEL_LOCAL_JARS", "").split(":") if d]
+    dirs.append(PROJECT_ROOT.parent / "shared" / "jars")
+    for directory in dirs:
+        candidate = directory / f"{artifact}-{version}.jar"
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def _maven_reason(output: str) -> str:
