@@ -95,6 +95,7 @@ def cmd_generate(args) -> int:
     )
     summary = {k: v for k, v in counts.items() if k != "planted"}
     print(f"generated {args.out}: {json.dumps(summary)}")
+    print(f"planted facts to recover (with exact ids): {args.out.rstrip('/')}/PLANTED.json; see jobs/generate/PLANTED.md")
     return 0
 
 
