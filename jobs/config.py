@@ -93,6 +93,8 @@ class IngestSettings:
     max_reject_ratio: float
     min_year: int
     max_year: int
+    # A work's cited_by_count (and each counts_by_year entry) above this is garbage, not data.
+    max_cited_by_count: int = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,11 @@ def _check_rules(config: Config) -> None:
         raise ConfigError(f"{src}: 'indicators.patent_value_band_edges' must be strictly increasing")
     if not 0 <= config.ingest.max_reject_ratio <= 1:
         raise ConfigError(f"{src}: 'ingest.max_reject_ratio' must be in [0, 1]")
+    ingest = config.ingest
+    if ingest.min_year > ingest.max_year:
+        raise ConfigError(f"{src}: 'ingest.min_year' ({ingest.min_year}) is after 'ingest.max_year' ({ingest.max_year})")
+    if ingest.max_cited_by_count <= 0:
+        raise ConfigError(f"{src}: 'ingest.max_cited_by_count' must be a positive integer, got {ingest.max_cited_by_count}")
 
 
 def default_path() -> Path:
