@@ -170,13 +170,20 @@ def main(argv: list[str] | None = None) -> int:
         code = _exit_code(err)
         if args.debug or code is None:
             raise
-        print(f"scintel: error: {err}", file=sys.stderr)
+        print(f"scintel: error: {_one_line(err)}", file=sys.stderr)
         return code
+
+
+def _one_line(err: Exception) -> str:
+    from jobs.ingest.common import read_failure
+
+    # Spark's own message for an unreadable input file is a JVM stack trace: say which file and why.
+    return read_failure(err) or str(err)
 
 
 def _exit_code(err: Exception) -> int | None:
     from jobs.config import ConfigError
-    from jobs.ingest.common import IngestError
+    from jobs.ingest.common import IngestError, read_failure
     from jobs.pipeline import PipelineError
     from jobs.session import MissingJvmPackage
     from jobs.warehouse import TableNotFound
@@ -184,6 +191,8 @@ def _exit_code(err: Exception) -> int | None:
     if isinstance(err, IngestError) and "max_reject_ratio" in str(err):
         return 4
     if isinstance(err, (ConfigError, IngestError, PipelineError, MissingJvmPackage, TableNotFound, FileNotFoundError)):
+        return 1
+    if read_failure(err) is not None:  # an input file Spark could not read (outside count_split)
         return 1
     try:
         from data_quality.gate import QualityGateFailed

@@ -8,8 +8,10 @@ ingest can state read = accepted + quarantined.
 from __future__ import annotations
 
 import logging
+import re
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from pyspark.sql import Column, DataFrame, SparkSession, Window as W
 from pyspark.sql import functions as F, types as T
@@ -65,39 +67,194 @@ def strip_openalex_id(column: str | Column) -> Column:
 def input_files(path: str, what: str) -> str | None:
     """The directory of one raw entity, or None when it is absent (every entity is optional).
 
-    Local directories are checked for readable files so an empty folder says so in the log;
-    remote URIs (s3a://, hdfs://) are handed to Spark as they are.
+    Listed with the Hadoop FileSystem API, so a local folder, an HDFS or an S3 prefix behave the
+    same: a missing folder is skipped, and so is one that holds no file with content (only
+    zero-byte files, or only names Spark never reads such as `_SUCCESS` or `.crc` files).
     """
-    if "://" in path and not path.startswith("file://"):
-        return path
-    local = Path(path.removeprefix("file://"))
-    if not local.exists():
-        log.info("no %s input at %s: skipped", what, local)
+    spark = SparkSession.active()
+    files = list_data_files(spark, path)
+    if files is None:
+        log.info("no %s input at %s: skipped", what, path)
         return None
-    files = [p for p in local.rglob("*") if p.is_file() and not p.name.startswith((".", "_"))]
+    if not any(f.size > 0 for f in files):
+        log.warning("%s input %s holds no files with content (%d empty): skipped", what, path, len(files))
+        return None
+    return path
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: str  # as Spark's _metadata.file_path names it (e.g. file:/data/works/part_000.gz)
+    size: int
+    compressed: bool  # a Hadoop codec (gzip, bzip2...) decompresses it when read
+
+
+def _is_hidden(name: str) -> bool:
+    """Spark's rule for the files and folders a file source never reads."""
+    return (name.startswith("_") and "=" not in name) or name.startswith(".") or name.endswith("._COPYING_")
+
+
+def list_data_files(spark: SparkSession, path: str) -> list[InputFile] | None:
+    """Every file Spark reads under path (recursively), or None when path does not exist.
+
+    Only names and sizes reach the driver (FileSystem.listFiles, a flat prefix listing on S3A).
+    """
+    jvm = spark._jvm
+    hadoop_conf = spark._jsc.hadoopConfiguration()
+    root = jvm.org.apache.hadoop.fs.Path(path)
+    fs = root.getFileSystem(hadoop_conf)
+    if not fs.exists(root):
+        return None
+    codecs = jvm.org.apache.hadoop.io.compress.CompressionCodecFactory(hadoop_conf)
+    root_path = fs.makeQualified(root).toUri().getPath().rstrip("/")
+    found = []
+    iterator = fs.listFiles(root, True)
+    while iterator.hasNext():
+        status = iterator.next()
+        file_path = status.getPath()
+        relative = file_path.toUri().getPath()[len(root_path):].strip("/")
+        if any(_is_hidden(part) for part in relative.split("/") if part):
+            continue
+        found.append(InputFile(file_path.toString(), status.getLen(), codecs.getCodec(file_path) is not None))
+    return found
+
+
+def failure_cause(err: BaseException) -> str:
+    """The innermost cause of a (Spark) failure on one line: 'EOFException: Unexpected end of input stream'."""
+    java = getattr(err, "java_exception", None) or getattr(err, "_origin", None)
+    if java is None:
+        text = str(err).strip()
+        return text.splitlines()[0] if text else type(err).__name__
+    for _ in range(20):  # the cause chain, innermost last
+        if java.getCause() is None:
+            break
+        java = java.getCause()
+    message = (java.getMessage() or "").strip()
+    name = java.getClass().getSimpleName()
+    return f"{name}: {message.splitlines()[0]}" if message else name
+
+
+_FAILED_READ = re.compile(r"Encountered error while reading file (.+?)\.(?:\s|$)")
+
+
+def read_failure(err: BaseException) -> str | None:
+    """A one-line description when err is Spark failing to read an input file, else None.
+
+    Spark names the file (error condition FAILED_READ_FILE); the innermost cause says why, e.g. a
+    gzip cut short ends in 'EOFException: Unexpected end of input stream'.
+    """
+    match = _FAILED_READ.search(str(err))
+    if match is None:
+        return None
+    return f"cannot read input file {match.group(1)}: {failure_cause(err)} (truncated or corrupt? replace or remove it and rerun)"
+
+
+@contextmanager
+def read_errors_as_ingest_errors():
+    """Turn Spark failing to read an input file into an IngestError naming the file."""
+    try:
+        yield
+    except IngestError:
+        raise
+    except Exception as err:
+        described = read_failure(err)
+        if described is None:
+            raise
+        raise IngestError(described) from err
+
+
+def unreadable_files(spark: SparkSession, files: list[str]) -> dict[str, str]:
+    """{file: why} for the files that cannot be read to their end (a gzip cut short, a corrupt
+    bzip2...), checked by reading them strictly once without parsing.
+
+    One job over all of them says whether any is bad (the normal case: one decompression pass,
+    as parallel as the real read). Only when it fails is each file read on its own, a few at a
+    time, so that every bad file is named, not just the first one Spark trips on.
+    """
     if not files:
-        log.warning("%s input %s holds no files: skipped", what, local)
-        return None
-    return str(local)
+        return {}
+    try:
+        _strict_text(spark, files).agg(F.count(F.lit(1))).collect()
+        return {}
+    except Exception as err:  # noqa: BLE001 - which files fail is found out below
+        log.warning("reading %d compressed files failed (%s): checking them one by one", len(files), failure_cause(err))
+
+    def why_unreadable(file: str) -> str | None:
+        try:
+            _strict_text(spark, [file]).agg(F.count(F.lit(1))).collect()
+            return None
+        except Exception as err:  # noqa: BLE001 - any failure to read the file is its reason
+            return failure_cause(err)
+
+    workers = max(1, min(len(files), spark.sparkContext.defaultParallelism))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        causes = list(pool.map(why_unreadable, files))
+    return {file: cause for file, cause in zip(files, causes) if cause is not None}
 
 
-def read_json_lines(spark: SparkSession, path: str, schema: T.StructType) -> DataFrame:
+def _strict_text(spark: SparkSession, paths: str | list[str]) -> DataFrame:
+    # ignoreCorruptFiles=true (a cluster default somewhere) would drop the rest of a bad file
+    # without a trace; every read of raw input here is strict and accounts for bad files itself.
+    return spark.read.option("ignoreCorruptFiles", "false").option("recursiveFileLookup", "true").text(paths)
+
+
+ON_UNREADABLE = ("fail", "quarantine")
+UNREADABLE_FILE = "unreadable file"
+
+
+def read_json_lines(spark: SparkSession, path: str, schema: T.StructType, on_unreadable: str = "fail") -> DataFrame:
     """Parse JSON Lines (plain or .gz, any number of files) with a declared schema.
 
     Keeps the raw line and its file for quarantine. Lines that do not parse, or whose fields do
     not fit the schema, get a non-null _corrupt_record. Blank lines are not records.
+
+    A file that cannot be read to its end (a truncated gzip) is never skipped silently:
+    - on_unreadable="fail" (what the ingest jobs use): nothing is checked up front, so the normal
+      run costs nothing extra; the first action fails on the bad file, and count_split turns
+      Spark's failure into an IngestError naming the file and the cause.
+    - on_unreadable="quarantine": the compressed files are checked first (unreadable_files: one
+      extra decompression pass); each bad file is left out of the read and becomes one record
+      with no raw text, its path as source file, and _corrupt_record "unreadable file: <cause>",
+      which validation turns into its quarantine reason. The lines before the break are not
+      read: the file is quarantined as a whole.
     """
+    if on_unreadable not in ON_UNREADABLE:
+        raise ValueError(f"on_unreadable must be one of {ON_UNREADABLE}, got {on_unreadable!r}")
+    unreadable: dict[str, str] = {}
+    sources: str | list[str] = path
+    if on_unreadable == "quarantine":
+        files = list_data_files(spark, path) or []
+        unreadable = unreadable_files(spark, [f.path for f in files if f.compressed and f.size > 0])
+        if unreadable:
+            log.warning("quarantined %d unreadable files under %s: %s", len(unreadable), path, unreadable)
+            sources = [f.path for f in files if f.path not in unreadable]
     parse_schema = with_corrupt_column(schema)
     options = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT_COLUMN}
-    lines_df = (
-        spark.read.option("recursiveFileLookup", "true")
-        .text(path)
-        .select(F.col("value").alias(RAW), F.col("_metadata.file_path").alias(SOURCE_FILE))
-        .where(F.trim(F.col(RAW)) != "")
-    )
-    return lines_df.select(
+    if sources:
+        lines_df = _strict_text(spark, sources).select(
+            F.col("value").alias(RAW), F.col("_metadata.file_path").alias(SOURCE_FILE)
+        )
+    else:
+        lines_df = spark.createDataFrame([], f"{RAW} string, {SOURCE_FILE} string")
+    records_df = lines_df.where(F.trim(F.col(RAW)) != "").select(
         RAW, SOURCE_FILE, F.from_json(F.col(RAW), parse_schema, options).alias("record")
-    ).select(RAW, SOURCE_FILE, "record.*")
+    )
+    if unreadable:
+        records_df = records_df.unionByName(_unreadable_records(spark, unreadable, parse_schema))
+    return records_df.select(RAW, SOURCE_FILE, "record.*")
+
+
+def _unreadable_records(spark: SparkSession, unreadable: dict[str, str], parse_schema: T.StructType) -> DataFrame:
+    """One record per unreadable file: no raw text, every field null, the cause as _corrupt_record."""
+    files_df = spark.createDataFrame(
+        [(file, f"{UNREADABLE_FILE}: {cause}") for file, cause in sorted(unreadable.items())],
+        f"{SOURCE_FILE} string, why string",
+    )
+    fields = [
+        F.col("why").alias(f.name) if f.name == CORRUPT_COLUMN else F.lit(None).cast(f.dataType).alias(f.name)
+        for f in parse_schema.fields
+    ]
+    return files_df.select(F.lit(None).cast("string").alias(RAW), SOURCE_FILE, F.struct(*fields).alias("record"))
 
 
 def first_failing(checks: list[tuple[Column, Column | str]]) -> Column:
@@ -111,11 +268,19 @@ def first_failing(checks: list[tuple[Column, Column | str]]) -> Column:
 
 def parse_checks(id_col: str = "id") -> list[tuple[Column, Column | str]]:
     corrupt = F.col(CORRUPT_COLUMN).isNotNull()
+    # Only a record standing for a whole unreadable file has no raw text (read_json_lines).
+    unreadable = F.col(RAW).isNull() & corrupt
     return [
+        (unreadable, F.col(CORRUPT_COLUMN)),
         (corrupt & F.col(id_col).isNull(), "malformed JSON line"),
         (corrupt, "a field does not match the declared schema type"),
         (F.col(id_col).isNull() | (F.trim(F.col(id_col)) == ""), "missing id"),
     ]
+
+
+def id_format_checks(pattern: str, what: str, id_col: str = "id") -> list[tuple[Column, Column | str]]:
+    """An id present but of the wrong form (a number, another entity's id...)."""
+    return [(~F.col(id_col).rlike(pattern), f"id is not {what}")]
 
 
 def year_checks(year_col: str, low: int, high: int) -> list[tuple[Column, Column | str]]:
@@ -131,6 +296,23 @@ def year_checks(year_col: str, low: int, high: int) -> list[tuple[Column, Column
 
 def non_negative_checks(columns: list[str]) -> list[tuple[Column, Column | str]]:
     return [(F.col(c) < 0, f"negative {c}") for c in columns]
+
+
+def at_most_checks(columns: list[str], limit: int, setting: str) -> list[tuple[Column, Column | str]]:
+    """Counts above a configured bound (setting names it in the reason): garbage, not data."""
+    return [
+        (F.col(c) > limit, F.concat(F.lit(f"{c} "), F.col(c).cast("string"), F.lit(f" above {setting}={limit}")))
+        for c in columns
+    ]
+
+
+def yearly_count_checks(column: str, field_name: str, limit: int, setting: str) -> list[tuple[Column, Column | str]]:
+    """The same bounds on every entry of an array of per-year counts (counts_by_year)."""
+    entries = F.coalesce(F.col(column), F.array())
+    return [
+        (F.exists(entries, lambda e: e[field_name] < 0), f"negative {field_name} in {column}"),
+        (F.exists(entries, lambda e: e[field_name] > limit), f"{field_name} in {column} above {setting}={limit}"),
+    ]
 
 
 def with_reason(df: DataFrame, checks: list[tuple[Column, Column | str]]) -> DataFrame:
@@ -166,11 +348,16 @@ def quarantine_rows(df: DataFrame, source: str, record_id: Column) -> DataFrame:
 
 
 def count_split(checked_df: DataFrame) -> TableCount:
-    """read / accepted / quarantined of a checked DataFrame (one aggregate, no collect of rows)."""
-    row = checked_df.agg(
-        F.count(F.lit(1)).alias("read"),
-        F.count(F.when(F.col(REASON).isNull(), 1)).alias("accepted"),
-    ).first()
+    """read / accepted / quarantined of a checked DataFrame (one aggregate, no collect of rows).
+
+    Usually the first action on freshly read input: a file Spark cannot read fails it, and the
+    failure becomes an IngestError naming the file.
+    """
+    with read_errors_as_ingest_errors():
+        row = checked_df.agg(
+            F.count(F.lit(1)).alias("read"),
+            F.count(F.when(F.col(REASON).isNull(), 1)).alias("accepted"),
+        ).first()
     return TableCount(read=row["read"], accepted=row["accepted"], quarantined=row["read"] - row["accepted"])
 
 

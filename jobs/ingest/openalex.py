@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 
 SOURCES = ("openalex.works", "openalex.authorships", "openalex.citations", "openalex.authors", "openalex.institutions")
 REVIEW_TYPE = "review"
+# Ids once stripped of https://openalex.org/. A record whose id has another form (a number, a
+# DOI, another entity's id) cannot be joined or referenced: it is quarantined.
+WORK_ID, AUTHOR_ID, INSTITUTION_ID = r"^W\d+$", r"^A\d+$", r"^I\d+$"
 
 
 # ----------------------------------------------------------------------------- works
@@ -40,10 +43,14 @@ REVIEW_TYPE = "review"
 
 def validate_works(raw_df: DataFrame, config: Config) -> DataFrame:
     """Raw works with a _reason for every record that breaks the rules (null when accepted)."""
+    limit, setting = config.ingest.max_cited_by_count, "ingest.max_cited_by_count"
     checks = (
         C.parse_checks()
+        + C.id_format_checks(WORK_ID, "an OpenAlex work id")
         + C.year_checks("publication_year", config.ingest.min_year, config.ingest.max_year)
         + C.non_negative_checks(["cited_by_count"])
+        + C.at_most_checks(["cited_by_count"], limit, setting)
+        + C.yearly_count_checks("counts_by_year", "cited_by_count", limit, setting)
     )
     checked = C.with_reason(raw_df.withColumn("id", strip_openalex_id("id")), checks)
     return C.flag_duplicates(checked, "id", [F.col("updated_date").desc_nulls_last()])
@@ -155,7 +162,7 @@ def explode_references(works_df: DataFrame) -> DataFrame:
         "cited_paper_id",
     ).withColumn(
         REASON,
-        F.when(~F.coalesce(F.col("cited_paper_id").rlike(r"^W\d+$"), F.lit(False)), F.lit("referenced work id is not an OpenAlex work id")),
+        F.when(~F.coalesce(F.col("cited_paper_id").rlike(WORK_ID), F.lit(False)), F.lit("referenced work id is not an OpenAlex work id")),
     )
 
 
@@ -191,7 +198,12 @@ def affiliation_years_from_works(authorships_df: DataFrame) -> DataFrame:
 
 
 def validate_authors(raw_df: DataFrame) -> DataFrame:
-    checks = C.parse_checks() + C.non_negative_checks(["works_count", "cited_by_count"])
+    # No upper bound on an author's cited_by_count: it sums all their works (millions happen).
+    checks = (
+        C.parse_checks()
+        + C.id_format_checks(AUTHOR_ID, "an OpenAlex author id")
+        + C.non_negative_checks(["works_count", "cited_by_count"])
+    )
     checked = C.with_reason(raw_df.withColumn("id", strip_openalex_id("id")), checks)
     return C.flag_duplicates(checked, "id", [F.col("updated_date").desc_nulls_last()])
 
@@ -255,7 +267,11 @@ def institution_refs_from_authors(authors_df: DataFrame) -> DataFrame:
 
 
 def validate_institutions(raw_df: DataFrame) -> DataFrame:
-    checks = C.parse_checks() + C.non_negative_checks(["works_count", "cited_by_count"])
+    checks = (
+        C.parse_checks()
+        + C.id_format_checks(INSTITUTION_ID, "an OpenAlex institution id")
+        + C.non_negative_checks(["works_count", "cited_by_count"])
+    )
     checked = C.with_reason(raw_df.withColumn("id", strip_openalex_id("id")), checks)
     return C.flag_duplicates(checked, "id", [F.col("updated_date").desc_nulls_last()])
 

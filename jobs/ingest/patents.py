@@ -47,7 +47,8 @@ def validate_patents(raw_df: DataFrame, config: Config) -> DataFrame:
         + C.year_checks("grant_year", config.ingest.min_year, config.ingest.max_year)
         + C.non_negative_checks(["market_value_usd"])
     )
-    checked = C.with_reason(raw_df.withColumn("id", F.trim(F.col("id"))), checks)
+    patent_id = F.trim(F.col("id"))
+    checked = C.with_reason(raw_df.withColumn("id", F.when(patent_id != "", patent_id)), checks)  # blank: missing
     return C.flag_duplicates(checked, "id", [])
 
 
