@@ -13,12 +13,18 @@
 #                        the cluster resolve them (add --repositories via SCINTEL_SUBMIT_ARGS)
 #   SPARK_HOME           a Spark 4.1 install to use instead of the pyspark in .venv
 #
-# The Python code ships as a zip with --py-files; the driver is dist/scintel_main.py. The JVM
-# packages are the ones pinned in pyproject.toml [tool.scintel.jvm-packages].
+# The Python code ships as a zip with --py-files, named by a digest of its sources
+# (dist/scintel-py-<digest>.zip) so that a submission running while the code changes, or another
+# submission starts, keeps serving its executors the zip it started with; the driver is
+# dist/scintel_main.py. The JVM packages are the ones pinned in pyproject.toml
+# [tool.scintel.jvm-packages]. Local paths given to --input, --warehouse, --conf and --out are made
+# absolute: executors (and a cluster-mode driver) run in other working directories.
+# PYSPARK_PYTHON (default: this project's .venv/bin/python) must exist at that path on every
+# worker; the session time zone is UTC, as in local mode.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [ $# -eq 0 ] || [ "$1" = "-h" ] || [ "$1" = "--help" ]; then
-  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+  awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"
   exit 0
 fi
 py="$root/.venv/bin/python"
@@ -27,21 +33,65 @@ submit="${SPARK_HOME:+$SPARK_HOME/bin/spark-submit}"
 submit="${submit:-$root/.venv/bin/spark-submit}"
 
 mkdir -p "$root/dist"
-zip_file="$root/dist/scintel-py.zip"
-(cd "$root" && rm -f "$zip_file" && "$py" - "$zip_file" <<'PY'
-import sys, zipfile, pathlib
-with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as zf:
-    for package in ("jobs", "schemas", "data_quality"):
-        for path in sorted(pathlib.Path(package).rglob("*")):
-            if path.suffix in (".py", ".yaml", ".md") and "__pycache__" not in path.parts:
-                zf.write(path)
+zip_file="$(cd "$root" && "$py" - dist <<'PY'
+import hashlib, os, pathlib, sys, tempfile, time, zipfile
+dist = pathlib.Path(sys.argv[1])
+sources = [
+    path
+    for package in ("jobs", "schemas", "data_quality")
+    for path in sorted(pathlib.Path(package).rglob("*"))
+    if path.is_file() and path.suffix in (".py", ".yaml", ".md") and "__pycache__" not in path.parts
+]
+digest = hashlib.sha256()
+for path in sources:
+    digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+target = dist / f"scintel-py-{digest.hexdigest()[:16]}.zip"
+if not target.exists():
+    fd, tmp = tempfile.mkstemp(dir=dist, suffix=".zip.tmp")
+    with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sources:
+            zf.write(path)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, target)  # atomic: a concurrent submission sees the whole zip or none
+# Zips of code older than 30 days: no submission still serves them.
+for old in dist.glob("scintel-py-*.zip"):
+    if old != target and old.stat().st_mtime < time.time() - 30 * 86400:
+        old.unlink(missing_ok=True)
+os.utime(target)
+print(target.resolve())
 PY
-)
-cat > "$root/dist/scintel_main.py" <<'PY'
+)"
+driver="$root/dist/scintel_main.py"
+driver_tmp="$(mktemp "$root/dist/.scintel_main.XXXXXX")"
+cat > "$driver_tmp" <<'PY'
 import sys
 from jobs.cli import main
 sys.exit(main(sys.argv[1:]))
 PY
+chmod 644 "$driver_tmp"
+mv -f "$driver_tmp" "$driver"
+
+# Local paths to absolute ones (URIs such as s3a://, hdfs://, file:/ pass unchanged).
+absolute() {
+  case "$1" in
+    /* | *://* | file:*) printf '%s' "$1" ;;
+    *) printf '%s/%s' "$PWD" "$1" ;;
+  esac
+}
+args=()
+expect_path=
+for arg in "$@"; do
+  if [ -n "$expect_path" ]; then
+    args+=("$(absolute "$arg")")
+    expect_path=
+    continue
+  fi
+  case "$arg" in
+    --input | --warehouse | --conf | --out) args+=("$arg"); expect_path=1 ;;
+    --input=* | --warehouse=* | --conf=* | --out=*) args+=("${arg%%=*}=$(absolute "${arg#*=}")") ;;
+    *) args+=("$arg") ;;
+  esac
+done
 
 mode="${SCINTEL_JARS:-}"
 if [ -z "$mode" ]; then
@@ -71,5 +121,6 @@ exec "$submit" \
   "${jar_args[@]}" \
   --conf spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension \
   --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog \
+  --conf spark.sql.session.timeZone=UTC \
   ${SCINTEL_SUBMIT_ARGS:-} \
-  "$root/dist/scintel_main.py" "$@"
+  "$driver" "${args[@]}"
