@@ -1,0 +1,136 @@
+"""The scheduler recipes (deploy/) and spark-submit.sh's argument handling, without Spark:
+the cron script's log and exit code with a stub in place of spark-submit.sh, the Airflow DAG
+read with `ast` (Airflow is not a dependency; the DAG is imported only where it is installed),
+and spark-submit.sh against a stub spark-submit."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from jobs import pipeline
+
+ROOT = Path(__file__).resolve().parents[1]
+CRON_SCRIPT = ROOT / "deploy" / "cron" / "scintel-nightly.sh"
+DAG_FILE = ROOT / "deploy" / "airflow" / "scintel_nightly_dag.py"
+SUBMIT_SCRIPT = ROOT / "spark-submit.sh"
+
+
+def _stub(path: Path, body: str) -> Path:
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+    return path
+
+
+@pytest.mark.parametrize("script", [CRON_SCRIPT, SUBMIT_SCRIPT], ids=lambda p: p.name)
+def test_scripts_are_valid_bash(script):
+    assert os.access(script, os.X_OK)
+    subprocess.run(["bash", "-n", str(script)], check=True)
+
+
+def test_cron_script_documents_its_crontab_line():
+    lines = [line.lstrip("# ") for line in CRON_SCRIPT.read_text().splitlines() if line.startswith("#")]
+    crontab = [line for line in lines if line.endswith("deploy/cron/scintel-nightly.sh")]
+    assert len(crontab) == 1
+    assert re.match(r"^(\S+ ){5}", crontab[0]), crontab[0]  # five time fields
+
+
+@pytest.mark.parametrize("code", [0, 3])
+def test_cron_script_logs_to_a_dated_file_and_returns_the_pipeline_exit_code(tmp_path, code):
+    stub = _stub(tmp_path / "submit", f'echo "submitted $*"\nexit {code}\n')
+    env = {
+        **os.environ, "SCINTEL_SUBMIT": str(stub), "SCINTEL_LOG_DIR": str(tmp_path / "logs"),
+        "SCINTEL_INPUT": "/data/in", "SCINTEL_WAREHOUSE": "/data/wh", "SCINTEL_CONF": "/etc/scintel.yaml",
+    }
+    done = subprocess.run([str(CRON_SCRIPT)], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == code
+    logs = list((tmp_path / "logs").glob("scintel-nightly-*.log"))
+    assert len(logs) == 1
+    assert re.fullmatch(r"scintel-nightly-\d{4}-\d\d-\d\dT\d{6}Z\.log", logs[0].name)
+    text = logs[0].read_text()
+    assert "submitted run --input /data/in --warehouse /data/wh --conf /etc/scintel.yaml" in text
+    assert f"exit {code}" in text
+    assert ("FAILED" in done.stderr) == (code != 0)
+
+
+def test_cron_script_refuses_to_run_without_input_and_warehouse(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("SCINTEL_INPUT", "SCINTEL_WAREHOUSE")}
+    env["SCINTEL_LOG_DIR"] = str(tmp_path)
+    done = subprocess.run([str(CRON_SCRIPT)], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert "SCINTEL_INPUT" in done.stderr
+
+
+def _dag_module() -> ast.Module:
+    return ast.parse(DAG_FILE.read_text(), filename=str(DAG_FILE))
+
+
+def _literal(module: ast.Module, name: str):
+    for node in module.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"{DAG_FILE.name} has no module-level {name} = <literal>")
+
+
+def test_dag_stage_groups_cover_the_pipeline_in_dependency_order():
+    groups = _literal(_dag_module(), "STAGE_GROUPS")
+    assert list(groups) == ["ingest", "quality", "indicators"]
+    flat = [stage for stages in groups.values() for stage in stages]
+    assert flat == pipeline.plan([])  # every stage once, in the order `scintel run` uses
+    done: set[str] = set()
+    for stages in groups.values():
+        for stage in stages:  # a stage's prerequisites ran in an earlier task or earlier in its own
+            assert set(pipeline.STAGES[stage].needs) <= done, stage
+            done.add(stage)
+    assert all(pipeline.STAGES[s].needs_input for s in groups["ingest"])
+    assert not any(pipeline.STAGES[s].needs_input for g in ("quality", "indicators") for s in groups[g])
+
+
+def test_dag_submits_with_spark_submit_sh_on_a_schedule_with_retries():
+    source = DAG_FILE.read_text()
+    module = _dag_module()
+    calls = {node.func.id: node for node in ast.walk(module) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+    dag_kwargs = {kw.arg: kw.value for kw in calls["DAG"].keywords}
+    assert ast.literal_eval(dag_kwargs["dag_id"]) == "scintel_nightly"
+    assert len(ast.literal_eval(dag_kwargs["schedule"]).split()) == 5
+    default_args = {ast.literal_eval(k): v for k, v in zip(dag_kwargs["default_args"].keys, dag_kwargs["default_args"].values)}
+    assert ast.literal_eval(default_args["retries"]) >= 1
+    assert "spark-submit.sh" in source and "--only" in source
+
+
+def test_dag_loads_in_airflow():
+    if importlib.util.find_spec("airflow") is None:
+        pytest.skip("Airflow is not installed here (not a scintel dependency); the DAG was checked with ast")
+    from airflow.models import DagBag
+
+    bag = DagBag(dag_folder=str(DAG_FILE), include_examples=False)
+    assert bag.import_errors == {}
+    dag = bag.get_dag("scintel_nightly")
+    assert [t.task_id for t in dag.topological_sort()] == ["ingest", "quality", "indicators"]
+
+
+def test_spark_submit_sh_ships_a_digest_named_zip_and_absolute_paths(tmp_path):
+    """spark-submit.sh against a stub spark-submit (SPARK_HOME) that prints its arguments."""
+    spark_home = tmp_path / "spark"
+    (spark_home / "bin").mkdir(parents=True)
+    _stub(spark_home / "bin" / "spark-submit", 'for a in "$@"; do echo "$a"; done\n')
+    env = {**os.environ, "SPARK_HOME": str(spark_home), "SCINTEL_JARS": "cached"}
+    args = ["run", "--input", "corpus", "--warehouse=wh", "--conf", "/etc/x.yaml", "--only", "ingest_patents"]
+    done = subprocess.run([str(SUBMIT_SCRIPT), *args], env=env, cwd=tmp_path, capture_output=True, text=True, check=True)
+    argv = done.stdout.splitlines()
+    zip_file = Path(argv[argv.index("--py-files") + 1])
+    assert re.fullmatch(r"scintel-py-[0-9a-f]{16}\.zip", zip_file.name) and zip_file.is_file()
+    assert "delta-spark_4.1_2.13-4.4.0.jar" in argv[argv.index("--jars") + 1]
+    assert "spark.sql.session.timeZone=UTC" in argv
+    driver = argv.index(str(ROOT / "dist" / "scintel_main.py"))
+    assert argv[driver + 1:] == [
+        "run", "--input", f"{tmp_path}/corpus", f"--warehouse={tmp_path}/wh", "--conf", "/etc/x.yaml", "--only", "ingest_patents",
+    ]
+    again = subprocess.run([str(SUBMIT_SCRIPT), *args], env=env, cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert str(zip_file) in again.stdout.splitlines()  # same sources, same zip
