@@ -1,6 +1,7 @@
 """Where tables live and how they are written.
 
 A warehouse is a directory (local path, HDFS or S3 URI) holding Delta tables by layer:
+`bronze/<entity>` for the accepted raw records of every delivery (jobs/ingest/bronze.py),
 `silver/<table>` for canonical tables (and `silver/quarantine`), `gold/<table>` for indicators,
 `_quality/` for Great Expectations results and `_checkpoints/` for iterative graph jobs.
 
@@ -20,7 +21,7 @@ from pyspark.sql import types as T
 
 log = logging.getLogger(__name__)
 
-LAYERS = ("silver", "gold")
+LAYERS = ("silver", "gold", "bronze")  # lookup by name prefers silver, then gold
 
 
 class TableNotFound(LookupError):

@@ -45,6 +45,7 @@ class IngestReport:
     source: str
     counts: dict[str, TableCount] = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)
+    landings: dict = field(default_factory=dict)  # entity -> bronze.Landing
 
     def reject_ratio(self, table: str) -> float:
         count = self.counts[table]
@@ -361,15 +362,35 @@ def count_split(checked_df: DataFrame) -> TableCount:
     return TableCount(read=row["read"], accepted=row["accepted"], quarantined=row["read"] - row["accepted"])
 
 
-def write_quarantine(spark: SparkSession, warehouse, parts: list[DataFrame], sources: tuple[str, ...]) -> None:
-    """Replace this ingest's slice of the quarantine table; other sources' rows stay."""
+def write_quarantine(
+    spark: SparkSession,
+    warehouse,
+    parts: list[DataFrame],
+    sources: tuple[str, ...],
+    record_sources: tuple[str, ...] = (),
+    record_files: list[str] | None = None,
+) -> None:
+    """Replace this ingest's slice of the quarantine table in one commit; other sources' rows stay.
+
+    A full ingest replaces every row of its sources. An incremental one (record_files given)
+    replaces, for the record-level sources, only the rows from this delivery's files, so earlier
+    deliveries' rejects stay and a rerun of the same delivery does not add them twice; rows of
+    derived records (authorships, references, assignees), which are recomputed from the whole
+    bronze table, are replaced as a whole.
+    """
     from schemas.canonical import QUARANTINE
 
     rows = union_all([spark.createDataFrame([], QUARANTINE)] + parts)
-    source_list = ", ".join(f"'{s}'" for s in sources)
-    warehouse.write(
-        rows, "quarantine", schema=QUARANTINE, partition_by=["source"], replace_where=f"source IN ({source_list})"
-    )
+    predicate = f"source IN ({_sql_list(sources)})"
+    if record_files is not None:
+        derived = tuple(s for s in sources if s not in record_sources)
+        files = f"source_file IN ({_sql_list(record_files)})" if record_files else "false"
+        predicate = f"source IN ({_sql_list(derived)}) OR (source IN ({_sql_list(record_sources)}) AND {files})"
+    warehouse.write(rows, "quarantine", schema=QUARANTINE, partition_by=["source"], replace_where=predicate)
+
+
+def _sql_list(values) -> str:
+    return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) or "NULL"
 
 
 def rules_frame(spark: SparkSession, rules: list[dict]) -> DataFrame:

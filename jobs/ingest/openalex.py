@@ -23,6 +23,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs.config import Config
+from jobs.ingest import bronze as B
 from jobs.ingest import common as C
 from jobs.ingest.common import REASON, IngestReport, strip_openalex_id
 from jobs.warehouse import Warehouse
@@ -335,111 +336,146 @@ def _persisted(df: DataFrame) -> DataFrame:
     return df.persist(StorageLevel.MEMORY_AND_DISK)
 
 
-def run(spark: SparkSession, config: Config, input_dir: str, warehouse: Warehouse) -> IngestReport:
-    """Read whatever OpenAlex entities input_dir holds and (re)write their canonical tables."""
+def run(
+    spark: SparkSession, config: Config, input_dir: str, warehouse: Warehouse, incremental: bool = False
+) -> IngestReport:
+    """Land whatever OpenAlex entities input_dir holds in bronze (overwrite, or MERGE when
+    incremental) and derive the canonical tables from the whole of bronze."""
     report = IngestReport(source="openalex")
-    quarantine_parts: list[DataFrame] = []
-    rules_df = C.rules_frame(spark, [r.__dict__ for r in config.institutions.canonical])
-    institution_refs: list[DataFrame] = []
-    entity_institutions = None
-    authors_ok = None
-    entries_ok = None
+    record_quarantine: list[DataFrame] = []
+    delivery_files: list[DataFrame] = []
     cached: list[DataFrame] = []
     try:
-        works_path = C.input_files(f"{input_dir}/works", "works")
-        if works_path:
-            started = time.monotonic()
-            works_checked = _persisted(validate_works(C.read_json_lines(spark, works_path, RAW_WORK), config))
-            cached.append(works_checked)
-            report.counts["papers"] = C.count_split(works_checked)
-            quarantine_parts.append(C.quarantine_rows(works_checked, "openalex.works", F.col("id")))
-            works_ok = works_checked.where(F.col(REASON).isNull())
-
-            report.versions["papers"] = warehouse.write(
-                to_papers(works_ok), "papers", schema=S.PAPERS, partition_by=["publication_year"]
+        for entity, raw_schema, validate, table in (
+            ("works", RAW_WORK, lambda df: validate_works(df, config), "papers"),
+            ("authors", RAW_AUTHOR, validate_authors, "authors"),
+            ("institutions", RAW_INSTITUTION, validate_institutions, "institutions"),
+        ):
+            landing = _land_entity(
+                spark, config, input_dir, warehouse, incremental, entity, raw_schema, validate, table,
+                report, record_quarantine, delivery_files, cached,
             )
-
-            entries = explode_authorships(works_ok).withColumn(
-                REASON, F.when(F.col("author_id").isNull(), F.lit("authorship without author id"))
+            if landing is not None:
+                report.landings[entity] = landing
+        if not report.landings:
+            raise C.IngestError(
+                f"no OpenAlex input under {input_dir} (expected works/, authors/, institutions/"
+                + (" or merged_ids/" if incremental else "") + ")"
             )
-            entries = _persisted(entries)
-            cached.append(entries)
-            report.counts["authorships"] = C.count_split(entries)
-            quarantine_parts.append(
-                entries.where(F.col(REASON).isNotNull()).select(
-                    F.lit("openalex.authorships").alias("source"),
-                    F.col(C.SOURCE_FILE).alias("source_file"),
-                    F.col("paper_id").alias("record_id"),
-                    F.col(REASON).alias("reason"),
-                    F.to_json(F.col("authorship")).alias("raw"),
-                )
-            )
-            entries_ok = entries.where(F.col(REASON).isNull())
-            authorships_df = to_authorships(entries_ok)
-            report.versions["authorships"] = warehouse.write(
-                authorships_df, "authorships", schema=S.AUTHORSHIPS, partition_by=["publication_year"]
-            )
-
-            references = explode_references(works_ok)
-            report.counts["citations"] = C.count_split(references)
-            quarantine_parts.append(C.quarantine_rows(references, "openalex.citations", F.col("citing_paper_id")))
-            report.versions["citations"] = warehouse.write(
-                references.where(F.col(REASON).isNull()), "citations", schema=S.CITATIONS, partition_by=["citing_year"]
-            )
-            institution_refs.append(institution_refs_from_works(works_ok))
-            works_affiliations = affiliation_years_from_works(warehouse.read(spark, "authorships", "silver"))
-            log.info("works ingested in %.1fs", time.monotonic() - started)
-        else:
-            works_affiliations = None
-
-        authors_path = C.input_files(f"{input_dir}/authors", "authors")
-        author_affiliations = None
-        if authors_path:
-            authors_checked = _persisted(validate_authors(C.read_json_lines(spark, authors_path, RAW_AUTHOR)))
-            cached.append(authors_checked)
-            report.counts["authors"] = C.count_split(authors_checked)
-            quarantine_parts.append(C.quarantine_rows(authors_checked, "openalex.authors", F.col("id")))
-            authors_ok = authors_checked.where(F.col(REASON).isNull())
-            author_affiliations = affiliation_years_from_authors(authors_ok)
-            institution_refs.append(institution_refs_from_authors(authors_ok))
-
-        authors_parts = []
-        if authors_ok is not None:
-            authors_parts.append(to_authors(authors_ok))
-        if entries_ok is not None:
-            authors_parts.append(authors_seen_in_works(entries_ok, authors_ok))
-        if authors_parts:
-            report.versions["authors"] = warehouse.write(C.union_all(authors_parts), "authors", schema=S.AUTHORS)
-
-        affiliation_parts = [df for df in (works_affiliations, author_affiliations) if df is not None]
-        if affiliation_parts:
-            report.versions["author_affiliation_years"] = warehouse.write(
-                C.union_all(affiliation_parts), "author_affiliation_years", schema=S.AUTHOR_AFFILIATION_YEARS
-            )
-
-        institutions_path = C.input_files(f"{input_dir}/institutions", "institutions")
-        if institutions_path:
-            inst_checked = _persisted(validate_institutions(C.read_json_lines(spark, institutions_path, RAW_INSTITUTION)))
-            cached.append(inst_checked)
-            report.counts["institutions"] = C.count_split(inst_checked)
-            quarantine_parts.append(C.quarantine_rows(inst_checked, "openalex.institutions", F.col("id")))
-            entity_institutions = institutions_from_entity(inst_checked.where(F.col(REASON).isNull()))
-
-        institutions_df = _institutions(entity_institutions, institution_refs)
-        if institutions_df is not None:
-            report.versions["institutions"] = warehouse.write(
-                canonicalise_institutions(institutions_df, rules_df), "institutions", schema=S.INSTITUTIONS
-            )
-
-        if not report.counts:
-            raise C.IngestError(f"no OpenAlex input under {input_dir} (expected works/, authors/ or institutions/)")
-        C.write_quarantine(spark, warehouse, quarantine_parts, SOURCES)
+        derived_quarantine = _derive_silver(spark, config, warehouse, report, cached)
+        record_files = _distinct_files(delivery_files) if incremental else None
+        C.write_quarantine(
+            spark, warehouse, record_quarantine + derived_quarantine, SOURCES,
+            record_sources=RECORD_SOURCES, record_files=record_files,
+        )
     finally:
         for df in cached:
             df.unpersist()
     for line in report.lines():
         log.info(line)
     return report
+
+
+RECORD_SOURCES = ("openalex.works", "openalex.authors", "openalex.institutions")
+
+
+def _land_entity(spark, config, input_dir, warehouse, incremental, entity, raw_schema, validate, table,
+                 report, record_quarantine, delivery_files, cached):
+    """Validate one delivered entity, count and quarantine its rejects, land the rest in bronze."""
+    path = C.input_files(f"{input_dir}/{entity}", entity)
+    removed = B.read_merged_ids(spark, input_dir, entity, strip_openalex_id) if incremental else None
+    if path is None and removed is None:
+        return None
+    if path is not None:
+        checked = _persisted(validate(C.read_json_lines(spark, path, raw_schema)))
+        cached.append(checked)
+        report.counts[table] = C.count_split(checked)
+        record_quarantine.append(C.quarantine_rows(checked, f"openalex.{entity}", F.col("id")))
+        delivery_files.append(checked.select(C.SOURCE_FILE))
+        records = B.accepted_records(checked, raw_schema.fieldNames())
+    else:
+        records = B.empty_records(spark, warehouse, entity)
+        if records is None:
+            return None
+    return B.land(spark, warehouse, entity, records, incremental=incremental, removed_ids_df=removed)
+
+
+def _derive_silver(spark, config, warehouse, report, cached) -> list[DataFrame]:
+    """papers, authorships, citations, authors, author_affiliation_years, institutions from the
+    whole of bronze; returns the quarantine rows of derived records (authorships, references)."""
+    quarantine: list[DataFrame] = []
+    rules_df = C.rules_frame(spark, [r.__dict__ for r in config.institutions.canonical])
+    institution_refs: list[DataFrame] = []
+    works_ok = B.read(spark, warehouse, "works")
+    authors_ok = B.read(spark, warehouse, "authors")
+    institutions_ok = B.read(spark, warehouse, "institutions")
+    entries_ok = None
+    works_affiliations = None
+    if works_ok is not None:
+        started = time.monotonic()
+        report.versions["papers"] = warehouse.write(
+            to_papers(works_ok), "papers", schema=S.PAPERS, partition_by=["publication_year"]
+        )
+        entries = explode_authorships(works_ok).withColumn(
+            REASON, F.when(F.col("author_id").isNull(), F.lit("authorship without author id"))
+        )
+        entries = _persisted(entries)
+        cached.append(entries)
+        report.counts["authorships"] = C.count_split(entries)
+        quarantine.append(
+            entries.where(F.col(REASON).isNotNull()).select(
+                F.lit("openalex.authorships").alias("source"),
+                F.col(C.SOURCE_FILE).alias("source_file"),
+                F.col("paper_id").alias("record_id"),
+                F.col(REASON).alias("reason"),
+                F.to_json(F.col("authorship")).alias("raw"),
+            )
+        )
+        entries_ok = entries.where(F.col(REASON).isNull())
+        report.versions["authorships"] = warehouse.write(
+            to_authorships(entries_ok), "authorships", schema=S.AUTHORSHIPS, partition_by=["publication_year"]
+        )
+        references = explode_references(works_ok)
+        report.counts["citations"] = C.count_split(references)
+        quarantine.append(C.quarantine_rows(references, "openalex.citations", F.col("citing_paper_id")))
+        report.versions["citations"] = warehouse.write(
+            references.where(F.col(REASON).isNull()), "citations", schema=S.CITATIONS, partition_by=["citing_year"]
+        )
+        institution_refs.append(institution_refs_from_works(works_ok))
+        works_affiliations = affiliation_years_from_works(warehouse.read(spark, "authorships", "silver"))
+        log.info("works -> papers, authorships, citations in %.1fs", time.monotonic() - started)
+
+    author_affiliations = None
+    if authors_ok is not None:
+        author_affiliations = affiliation_years_from_authors(authors_ok)
+        institution_refs.append(institution_refs_from_authors(authors_ok))
+
+    authors_parts = []
+    if authors_ok is not None:
+        authors_parts.append(to_authors(authors_ok))
+    if entries_ok is not None:
+        authors_parts.append(authors_seen_in_works(entries_ok, authors_ok))
+    if authors_parts:
+        report.versions["authors"] = warehouse.write(C.union_all(authors_parts), "authors", schema=S.AUTHORS)
+
+    affiliation_parts = [df for df in (works_affiliations, author_affiliations) if df is not None]
+    if affiliation_parts:
+        report.versions["author_affiliation_years"] = warehouse.write(
+            C.union_all(affiliation_parts), "author_affiliation_years", schema=S.AUTHOR_AFFILIATION_YEARS
+        )
+
+    entity_institutions = institutions_from_entity(institutions_ok) if institutions_ok is not None else None
+    institutions_df = _institutions(entity_institutions, institution_refs)
+    if institutions_df is not None:
+        report.versions["institutions"] = warehouse.write(
+            canonicalise_institutions(institutions_df, rules_df), "institutions", schema=S.INSTITUTIONS
+        )
+    return quarantine
+
+
+def _distinct_files(parts: list[DataFrame]) -> list[str]:
+    """The delivery's file names (one row per file, small) for the quarantine's replace predicate."""
+    return sorted(r[0] for r in C.union_all(parts).distinct().collect()) if parts else []
 
 
 def _institutions(entity_df: DataFrame | None, refs: list[DataFrame]) -> DataFrame | None:

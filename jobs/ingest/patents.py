@@ -16,6 +16,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs.config import Config
+from jobs.ingest import bronze as B
 from jobs.ingest import common as C
 from jobs.ingest.common import REASON, IngestReport, strip_openalex_id
 from jobs.warehouse import Warehouse
@@ -107,15 +108,36 @@ def canonicalise_assignees(assignees_df: DataFrame, rules_df: DataFrame) -> Data
     ).withColumn("canonical_assignee", F.coalesce(F.col("canonical_name"), normalised))
 
 
-def run(spark: SparkSession, config: Config, input_dir: str, warehouse: Warehouse) -> IngestReport:
+def run(
+    spark: SparkSession, config: Config, input_dir: str, warehouse: Warehouse, incremental: bool = False
+) -> IngestReport:
+    """Land delivered patents in bronze (overwrite, or MERGE by id when incremental; ids under
+    merged_ids/patents/ are deleted) and derive patents and patent_assignees from all of bronze."""
     report = IngestReport(source="patents")
     path = C.input_files(f"{input_dir}/patents", "patents")
-    if path is None:
+    removed = B.read_merged_ids(spark, input_dir, "patents", lambda c: F.trim(c)) if incremental else None
+    if path is None and removed is None:
         return report
-    checked = validate_patents(read_patents(spark, path), config).persist(StorageLevel.MEMORY_AND_DISK)
+    parts: list[DataFrame] = []
+    record_files = None
+    checked = None
     try:
-        report.counts["patents"] = C.count_split(checked)
-        accepted = checked.where(F.col(REASON).isNull())
+        if path is not None:
+            checked = validate_patents(read_patents(spark, path), config).persist(StorageLevel.MEMORY_AND_DISK)
+            report.counts["patents"] = C.count_split(checked)
+            parts.append(C.quarantine_rows(checked, "patents", F.col("id")))
+            records = B.accepted_records(checked, RAW_PATENT.fieldNames())
+            if incremental:
+                record_files = sorted(r[0] for r in checked.select(C.SOURCE_FILE).distinct().collect())
+        else:
+            records = B.empty_records(spark, warehouse, "patents")
+            if records is None:
+                return report
+            record_files = []
+        report.landings["patents"] = B.land(
+            spark, warehouse, "patents", records, incremental=incremental, removed_ids_df=removed, has_updated_date=False
+        )
+        accepted = B.read(spark, warehouse, "patents")
         report.versions["patents"] = warehouse.write(
             to_patents(accepted), "patents", schema=S.PATENTS, partition_by=["grant_year"]
         )
@@ -129,17 +151,11 @@ def run(spark: SparkSession, config: Config, input_dir: str, warehouse: Warehous
             "patent_assignees",
             schema=S.PATENT_ASSIGNEES,
         )
-        C.write_quarantine(
-            spark,
-            warehouse,
-            [
-                C.quarantine_rows(checked, "patents", F.col("id")),
-                C.quarantine_rows(assignees, "patents.assignees", F.col("patent_id")),
-            ],
-            SOURCES,
-        )
+        parts.append(C.quarantine_rows(assignees, "patents.assignees", F.col("patent_id")))
+        C.write_quarantine(spark, warehouse, parts, SOURCES, record_sources=("patents",), record_files=record_files)
     finally:
-        checked.unpersist()
+        if checked is not None:
+            checked.unpersist()
     for line in report.lines():
         log.info(line)
     return report
