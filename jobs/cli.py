@@ -3,11 +3,13 @@
     scintel generate --papers 20000 --seed 42 --out corpus/
     scintel run --input corpus/ --warehouse wh/            # every stage
     scintel run ingest_openalex --input corpus/ --warehouse wh/ --only
+    scintel run --input delivery/ --warehouse wh/ --incremental   # nightly: MERGE a delivery
     scintel show papers --warehouse wh/ --limit 5 --format csv
     scintel stages                                           # what `run` can do
 
 Exit codes: 0 ok, 1 bad input/config/environment (one readable line, no stack trace unless
---debug), 2 bad command line, 3 a critical quality expectation failed, 4 too many rejects.
+--debug), 2 bad command line, 3 a critical quality expectation failed, 4 too many rejects,
+5 the warehouse is in use by another run.
 """
 
 from __future__ import annotations
@@ -54,6 +56,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", required=True, metavar="DIR", help="where the Delta tables live")
     run.add_argument("--conf", metavar="FILE", help="config file (default conf/local.yaml)")
     run.add_argument("--only", action="store_true", help="run just the named stages, not their prerequisites")
+    run.add_argument(
+        "--incremental",
+        action="store_true",
+        help="--input is a delivery of changes (new and updated records, plus ids to delete under "
+        "merged_ids/<entity>/ in OpenAlex's CSV layout): MERGE it into the stored corpus (bronze) "
+        "instead of replacing it; the canonical and gold tables are then recomputed so that they equal "
+        "a full run over the merged corpus",
+    )
 
     show = sub.add_parser("show", help="print rows of a table", description="Print rows of a silver or gold table.")
     show.add_argument("table", nargs="?", metavar="TABLE", help="table name, e.g. papers (omit with --list)")
@@ -77,11 +87,13 @@ def _positive_int(text: str) -> int:
 def _session(config, app: str, warehouse_root: str | None = None):
     from jobs.session import build_session
 
-    extra = {"spark.sql.shuffle.partitions": str(config.spark.shuffle_partitions)}
+    # The config file's Spark settings are defaults: under spark-submit, a --conf (or properties
+    # file) naming the same key wins.
+    defaults = {"spark.sql.shuffle.partitions": str(config.spark.shuffle_partitions)}
     if config.spark.driver_memory:
-        extra["spark.driver.memory"] = config.spark.driver_memory
+        defaults["spark.driver.memory"] = config.spark.driver_memory
     checkpoint = config.spark.checkpoint_dir or (f"{warehouse_root.rstrip('/')}/_checkpoints" if warehouse_root else None)
-    return build_session(app, master=config.spark.master, checkpoint_dir=checkpoint, extra_conf=extra)
+    return build_session(app, master=config.spark.master, checkpoint_dir=checkpoint, default_conf=defaults)
 
 
 def cmd_generate(args) -> int:
@@ -107,7 +119,7 @@ def cmd_run(args) -> int:
     config = cfg.load(args.conf)
     names = pipeline.plan(args.stages, only=args.only)
     spark = _session(config, "scintel-run", args.warehouse)
-    ctx = pipeline.RunContext(spark, config, args.input, Warehouse(args.warehouse))
+    ctx = pipeline.RunContext(spark, config, args.input, Warehouse(args.warehouse), incremental=args.incremental)
     record = pipeline.run(ctx, names)
     print(f"run {record['run_id']} {record['status']} in {record['seconds']}s: {', '.join(names)}")
     for name, stage in record["stages"].items():
@@ -188,6 +200,10 @@ def _exit_code(err: Exception) -> int | None:
     from jobs.session import MissingJvmPackage
     from jobs.warehouse import TableNotFound
 
+    from jobs.audit import WarehouseLocked
+
+    if isinstance(err, WarehouseLocked):
+        return 5
     if isinstance(err, IngestError) and "max_reject_ratio" in str(err):
         return 4
     if isinstance(err, (ConfigError, IngestError, PipelineError, MissingJvmPackage, TableNotFound, FileNotFoundError)):

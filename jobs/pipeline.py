@@ -3,8 +3,9 @@
 A stage names the stages it needs and the tables it writes. `scintel run` with no stage names
 runs them all in dependency order; named stages run with their prerequisites unless `only`.
 Each stage logs start, end, duration and the Delta versions it wrote; the run leaves a record
-(run id, config digest, input, per-stage timings, versions, row counts, quality results) as
-JSON under `<warehouse>/_runs/`.
+(run id, config digest, input snapshot, per-stage timings, versions, row counts, quality results)
+as JSON under `<warehouse>/_runs/` and as a row of the audit Delta table `<warehouse>/_audit/runs`
+(jobs/audit.py). One run at a time holds a warehouse (`<warehouse>/_lock`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class RunContext:
     config: Config
     input_dir: str | None
     warehouse: Warehouse
+    incremental: bool = False  # ingest MERGEs the delivery into bronze instead of replacing it
     run_id: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6])
 
 
@@ -51,13 +53,13 @@ class PipelineError(RuntimeError):
 def _ingest_openalex(ctx: RunContext) -> dict:
     from jobs.ingest import openalex
 
-    return _ingest_result(openalex.run(ctx.spark, ctx.config, ctx.input_dir, ctx.warehouse), ctx.config)
+    return _ingest_result(openalex.run(ctx.spark, ctx.config, ctx.input_dir, ctx.warehouse, ctx.incremental), ctx.config)
 
 
 def _ingest_patents(ctx: RunContext) -> dict:
     from jobs.ingest import patents
 
-    return _ingest_result(patents.run(ctx.spark, ctx.config, ctx.input_dir, ctx.warehouse), ctx.config)
+    return _ingest_result(patents.run(ctx.spark, ctx.config, ctx.input_dir, ctx.warehouse, ctx.incremental), ctx.config)
 
 
 def _ingest_result(report, config: Config) -> dict:
@@ -66,6 +68,7 @@ def _ingest_result(report, config: Config) -> dict:
     result = {
         "rows": {t: vars(c) for t, c in report.counts.items()},
         "versions": report.versions,
+        "bronze": {entity: vars(landing) for entity, landing in report.landings.items()},
     }
     too_many = {
         table: round(report.reject_ratio(table), 4)
@@ -90,10 +93,22 @@ def _quality_silver(ctx: RunContext) -> dict:
 
 
 def _module_stage(module: str) -> Callable[[RunContext], dict]:
+    """An indicator stage: its job writes gold tables, then (quality.gate_gold) the gate checks
+    them, so a critical failure stops the run before any later stage reads them."""
+
     def run_stage(ctx: RunContext) -> dict:
         import importlib
 
-        return importlib.import_module(module).run(ctx)
+        from data_quality.gate import enforce, run_gate
+
+        outcome = importlib.import_module(module).run(ctx)
+        if ctx.config.quality.gate_gold and outcome.get("versions"):
+            stage = "gold_" + module.rsplit(".", 1)[-1]
+            result = run_gate(ctx.spark, ctx.warehouse, list(outcome["versions"]), ctx.config, ctx.run_id, stage)
+            outcome["quality"] = {"passed": result.passed, "tables": list(outcome["versions"]),
+                                  "warnings": len(result.warnings)}
+            enforce(result, stop_on_critical=ctx.config.quality.stop_on_critical)
+        return outcome
 
     return run_stage
 
@@ -146,11 +161,16 @@ def plan(requested: list[str], only: bool = False) -> list[str]:
 
 
 def run(ctx: RunContext, stage_names: list[str]) -> dict:
+    """Run the stages in order under the warehouse lock; always leave a run record (JSON under
+    <warehouse>/_runs/ and a row of the audit Delta table <warehouse>/_audit/runs)."""
+    from jobs import audit
+
     record = {
         "run_id": ctx.run_id,
         "config": ctx.config.source,
         "config_digest": ctx.config.digest(),
         "input": ctx.input_dir,
+        "incremental": ctx.incremental,
         "warehouse": ctx.warehouse.root,
         "started": datetime.now(timezone.utc).isoformat(),
         "stages": {},
@@ -160,9 +180,12 @@ def run(ctx: RunContext, stage_names: list[str]) -> dict:
         raise PipelineError("the ingest stages need --input DIR")
     if ctx.input_dir and not Path(ctx.input_dir).exists() and "://" not in ctx.input_dir:
         raise PipelineError(f"input directory {ctx.input_dir} does not exist")
-    log.info("run %s: stages %s", ctx.run_id, " -> ".join(stage_names))
+    lock = audit.WarehouseLock(ctx.warehouse.root, ctx.run_id)
+    lock.acquire(ctx.spark)  # raises WarehouseLocked: nothing was written, no record to leave
+    log.info("run %s: stages %s%s", ctx.run_id, " -> ".join(stage_names), " (incremental)" if ctx.incremental else "")
     total = time.monotonic()
     try:
+        record["input_snapshot"] = audit.input_snapshot(ctx.spark, ctx.input_dir)
         for index, name in enumerate(stage_names, 1):
             log.info("[%d/%d] %s: start", index, len(stage_names), name)
             started = time.monotonic()
@@ -177,14 +200,18 @@ def run(ctx: RunContext, stage_names: list[str]) -> dict:
         raise
     finally:
         record["seconds"] = round(time.monotonic() - total, 1)
-        _write_record(ctx.warehouse, record)
+        try:
+            _write_record(ctx.warehouse, record)
+            audit.append_record(ctx.spark, ctx.warehouse.root, record)
+        finally:
+            lock.release(ctx.spark)
     return record
 
 
 def _write_record(warehouse: Warehouse, record: dict) -> None:
     root = warehouse.root.removeprefix("file://")
     if "://" in root:
-        log.info("run record: %s", json.dumps(record))
+        log.info("run record: %s", json.dumps(record, default=str))
         return
     runs = Path(root) / "_runs"
     runs.mkdir(parents=True, exist_ok=True)
