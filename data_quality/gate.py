@@ -21,6 +21,7 @@ import json
 import logging
 import tempfile
 import time
+import uuid
 from copy import copy
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -38,7 +39,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from data_quality.suites import CRITICAL, ReferenceCheck, TableSuite, suite_for
+from data_quality.suites import CRITICAL, WARNING, AggregateCheck, ReferenceCheck, TableSuite, suite_for
 from jobs.config import Config
 from jobs.warehouse import TableNotFound, Warehouse
 
@@ -185,7 +186,9 @@ def run_gate(
     seconds: dict[str, float] = {}
     for suite in suites:
         started = time.monotonic()
-        table_rows, ge_json = _validate_table(spark, warehouse, context, suite, stage)
+        table_rows, ge_json = _validate_table(
+            spark, warehouse, context, suite, stage, config.quality.max_row_count_drift_pct
+        )
         seconds[suite.table] = round(time.monotonic() - started, 2)
         failed = sum(not row.success for row in table_rows)
         log.info(
@@ -226,7 +229,7 @@ def run_gate(
 
 
 def _validate_table(
-    spark: SparkSession, warehouse: Warehouse, context, suite: TableSuite, stage: str
+    spark: SparkSession, warehouse: Warehouse, context, suite: TableSuite, stage: str, drift_pct: float | None = None
 ) -> tuple[list[CheckOutcome], dict | None]:
     try:
         df = warehouse.read(spark, suite.table)
@@ -243,6 +246,9 @@ def _validate_table(
             return [CheckOutcome(suite.table, "validate_suite", None, CRITICAL, False, exception=_message(err))], None
         rows = [_outcome(suite.table, result) for result in results]
         rows += [_check_reference(spark, warehouse, suite.table, checked_df, ref) for ref in suite.references]
+        rows += [_check_aggregate(suite.table, checked_df, check) for check in suite.aggregates]
+        if drift_pct is not None:
+            rows.append(_check_drift(spark, warehouse, suite.table, drift_pct))
         return rows, ge_json
     finally:
         checked_df.unpersist()
@@ -296,7 +302,9 @@ def _outcome(table: str, result) -> CheckOutcome:
     return CheckOutcome(
         table=table,
         expectation=expectation.type,
-        column=kwargs.get("column") or ", ".join(kwargs.get("column_list") or []) or None,
+        column=kwargs.get("column")
+        or ", ".join(kwargs.get("column_list") or [kwargs[k] for k in ("column_A", "column_B") if kwargs.get(k)])
+        or None,
         severity=getattr(expectation.severity, "value", expectation.severity),
         success=bool(result.success) and exception is None,
         unexpected_count=details.get("unexpected_count"),
@@ -305,7 +313,7 @@ def _outcome(table: str, result) -> CheckOutcome:
         detail=", ".join(
             f"{key}={_plain(value)}"
             for key, value in kwargs.items()
-            if key not in ("column", "column_list", "batch_id") and value is not None
+            if key not in ("column", "column_list", "column_A", "column_B", "batch_id") and value is not None
         ),
         exception=exception,
     )
@@ -351,6 +359,48 @@ def _check_reference(
     except Exception as err:  # a missing parent table or column: the check could not run
         return CheckOutcome(**outcome, success=False, exception=_message(err))
     return CheckOutcome(**outcome, success=unexpected == 0, unexpected_count=unexpected, partial_unexpected=examples)
+
+
+def _check_aggregate(table: str, checked_df: DataFrame, check: AggregateCheck) -> CheckOutcome:
+    """Run one aggregate check over the (small, gold) table as the temp view `t`."""
+    outcome = dict(table=table, expectation=check.expectation, column=check.column, severity=check.severity,
+                   detail=check.detail)
+    view = f"t_{uuid.uuid4().hex[:8]}"
+    try:
+        checked_df.createOrReplaceTempView(view)
+        unexpected = int(checked_df.sparkSession.sql(check.query.replace(" FROM t", f" FROM {view}")).first()[0])
+    except Exception as err:  # a missing column: the check could not run
+        return CheckOutcome(**outcome, success=False, exception=_message(err))
+    finally:
+        checked_df.sparkSession.catalog.dropTempView(view)
+    return CheckOutcome(**outcome, success=unexpected == 0, unexpected_count=unexpected)
+
+
+def _check_drift(spark: SparkSession, warehouse: Warehouse, table: str, max_pct: float) -> CheckOutcome:
+    """Rows written by the table's latest Delta version against the version before (from the
+    commit metrics, no scan): a warning when they differ by more than max_pct percent. The
+    first version of a table, and versions without row metrics (MERGE), pass."""
+    outcome = dict(table=table, expectation="expect_row_count_to_stay_within_drift", column=None,
+                   severity=WARNING, detail=f"max_pct={_plain(max_pct)}")
+    try:
+        from delta.tables import DeltaTable
+
+        history = (
+            DeltaTable.forPath(spark, warehouse.path(table, warehouse.find_layer(spark, table)))
+            .history(2)
+            .select("version", F.col("operationMetrics").getItem("numOutputRows").alias("rows"))
+            .collect()
+        )
+    except Exception as err:
+        return CheckOutcome(**outcome, success=False, exception=_message(err))
+    counts = [int(r["rows"]) for r in history if r["rows"] is not None]
+    if len(counts) < 2 or counts[1] == 0:
+        return CheckOutcome(**outcome, success=True, element_count=counts[0] if counts else None)
+    change = abs(counts[0] - counts[1]) * 100.0 / counts[1]
+    return CheckOutcome(
+        **{**outcome, "detail": f"{outcome['detail']}, previous={counts[1]}, now={counts[0]}, change={change:.1f}%"},
+        success=change <= max_pct, element_count=counts[0],
+    )
 
 
 # ----------------------------------------------------------------------------- GE context, files

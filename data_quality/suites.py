@@ -1,4 +1,5 @@
-"""Expectation suites for the canonical (silver) tables: one suite per table, built from the Config.
+"""Expectation suites for the canonical (silver) and indicator (gold) tables: one suite per
+table, built from the Config.
 
 Every expectation has a severity (Great Expectations' own `severity` field): a failing `critical`
 expectation stops the pipeline when conf `quality.stop_on_critical` is on; a failing `warning` is
@@ -49,12 +50,28 @@ class ReferenceCheck:
 
 
 @dataclass(frozen=True)
+class AggregateCheck:
+    """A table-level rule GE has no expectation for (ranks within their partition, shares that
+    must not exceed the whole), as one Spark SQL aggregate over the view `t` of the table that
+    returns the number of unexpected rows or groups."""
+
+    expectation: str
+    column: str
+    severity: str
+    query: str
+    uses: tuple[str, ...]
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class TableSuite:
-    """What the gate checks on one table: GE expectations plus anti-join reference checks."""
+    """What the gate checks on one table: GE expectations, anti-join reference checks and
+    aggregate checks."""
 
     table: str
     expectations: tuple[gxe.Expectation, ...]
     references: tuple[ReferenceCheck, ...] = ()
+    aggregates: tuple[AggregateCheck, ...] = ()
 
     @property
     def columns(self) -> list[str]:
@@ -63,12 +80,19 @@ class TableSuite:
         for expectation in self.expectations:
             names += _expectation_columns(expectation)
         names += [ref.column for ref in self.references]
+        for check in self.aggregates:
+            names += list(check.uses)
         return list(dict.fromkeys(names))
 
 
 def _expectation_columns(expectation: gxe.Expectation) -> list[str]:
     column = getattr(expectation, "column", None)
-    return [column] if column else list(getattr(expectation, "column_list", None) or [])
+    if column:
+        return [column]
+    pair = [getattr(expectation, name, None) for name in ("column_A", "column_B")]
+    if all(pair):
+        return pair
+    return list(getattr(expectation, "column_list", None) or [])
 
 
 # ----------------------------------------------------------------------------- building blocks
@@ -101,6 +125,36 @@ def between(column: str, minimum: float, maximum: float, severity: str) -> gxe.E
 
 def year_in_range(column: str, config: Config, severity: str = CRITICAL) -> gxe.Expectation:
     return between(column, config.ingest.min_year, config.ingest.max_year, severity)
+
+
+def at_most_column(smaller: str, larger: str, severity: str = CRITICAL) -> gxe.Expectation:
+    """smaller <= larger on every row where both are present (h_index <= paper_count)."""
+    return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A=larger, column_B=smaller, or_equal=True, ignore_row_if="either_value_is_missing", severity=severity
+    )
+
+
+def ranks_contiguous(partition: tuple[str, ...] = (), column: str = "rank", severity: str = CRITICAL) -> AggregateCheck:
+    """Competition ranks (1, 1, 3, ...) inside each partition: the best is 1 and none exceeds
+    the partition's row count. Counts the partitions that break it."""
+    group = f"GROUP BY {', '.join(partition)}" if partition else ""
+    query = (
+        f"SELECT coalesce(sum(CASE WHEN lo <> 1 OR hi > n THEN 1 ELSE 0 END), 0) FROM "
+        f"(SELECT min({column}) AS lo, max({column}) AS hi, count(*) AS n FROM t {group})"
+    )
+    return AggregateCheck("expect_ranks_to_be_contiguous", column, severity, query, (column, *partition),
+                          detail=f"per {', '.join(partition) or 'table'}")
+
+
+def shares_of_whole(column: str, severity: str = CRITICAL) -> AggregateCheck:
+    """Shares of a global total sum to at most 1 (rows the table leaves out, e.g. scholars
+    without a country, are in the total only)."""
+    query = f"SELECT CASE WHEN coalesce(sum({column}), 0) > 1 + 1e-9 THEN 1 ELSE 0 END FROM t"
+    return AggregateCheck("expect_column_sum_to_be_at_most_one", column, severity, query, (column,))
+
+
+def in_window(column: str, config: Config, severity: str = CRITICAL) -> gxe.Expectation:
+    return between(column, config.scope.year_start, config.scope.year_end, severity)
 
 
 def references(column: str, parent: str, severity: str = CRITICAL, *, broadcast_parent: bool = False) -> ReferenceCheck:
@@ -224,6 +278,101 @@ def quarantine_suite(config: Config) -> TableSuite:
     return TableSuite("quarantine", (not_null("reason"),))
 
 
+# ----------------------------------------------------------------------------- gold suites
+# Every indicator table: its grain unique, counts non-negative, years in the configured window,
+# ranks contiguous, shares of a whole within [0, 1] and summing to at most 1, h <= papers. A
+# broken grain or an impossible value is critical: the next stage would read a wrong table.
+
+
+def _counts(*columns: str) -> tuple:
+    return tuple(at_least(c, 0, CRITICAL) for c in columns)
+
+
+def _shares(*columns: str) -> tuple:
+    return tuple(between(c, 0, 1, CRITICAL) for c in columns)
+
+
+def _output_suite(table: str, key: tuple[str, ...], config: Config, *, year: str | None = None,
+                  ranked_by: tuple[str, ...] | None = None) -> TableSuite:
+    expectations = (unique(*key),) + _counts("papers", "citations", "mean_citations")
+    if year:
+        expectations += (in_window(year, config),)
+    aggregates = (ranks_contiguous(ranked_by),) if ranked_by is not None else ()
+    return TableSuite(table, expectations, aggregates=aggregates)
+
+
+def _talent_suite(table: str, key: tuple[str, ...]) -> TableSuite:
+    return TableSuite(
+        table,
+        (unique(*key),) + _counts("scholars", "high_level_scholars") + _shares("scholar_share", "high_level_share")
+        + (at_most_column("high_level_scholars", "scholars"),),
+        aggregates=(ranks_contiguous(), shares_of_whole("scholar_share"), shares_of_whole("high_level_share")),
+    )
+
+
+def _patent_suite(table: str, key: tuple[str, ...], ranked: bool) -> TableSuite:
+    return TableSuite(
+        table,
+        (unique(*key),) + _counts("patents", "high_value_patents") + _shares("high_value_share")
+        + (at_most_column("high_value_patents", "patents"),),
+        aggregates=(ranks_contiguous(),) if ranked else (),
+    )
+
+
+GOLD_SUITES: dict[str, Callable[[Config], TableSuite]] = {
+    "paper_citations": lambda c: TableSuite(
+        "paper_citations", (not_null("paper_id"), unique("paper_id"), in_window("publication_year", c)) + _counts("citations")),
+    "paper_yearly_citations": lambda c: TableSuite(
+        "paper_yearly_citations", (unique("paper_id", "year"), year_in_range("year", c)) + _counts("citations")),
+    "output_by_country": lambda c: _output_suite("output_by_country", ("counting", "country_code"), c, ranked_by=("counting",)),
+    "output_by_country_year": lambda c: _output_suite("output_by_country_year", ("counting", "country_code", "year"), c, year="year"),
+    "output_by_institution": lambda c: _output_suite("output_by_institution", ("counting", "canonical_id"), c, ranked_by=("counting",)),
+    "output_by_year": lambda c: _output_suite("output_by_year", ("year",), c, year="year"),
+    "top_cited_thresholds": lambda c: TableSuite(
+        "top_cited_thresholds",
+        (unique("field_id", "publication_year"), in_window("publication_year", c), at_least("threshold_rank", 1, CRITICAL),
+         at_most_column("threshold_rank", "cell_size")) + _counts("threshold"),
+    ),
+    "top_cited_papers": lambda c: TableSuite(
+        "top_cited_papers",
+        (not_null("paper_id"), unique("paper_id"), in_window("publication_year", c),
+         at_least("threshold", c.thresholds.top_cited_min_threshold + 1, CRITICAL), at_most_column("threshold", "citations")),
+    ),
+    "top_cited_by_country": lambda c: _output_suite("top_cited_by_country", ("counting", "country_code"), c, ranked_by=("counting",)),
+    "top_cited_by_country_year": lambda c: _output_suite("top_cited_by_country_year", ("counting", "country_code", "year"), c, year="year"),
+    "top_cited_by_institution": lambda c: _output_suite("top_cited_by_institution", ("counting", "canonical_id"), c, ranked_by=("counting",)),
+    "top_cited_by_year": lambda c: _output_suite("top_cited_by_year", ("year",), c, year="year"),
+    "golden_cross_series": lambda c: TableSuite(
+        "golden_cross_series",
+        (unique("metric", "challenger", "leader", "year"), in_window("year", c)) + _counts("challenger_value", "leader_value")),
+    "golden_cross": lambda c: TableSuite(
+        "golden_cross", (unique("metric", "challenger", "leader"), in_window("cross_year", c))),
+    "patents_by_country": lambda c: _patent_suite("patents_by_country", ("country_code",), ranked=True),
+    "patents_by_country_year": lambda c: _patent_suite("patents_by_country_year", ("country_code", "year"), ranked=False),
+    "patents_by_assignee": lambda c: _patent_suite("patents_by_assignee", ("canonical_assignee",), ranked=True),
+    "patent_value_bands": lambda c: TableSuite("patent_value_bands", (unique("country_code", "band"),) + _counts("patents")),
+    "patent_value_band_ratio": lambda c: TableSuite(
+        "patent_value_band_ratio", (unique("band", "challenger", "leader"),) + _counts("challenger_patents", "leader_patents", "ratio")),
+    "high_value_trend": lambda c: TableSuite(
+        "high_value_trend", (unique("country_code", "year"), year_in_range("year", c), at_least("country_rank", 1, CRITICAL))
+        + _counts("high_value_patents")),
+    "scholar_h_index": lambda c: TableSuite(
+        "scholar_h_index",
+        (not_null("author_id"), unique("author_id"), at_most_column("h_index", "paper_count"),
+         at_most_column("i10_index", "paper_count")) + _counts("h_index", "i10_index", "paper_count", "citations"),
+    ),
+    "talent_by_country": lambda c: _talent_suite("talent_by_country", ("country_code",)),
+    "talent_by_institution": lambda c: _talent_suite("talent_by_institution", ("canonical_id",)),
+    "talent_by_region": lambda c: _talent_suite("talent_by_region", ("country_code", "region")),
+    "talent_by_city": lambda c: _talent_suite("talent_by_city", ("country_code", "city")),
+    "institution_h5": lambda c: TableSuite(
+        "institution_h5",
+        (not_null("canonical_id"), unique("canonical_id"), at_most_column("h5_index", "papers")) + _counts("h5_index", "papers", "citations"),
+        aggregates=(ranks_contiguous(),),
+    ),
+}
+
+
 SUITES: dict[str, Callable[[Config], TableSuite]] = {
     "papers": papers_suite,
     "authorships": authorships_suite,
@@ -234,6 +383,7 @@ SUITES: dict[str, Callable[[Config], TableSuite]] = {
     "patents": patents_suite,
     "patent_assignees": patent_assignees_suite,
     "quarantine": quarantine_suite,
+    **GOLD_SUITES,
 }
 
 

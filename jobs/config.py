@@ -100,6 +100,8 @@ class IngestSettings:
 @dataclass(frozen=True)
 class QualitySettings:
     stop_on_critical: bool
+    gate_gold: bool = True  # gate every indicator stage's gold tables before the next stage
+    max_row_count_drift_pct: float = 50.0  # warn when a table's rows change more than this vs its previous version
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,8 @@ def _check_rules(config: Config) -> None:
     edges = config.indicators.patent_value_band_edges
     if sorted(edges) != edges or len(set(edges)) != len(edges):
         raise ConfigError(f"{src}: 'indicators.patent_value_band_edges' must be strictly increasing")
+    if config.quality.max_row_count_drift_pct < 0:
+        raise ConfigError(f"{src}: 'quality.max_row_count_drift_pct' must be >= 0")
     if not 0 <= config.ingest.max_reject_ratio <= 1:
         raise ConfigError(f"{src}: 'ingest.max_reject_ratio' must be in [0, 1]")
     ingest = config.ingest

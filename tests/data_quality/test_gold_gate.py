@@ -1,0 +1,80 @@
+"""The gate on gold tables: grain, ranks, shares of a whole, h <= papers, row-count drift.
+Expected counts worked out by hand from the rows below."""
+
+from __future__ import annotations
+
+import pytest
+
+from data_quality.gate import run_gate
+from data_quality.suites import CRITICAL, WARNING
+from jobs import config as cfg
+from jobs.warehouse import Warehouse
+
+TALENT_COLUMNS = "country_code string, scholars long, high_level_scholars long, scholar_share double, high_level_share double, rank int"
+H_COLUMNS = "author_id string, h_index int, i10_index int, paper_count int, citations long"
+YEAR_COLUMNS = "year int, papers double, citations double, mean_citations double"
+
+
+def _row(result, table, expectation, column=None):
+    rows = [r for r in result.rows if r.table == table and r.expectation == expectation and (column is None or r.column == column)]
+    assert len(rows) == 1, (table, expectation, column, rows)
+    return rows[0]
+
+
+@pytest.fixture
+def config():
+    return cfg.load()
+
+
+def test_clean_gold_tables_pass(spark, tmp_path, config):
+    warehouse = Warehouse(str(tmp_path / "wh"))
+    # Competition ranks 1, 1, 3; shares sum to 0.9 (10% of scholars have no country).
+    talent = [("CN", 40, 4, 0.4, 0.4, 1), ("US", 40, 4, 0.4, 0.4, 1), ("GB", 10, 1, 0.1, 0.1, 3)]
+    warehouse.write(spark.createDataFrame(talent, TALENT_COLUMNS), "talent_by_country", layer="gold")
+    scholars = [("A1", 0, 0, 0, 0), ("A2", 2, 0, 2, 7)]  # h = 0, and h == paper_count
+    warehouse.write(spark.createDataFrame(scholars, H_COLUMNS), "scholar_h_index", layer="gold")
+    result = run_gate(spark, warehouse, ["talent_by_country", "scholar_h_index"], config, "r-gold-clean", "gold_talent")
+    assert result.passed and result.failures == [], result.summary()
+    assert _row(result, "talent_by_country", "expect_ranks_to_be_contiguous").unexpected_count == 0
+
+
+def test_broken_gold_tables_fail_with_counts(spark, tmp_path, config):
+    warehouse = Warehouse(str(tmp_path / "wh"))
+    # US twice (2 duplicate rows), ranks start at 2 (one bad partition: the whole table),
+    # scholar shares 0.5 + 0.4 + 0.3 + 0 = 1.2 and high-level shares 0.4 + 0.6 + 0.2 + 0 = 1.2
+    # exceed the whole, and GB has more high-level scholars (5) than scholars (4).
+    talent = [("CN", 10, 2, 0.5, 0.4, 2), ("US", 8, 3, 0.4, 0.6, 3), ("GB", 4, 5, 0.3, 0.2, 4), ("US", 1, 0, 0.0, 0.0, 5)]
+    warehouse.write(spark.createDataFrame(talent, TALENT_COLUMNS), "talent_by_country", layer="gold")
+    scholars = [("A1", 3, 0, 2, 10), ("A2", 1, 4, 3, 2)]  # h 3 > 2 papers; i10 4 > 3 papers
+    warehouse.write(spark.createDataFrame(scholars, H_COLUMNS), "scholar_h_index", layer="gold")
+    result = run_gate(spark, warehouse, ["talent_by_country", "scholar_h_index"], config, "r-gold-dirty", "gold_talent")
+
+    assert not result.passed
+    duplicate = _row(result, "talent_by_country", "expect_column_values_to_be_unique")
+    assert (duplicate.severity, duplicate.unexpected_count) == (CRITICAL, 2)
+    ranks = _row(result, "talent_by_country", "expect_ranks_to_be_contiguous")
+    assert (ranks.success, ranks.unexpected_count) == (False, 1)
+    # scholar_share 0.5 + 0.4 + 0.3 + 0.0 = 1.2; high_level_share 0.4 + 0.6 + 0.2 + 0.0 = 1.2
+    for column in ("scholar_share", "high_level_share"):
+        whole = _row(result, "talent_by_country", "expect_column_sum_to_be_at_most_one", column)
+        assert (whole.severity, whole.success) == (CRITICAL, False)
+    pair = _row(result, "talent_by_country", "expect_column_pair_values_a_to_be_greater_than_b", "scholars, high_level_scholars")
+    assert (pair.success, pair.unexpected_count) == (False, 1)  # GB: 5 high-level of 4 scholars
+    h_index = _row(result, "scholar_h_index", "expect_column_pair_values_a_to_be_greater_than_b", "paper_count, h_index")
+    i10 = _row(result, "scholar_h_index", "expect_column_pair_values_a_to_be_greater_than_b", "paper_count, i10_index")
+    assert (h_index.unexpected_count, i10.unexpected_count) == (1, 1)
+
+
+def test_row_count_drift_is_a_warning(spark, tmp_path, config):
+    warehouse = Warehouse(str(tmp_path / "wh"))
+    years = [(2018, 10.0, 20.0, 2.0), (2019, 10.0, 10.0, 1.0), (2020, 5.0, 5.0, 1.0), (2021, 4.0, 0.0, 0.0)]
+    warehouse.write(spark.createDataFrame(years, YEAR_COLUMNS), "output_by_year", layer="gold")
+    first = run_gate(spark, warehouse, ["output_by_year"], config, "r-drift-1", "gold_output")
+    assert _row(first, "output_by_year", "expect_row_count_to_stay_within_drift").success
+    warehouse.write(spark.createDataFrame(years[:1], YEAR_COLUMNS), "output_by_year", layer="gold")
+    second = run_gate(spark, warehouse, ["output_by_year"], config, "r-drift-2", "gold_output")
+    drift = _row(second, "output_by_year", "expect_row_count_to_stay_within_drift")
+    # 4 rows -> 1 row: |1 - 4| / 4 = 75% > the configured 50%
+    assert (drift.severity, drift.success) == (WARNING, False)
+    assert "previous=4, now=1, change=75.0%" in drift.detail
+    assert second.passed  # a warning does not stop the run
