@@ -1,0 +1,282 @@
+"""Nightly incremental recomputation: a second delivery MERGEd into a warehouse gives the same
+canonical and gold tables as a full run over the merged corpus; rerunning a delivery changes
+nothing.
+
+Delivery 1 is a generated corpus. Delivery 2, built from it here, holds:
+- updated works (new title, one reference fewer, cited_by_count + 5, a later updated_date),
+- one stale copy of a work (an older updated_date and another title): the MERGE must ignore it,
+- new works citing existing ones,
+- works removed through merged_ids/works/ (OpenAlex's CSV layout),
+- updated, new and removed patents.
+The merged corpus a full run reads is assembled independently from the same pieces.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from chispa import assert_approx_df_equality
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from jobs import config as cfg
+from jobs import pipeline
+from jobs.generate.corpus import generate_corpus
+from jobs.ingest.common import SOURCE_FILE
+from jobs.warehouse import Warehouse
+from schemas.raw import RAW_PATENT, RAW_WORK
+
+N_PAPERS = 1000
+LATER = "2026-01-01T00:00:00.000000"
+EARLIER = "2000-01-01T00:00:00.000000"
+
+
+def _bucket(modulus: int, remainder: int):
+    return F.pmod(F.xxhash64("id"), F.lit(modulus)) == remainder
+
+
+def _write_json(df: DataFrame, path) -> None:
+    df.coalesce(1).write.mode("overwrite").json(str(path))
+
+
+def _write_merged_ids(spark, ids_df: DataFrame, path) -> None:
+    (
+        ids_df.select(F.lit("2026-01-01").alias("merge_date"), "id", F.lit(None).cast("string").alias("merge_into_id"))
+        .coalesce(1)
+        .write.mode("overwrite")
+        .option("header", "true")
+        .csv(str(path))
+    )
+
+
+def _deliveries(spark, root):
+    """(delivery 1 dir, delivery 2 dir, merged corpus dir) and the sizes of delivery 2's parts."""
+    first = root / "delivery1"
+    generate_corpus(spark, str(first), N_PAPERS, 21)
+    works = spark.read.schema(RAW_WORK).json(str(first / "works")).cache()
+    patents = spark.read.schema(RAW_PATENT).json(str(first / "patents")).cache()
+
+    updated = works.where(_bucket(20, 0)).select(
+        *[c for c in works.columns if c not in ("title", "referenced_works", "cited_by_count", "updated_date")],
+        F.concat(F.lit("Revised: "), F.col("title")).alias("title"),
+        F.slice(F.col("referenced_works"), 1, F.greatest(F.size("referenced_works") - 1, F.lit(0))).alias("referenced_works"),
+        (F.col("cited_by_count") + 5).alias("cited_by_count"),
+        F.lit(LATER).alias("updated_date"),
+    ).select(*works.columns)
+    stale = works.where(_bucket(20, 7)).limit(1).withColumn("title", F.lit("stale copy")).withColumn("updated_date", F.lit(EARLIER))
+    new = works.where(_bucket(20, 3)).select(
+        *[c for c in works.columns if c not in ("id", "publication_year", "referenced_works", "cited_by_count", "counts_by_year")],
+        F.regexp_replace("id", "W4", "W9").alias("id"),
+        F.lit(2021).alias("publication_year"),
+        F.array(F.col("id")).alias("referenced_works"),  # the work it was copied from: an existing one
+        F.lit(0).cast("long").alias("cited_by_count"),
+        F.array().cast(RAW_WORK["counts_by_year"].dataType).alias("counts_by_year"),
+    ).select(*works.columns)
+    removed = works.where(_bucket(25, 1) & ~_bucket(20, 0) & ~_bucket(20, 3) & ~_bucket(20, 7)).select("id")
+
+    patents_updated = patents.where(_bucket(10, 0)).withColumn("market_value_usd", F.col("market_value_usd") * 2)
+    patents_new = patents.where(_bucket(10, 2)).withColumn("id", F.concat(F.lit("X"), F.col("id")))
+    patents_removed = patents.where(_bucket(10, 1)).select("id")
+
+    second = root / "delivery2"
+    _write_json(updated.unionByName(stale).unionByName(new), second / "works")
+    _write_json(patents_updated.unionByName(patents_new), second / "patents")
+    _write_merged_ids(spark, removed, second / "merged_ids" / "works")
+    _write_merged_ids(spark, patents_removed, second / "merged_ids" / "patents")
+
+    merged = root / "merged"
+    changed = updated.select("id").unionByName(removed)
+    _write_json(works.join(changed, "id", how="left_anti").unionByName(updated).unionByName(new), merged / "works")
+    changed_patents = patents_updated.select("id").unionByName(patents_removed)
+    _write_json(patents.join(changed_patents, "id", how="left_anti").unionByName(patents_updated).unionByName(patents_new), merged / "patents")
+    for entity in ("authors", "institutions"):
+        shutil.copytree(first / entity, merged / entity)
+    sizes = {"updated": updated.count(), "new": new.count(), "removed": removed.count(),
+             "patents_updated": patents_updated.count(), "patents_new": patents_new.count(),
+             "patents_removed": patents_removed.count()}
+    works.unpersist()
+    patents.unpersist()
+    return first, second, merged, sizes
+
+
+@pytest.fixture(scope="module")
+def runs(spark, tmp_path_factory):
+    root = tmp_path_factory.mktemp("incremental")
+    first, second, merged, sizes = _deliveries(spark, root)
+    config = _config()
+    everything = pipeline.plan([])
+    incremental_wh = Warehouse(str(root / "wh_incremental"))
+    # Delivery 1 needs only its ingest: the nightly run recomputes every gold table anyway.
+    pipeline.run(pipeline.RunContext(spark, config, str(first), incremental_wh), pipeline.plan(INGEST, only=True))
+    before_nightly = root / "wh_before_nightly"
+    shutil.copytree(incremental_wh.root, before_nightly)
+    nightly = pipeline.run(pipeline.RunContext(spark, config, str(second), incremental_wh, incremental=True), everything)
+    full_wh = Warehouse(str(root / "wh_full"))
+    # The reference run skips the silver gate (the nightly one runs it): it writes no table.
+    reference = [s for s in everything if s != "quality_silver"]
+    full = pipeline.run(pipeline.RunContext(spark, config, str(merged), full_wh), pipeline.plan(reference, only=True))
+    return {"incremental": incremental_wh, "full": full_wh, "nightly": nightly, "full_record": full,
+            "sizes": sizes, "second": second, "before_nightly": before_nightly}
+
+
+def _config():
+    """The default config without the gold gates: tests/test_end_to_end.py runs those; here
+    they would only triple the time of each of this module's pipeline runs."""
+    data = cfg.load_dict()
+    data["quality"]["gate_gold"] = False
+    return cfg.from_dict(data, source="conf/local.yaml without gold gates")
+
+
+INGEST = ["ingest_openalex", "ingest_patents"]
+
+
+def _normalised(df: DataFrame) -> DataFrame:
+    """Arrays sorted where order is not meaningful would hide bugs; keep them, but drop the
+    provenance columns that legitimately differ (which file a record came from: quarantine's
+    source_file, bronze's _source_file)."""
+    return df.drop("source_file", SOURCE_FILE)
+
+
+def _assert_same_table(spark, left: Warehouse, right: Warehouse, table: str, layer: str) -> None:
+    left_df = _normalised(left.read(spark, table, layer))
+    right_df = _normalised(right.read(spark, table, layer))
+    assert left_df.count() == right_df.count(), f"{layer}/{table}: row counts differ"
+    unsortable = [f.name for f in left_df.schema.fields if isinstance(f.dataType, T.MapType)]
+    assert_approx_df_equality(
+        left_df.drop(*unsortable), right_df.drop(*unsortable), 1e-9,
+        ignore_nullable=True, ignore_row_order=True, ignore_column_order=True,
+    )
+
+
+def test_merge_metrics_match_the_delivery(runs):
+    sizes = runs["sizes"]
+    assert min(sizes.values()) > 0, sizes  # every kind of change is exercised
+    works = runs["nightly"]["stages"]["ingest_openalex"]["bronze"]["works"]
+    assert works["mode"] == "merge"
+    assert works["metrics"]["numTargetRowsInserted"] == sizes["new"]
+    assert works["metrics"]["numTargetRowsUpdated"] == sizes["updated"]  # the stale copy is not applied
+    assert works["metrics"]["numTargetRowsDeleted"] == sizes["removed"]
+    patents = runs["nightly"]["stages"]["ingest_patents"]["bronze"]["patents"]
+    assert patents["metrics"]["numTargetRowsInserted"] == sizes["patents_new"]
+    assert patents["metrics"]["numTargetRowsUpdated"] == sizes["patents_updated"]
+    assert patents["metrics"]["numTargetRowsDeleted"] == sizes["patents_removed"]
+    papers = runs["nightly"]["stages"]["ingest_openalex"]["rows"]["papers"]
+    assert papers["read"] == sizes["updated"] + sizes["new"] + 1 and papers["quarantined"] == 0
+
+
+def test_incremental_equals_full_recomputation(spark, runs):
+    incremental, full = runs["incremental"], runs["full"]
+    assert runs["full_record"]["status"] == runs["nightly"]["status"] == "succeeded"
+    compared = 0
+    for layer in ("bronze", "silver", "gold"):
+        tables = full.list_tables(spark)[layer]
+        assert tables == incremental.list_tables(spark)[layer], layer
+        for table in tables:
+            if table == "quarantine":
+                continue  # holds each delivery's rejects with their files: see the next test
+            _assert_same_table(spark, incremental, full, table, layer)
+            compared += 1
+    assert compared >= 25
+
+
+def test_rerunning_a_delivery_changes_nothing(spark, runs, tmp_path):
+    """Idempotence: the same delivery MERGEd again leaves bronze, silver and quarantine as they were."""
+    warehouse = runs["incremental"]
+    before = Warehouse(str(tmp_path / "before"))
+    shutil.copytree(warehouse.root, before.root)
+    ctx = pipeline.RunContext(spark, _config(), str(runs["second"]), warehouse, incremental=True)
+    record = pipeline.run(ctx, pipeline.plan(INGEST, only=True))
+    again = record["stages"]["ingest_openalex"]["bronze"]["works"]["metrics"]
+    assert again["numTargetRowsInserted"] == 0 and again["numTargetRowsDeleted"] == 0
+    for layer in ("bronze", "silver"):
+        for table in before.list_tables(spark)[layer]:
+            _assert_same_table(spark, warehouse, before, table, layer)
+
+
+def _tables(warehouse: Warehouse) -> list[tuple[str, str]]:
+    """(layer, table) of every Delta table of the warehouse's layers (not _audit/runs)."""
+    from jobs.warehouse import LAYERS
+
+    root = Path(warehouse.root)
+    return sorted((p.parent.parent.name, p.parent.name) for p in root.glob("*/*/_delta_log") if p.parent.parent.name in LAYERS)
+
+
+def test_killed_mid_write_leaves_readable_tables_and_the_rerun_converges(spark, runs, tmp_path):
+    """The nightly run as a separate driver process, SIGKILLed (driver and its JVM) right after
+    its first canonical table is written, i.e. while the next one is being written. Every table
+    stays readable at a committed version, the dead run's lock is taken over, and a rerun of the
+    delivery converges to the tables of the uninterrupted nightly run."""
+    warehouse = Warehouse(str(tmp_path / "wh"))
+    shutil.copytree(runs["before_nightly"], warehouse.root)
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable}
+    command = [sys.executable, "-m", "jobs.cli", "run", "--incremental", "--input", str(runs["second"]),
+               "--warehouse", warehouse.root]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                               start_new_session=True, cwd=Path(__file__).resolve().parents[1])
+    seen, killed = [], False
+    deadline = time.monotonic() + 600
+    for line in process.stdout:
+        seen.append(line)
+        if "wrote silver/papers" in line:
+            os.killpg(process.pid, signal.SIGKILL)  # the driver and the JVM it started
+            killed = True
+            break
+        assert time.monotonic() < deadline, "the run never reached its first canonical write"
+    process.wait(timeout=60)
+    assert killed, "".join(seen[-20:])
+    assert process.returncode == -signal.SIGKILL
+    assert (Path(warehouse.root) / "_lock").exists()  # the dead run's lock is still there
+
+    for layer, table in _tables(warehouse):
+        warehouse.read(spark, table, layer).count()  # every table reads at its last committed version
+    spark.read.format("delta").load(f"{warehouse.root}/_audit/runs").count()  # and so does the audit table
+
+    # The rerun: the ingest stages, whose tables every indicator is a function of (the gold
+    # side of "incremental == full" is checked above).
+    record = pipeline.run(pipeline.RunContext(spark, _config(), str(runs["second"]), warehouse, incremental=True),
+                          pipeline.plan(INGEST, only=True))
+    assert record["status"] == "succeeded"
+    assert not (Path(warehouse.root) / "_lock").exists()
+    for layer in ("bronze", "silver"):
+        for table in runs["incremental"].list_tables(spark)[layer]:
+            _assert_same_table(spark, warehouse, runs["incremental"], table, layer)
+
+
+def test_a_second_run_on_a_busy_warehouse_fails_cleanly(spark, runs, tmp_path, capsys):
+    """A live run's lock (this very process) makes another run refuse to start: exit code 5,
+    one line naming the holder, nothing written."""
+    from jobs import audit, cli
+
+    warehouse = Warehouse(str(tmp_path / "busy"))
+    lock = audit.WarehouseLock(warehouse.root, "holder-run")
+    lock.acquire(spark)
+    try:
+        with pytest.raises(audit.WarehouseLocked, match="holder-run"):
+            pipeline.run(pipeline.RunContext(spark, cfg.load(), str(runs["second"]), warehouse), pipeline.plan(["golden_cross"], only=True))
+        assert cli.main(["run", "golden_cross", "--only", "--warehouse", warehouse.root]) == 5
+        err = capsys.readouterr().err
+        assert "in use by another run" in err and "holder-run" in err and "Traceback" not in err
+    finally:
+        lock.release(spark)
+    assert not (Path(warehouse.root) / "_lock").exists()
+    assert _tables(warehouse) == []
+
+
+def test_every_run_leaves_an_audit_row(spark, runs):
+    audit_df = spark.read.format("delta").load(f"{runs['incremental'].root}/_audit/runs")
+    rows = {r.run_id: r for r in audit_df.collect()}
+    nightly = rows[runs["nightly"]["run_id"]]
+    assert nightly.status == "succeeded" and nightly.incremental is True
+    assert nightly.input_files > 0 and nightly.input_digest
+    assert nightly.versions["ingest_openalex.papers"] >= 1  # the nightly wrote a new version
+    assert nightly.quality_passed is True
+    assert json.loads(nightly.record)["run_id"] == nightly.run_id
