@@ -104,10 +104,18 @@ def fractional_weights(authorships_df: DataFrame) -> DataFrame:
 def rank_desc(*values: str) -> Column:
     """Competition rank (1, 2, 2, 4) by the value columns, descending; ties share a rank.
 
+    Values are compared rounded to 9 decimals: a fractional count is a sum of doubles, and the
+    same sum added in another order (other partitions, other executors) can come out one ulp
+    apart, which would split a tie into two ranks and make the ranking depend on the cluster.
+    Integer counts are unaffected.
+
     A window without partition keys: only for gold tables already aggregated to a few thousand
     rows (countries, institutions), never on raw data.
     """
-    return F.rank().over(W.orderBy(*[F.col(v).desc() for v in values]))
+    return F.rank().over(W.orderBy(*[F.round(F.col(v), RANK_DECIMALS).desc() for v in values]))
+
+
+RANK_DECIMALS = 9
 
 
 def h_index_of(citations: Column, rank: Column) -> Column:

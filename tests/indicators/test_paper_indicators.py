@@ -8,6 +8,7 @@ from chispa import assert_approx_df_equality, assert_df_equality
 from pyspark.sql import functions as F
 
 from jobs.indicators import golden_cross, h5, output_impact, talent, top_cited
+from jobs.indicators.common import rank_desc
 
 AUTHORSHIPS = "paper_id string, author_id string, author_order int, institution_id string, country_code string, n_author_institutions int"
 
@@ -51,6 +52,17 @@ def test_output_by_country_full_and_fractional(spark, counting_corpus):
         got.schema,
     )
     assert_approx_df_equality(got, expected, 1e-9, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_rank_desc_ties_sums_that_differ_by_one_ulp(spark):
+    # 0.1 + 0.2 + 0.3 and 0.3 + 0.2 + 0.1 are the same fractional count added in two orders:
+    # 0.6000000000000001 vs 0.6. They tie (rank 1, 1); 0.5 comes third (competition rank).
+    a = 0.1 + 0.2 + 0.3
+    b = 0.3 + 0.2 + 0.1
+    assert a != b
+    df = spark.createDataFrame([("A", a), ("B", b), ("C", 0.5)], "unit string, papers double")
+    ranked = {r["unit"]: r["rank"] for r in df.select("unit", rank_desc("papers").alias("rank")).collect()}
+    assert ranked == {"A": 1, "B": 1, "C": 3}
 
 
 def test_output_by_institution_rolls_up(spark, counting_corpus):
