@@ -69,13 +69,38 @@ def under_spark_submit() -> bool:
     return "PYSPARK_GATEWAY_PORT" in os.environ
 
 
+def _launcher_conf():
+    """The Spark properties spark-submit handed the driver (its --conf and properties file)."""
+    from pyspark import SparkConf, SparkContext
+
+    SparkContext._ensure_initialized()
+    return SparkConf()
+
+
+def defaults_not_set_by_launcher(defaults: dict[str, str], launcher_conf) -> dict[str, str]:
+    """The config-file defaults the launcher did not set; logs each one the launcher overrides."""
+    if launcher_conf is None:
+        return dict(defaults)
+    kept = {}
+    for key, value in defaults.items():
+        if launcher_conf.contains(key):
+            log.info("%s=%s from spark-submit overrides the config file's %s", key, launcher_conf.get(key), value)
+        else:
+            kept[key] = value
+    return kept
+
+
 def build_session(
     app_name: str = "scintel",
     *,
     master: str | None = None,
     checkpoint_dir: str | None = None,
     extra_conf: dict[str, str] | None = None,
+    default_conf: dict[str, str] | None = None,
 ) -> SparkSession:
+    """The one SparkSession builder. extra_conf always applies; default_conf (the config file's
+    Spark settings) applies unless spark-submit was already given the key (--conf or a
+    properties file): the command line of a submission beats the project's config file."""
     builder = SparkSession.builder.appName(app_name)
     conf: dict[str, str] = dict(DELTA_CONF)
     if not under_spark_submit():
@@ -92,6 +117,8 @@ def build_session(
         conf["spark.jars"] = ",".join(str(p) for p in cached_jars(jar_root))
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    if default_conf:
+        conf.update(defaults_not_set_by_launcher(default_conf, _launcher_conf() if under_spark_submit() else None))
     conf.update(extra_conf or {})
     for key, value in conf.items():
         builder = builder.config(key, value)

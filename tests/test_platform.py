@@ -59,3 +59,16 @@ def test_missing_graphframes_names_the_coordinate(spark):
         return
     with pytest.raises(MissingJvmPackage, match=r"io\.graphframes:graphframes-spark4_2\.13:0\.12\.3"):
         require_graphframes(spark)
+
+
+def test_spark_submit_conf_beats_the_config_file_defaults():
+    from pyspark import SparkConf
+
+    from jobs.session import defaults_not_set_by_launcher
+
+    defaults = {"spark.sql.shuffle.partitions": "8", "spark.driver.memory": "6g"}
+    # Local mode (no launcher): the config file's values apply.
+    assert defaults_not_set_by_launcher(defaults, None) == defaults
+    # spark-submit --conf spark.sql.shuffle.partitions=400: that key is left to the launcher.
+    launcher = SparkConf(loadDefaults=False).set("spark.sql.shuffle.partitions", "400")
+    assert defaults_not_set_by_launcher(defaults, launcher) == {"spark.driver.memory": "6g"}
