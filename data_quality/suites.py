@@ -319,15 +319,30 @@ def _patent_suite(table: str, key: tuple[str, ...], ranked: bool) -> TableSuite:
     )
 
 
+# output_impact and top_cited write the same four breakdowns (by country, country-year,
+# institution, year) of papers, citations and mean citations.
+_BREAKDOWNS = {
+    "by_country": dict(key=("counting", "country_code"), ranked_by=("counting",)),
+    "by_country_year": dict(key=("counting", "country_code", "year"), year="year"),
+    "by_institution": dict(key=("counting", "canonical_id"), ranked_by=("counting",)),
+    "by_year": dict(key=("year",), year="year"),
+}
+
+
+def _breakdown_suites(prefix: str) -> dict[str, Callable[[Config], TableSuite]]:
+    def suite(table: str, key: tuple[str, ...], **options) -> Callable[[Config], TableSuite]:
+        return lambda c: _output_suite(table, key, c, **options)
+
+    return {f"{prefix}_{name}": suite(f"{prefix}_{name}", **spec) for name, spec in _BREAKDOWNS.items()}
+
+
 GOLD_SUITES: dict[str, Callable[[Config], TableSuite]] = {
+    **_breakdown_suites("output"),
+    **_breakdown_suites("top_cited"),
     "paper_citations": lambda c: TableSuite(
         "paper_citations", (not_null("paper_id"), unique("paper_id"), in_window("publication_year", c)) + _counts("citations")),
     "paper_yearly_citations": lambda c: TableSuite(
         "paper_yearly_citations", (unique("paper_id", "year"), year_in_range("year", c)) + _counts("citations")),
-    "output_by_country": lambda c: _output_suite("output_by_country", ("counting", "country_code"), c, ranked_by=("counting",)),
-    "output_by_country_year": lambda c: _output_suite("output_by_country_year", ("counting", "country_code", "year"), c, year="year"),
-    "output_by_institution": lambda c: _output_suite("output_by_institution", ("counting", "canonical_id"), c, ranked_by=("counting",)),
-    "output_by_year": lambda c: _output_suite("output_by_year", ("year",), c, year="year"),
     "top_cited_thresholds": lambda c: TableSuite(
         "top_cited_thresholds",
         (unique("field_id", "publication_year"), in_window("publication_year", c), at_least("threshold_rank", 1, CRITICAL),
@@ -338,10 +353,6 @@ GOLD_SUITES: dict[str, Callable[[Config], TableSuite]] = {
         (not_null("paper_id"), unique("paper_id"), in_window("publication_year", c),
          at_least("threshold", c.thresholds.top_cited_min_threshold + 1, CRITICAL), at_most_column("threshold", "citations")),
     ),
-    "top_cited_by_country": lambda c: _output_suite("top_cited_by_country", ("counting", "country_code"), c, ranked_by=("counting",)),
-    "top_cited_by_country_year": lambda c: _output_suite("top_cited_by_country_year", ("counting", "country_code", "year"), c, year="year"),
-    "top_cited_by_institution": lambda c: _output_suite("top_cited_by_institution", ("counting", "canonical_id"), c, ranked_by=("counting",)),
-    "top_cited_by_year": lambda c: _output_suite("top_cited_by_year", ("year",), c, year="year"),
     "golden_cross_series": lambda c: TableSuite(
         "golden_cross_series",
         (unique("metric", "challenger", "leader", "year"), in_window("year", c)) + _counts("challenger_value", "leader_value")),
