@@ -389,6 +389,12 @@ def write_quarantine(
     warehouse.write(rows, "quarantine", schema=QUARANTINE, partition_by=["source"], replace_where=predicate)
 
 
+def delivery_files(parts: list[DataFrame]) -> list[str]:
+    """The distinct source files of a delivery (single-column frames), for the quarantine's
+    replace predicate. Only file names reach the driver: one row per input file, not per record."""
+    return sorted(r[0] for r in union_all(parts).distinct().collect()) if parts else []
+
+
 def _sql_list(values) -> str:
     return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) or "NULL"
 

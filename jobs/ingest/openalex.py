@@ -343,7 +343,7 @@ def run(
     incremental) and derive the canonical tables from the whole of bronze."""
     report = IngestReport(source="openalex")
     record_quarantine: list[DataFrame] = []
-    delivery_files: list[DataFrame] = []
+    file_columns: list[DataFrame] = []
     cached: list[DataFrame] = []
     try:
         for entity, raw_schema, validate, table in (
@@ -353,7 +353,7 @@ def run(
         ):
             landing = _land_entity(
                 spark, config, input_dir, warehouse, incremental, entity, raw_schema, validate, table,
-                report, record_quarantine, delivery_files, cached,
+                report, record_quarantine, file_columns, cached,
             )
             if landing is not None:
                 report.landings[entity] = landing
@@ -363,7 +363,7 @@ def run(
                 + (" or merged_ids/" if incremental else "") + ")"
             )
         derived_quarantine = _derive_silver(spark, config, warehouse, report, cached)
-        record_files = _distinct_files(delivery_files) if incremental else None
+        record_files = C.delivery_files(file_columns) if incremental else None
         C.write_quarantine(
             spark, warehouse, record_quarantine + derived_quarantine, SOURCES,
             record_sources=RECORD_SOURCES, record_files=record_files,
@@ -380,7 +380,7 @@ RECORD_SOURCES = ("openalex.works", "openalex.authors", "openalex.institutions")
 
 
 def _land_entity(spark, config, input_dir, warehouse, incremental, entity, raw_schema, validate, table,
-                 report, record_quarantine, delivery_files, cached):
+                 report, record_quarantine, file_columns, cached):
     """Validate one delivered entity, count and quarantine its rejects, land the rest in bronze."""
     path = C.input_files(f"{input_dir}/{entity}", entity)
     removed = B.read_merged_ids(spark, input_dir, entity, strip_openalex_id) if incremental else None
@@ -391,7 +391,7 @@ def _land_entity(spark, config, input_dir, warehouse, incremental, entity, raw_s
         cached.append(checked)
         report.counts[table] = C.count_split(checked)
         record_quarantine.append(C.quarantine_rows(checked, f"openalex.{entity}", F.col("id")))
-        delivery_files.append(checked.select(C.SOURCE_FILE))
+        file_columns.append(checked.select(C.SOURCE_FILE))
         records = B.accepted_records(checked, raw_schema.fieldNames())
     else:
         records = B.empty_records(spark, warehouse, entity)
@@ -471,11 +471,6 @@ def _derive_silver(spark, config, warehouse, report, cached) -> list[DataFrame]:
             canonicalise_institutions(institutions_df, rules_df), "institutions", schema=S.INSTITUTIONS
         )
     return quarantine
-
-
-def _distinct_files(parts: list[DataFrame]) -> list[str]:
-    """The delivery's file names (one row per file, small) for the quarantine's replace predicate."""
-    return sorted(r[0] for r in C.union_all(parts).distinct().collect()) if parts else []
 
 
 def _institutions(entity_df: DataFrame | None, refs: list[DataFrame]) -> DataFrame | None:

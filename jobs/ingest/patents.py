@@ -128,7 +128,7 @@ def run(
             parts.append(C.quarantine_rows(checked, "patents", F.col("id")))
             records = B.accepted_records(checked, RAW_PATENT.fieldNames())
             if incremental:
-                record_files = sorted(r[0] for r in checked.select(C.SOURCE_FILE).distinct().collect())
+                record_files = C.delivery_files([checked.select(C.SOURCE_FILE)])
         else:
             records = B.empty_records(spark, warehouse, "patents")
             if records is None:
