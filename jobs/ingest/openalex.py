@@ -1,13 +1,15 @@
 """Ingest an OpenAlex snapshot (works, authors, institutions) into the canonical Delta tables.
 
 Input: `<input>/works/`, `<input>/authors/`, `<input>/institutions/`, each optional, holding
-JSON Lines part files (gzipped or not) in OpenAlex's snapshot layout. Output (silver):
-papers, authorships, citations, institutions, authors, author_affiliation_years, and the
-OpenAlex rows of quarantine.
+JSON Lines part files (gzipped or not) in OpenAlex's snapshot layout; with --incremental also
+`<input>/merged_ids/<entity>/` (ids to delete). Each entity's accepted records land in bronze
+(jobs/ingest/bronze.py: overwrite, or MERGE by id); the canonical tables are then derived from
+the whole of bronze. Output (silver): papers, authorships, citations, institutions, authors,
+author_affiliation_years, and the OpenAlex rows of quarantine.
 
-Scale (270M works, 725M authorships, 2.7B references): every entity file is parsed once and
-kept on executors (MEMORY_AND_DISK) while the tables derived from it are written; each derived
-table is a projection or an explode of it, so the only shuffles are the duplicate-id window,
+Scale (270M works, 725M authorships, 2.7B references): every delivered file is parsed and
+checked once (kept on executors, MEMORY_AND_DISK, while it is counted, quarantined and landed);
+each silver table is a projection or an explode of bronze, so the only shuffles are the duplicate-id window,
 the per-(author, institution, year) count and the institution dedup. None of them groups by a
 key that can be hot: ids are unique, and the biggest (author, institution, year) group is one
 prolific author's yearly output (thousands of rows, not millions).
