@@ -2,7 +2,7 @@
 canonical and gold tables as a full run over the merged corpus; rerunning a delivery changes
 nothing.
 
-Delivery 1 is a generated corpus. Delivery 2, built from it here, holds:
+Delivery 1 is a generated corpus. Delivery 2, built from it by jobs/generate/delivery.py, holds:
 - updated works (new title, one reference fewer, cited_by_count + 5, a later updated_date),
 - one stale copy of a work (an older updated_date and another title): the MERGE must ignore it,
 - new works citing existing ones,
@@ -25,87 +25,24 @@ from pathlib import Path
 import pytest
 from chispa import assert_approx_df_equality
 from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from jobs import config as cfg
 from jobs import pipeline
 from jobs.generate.corpus import generate_corpus
+from jobs.generate.delivery import second_delivery
 from jobs.ingest.common import SOURCE_FILE
 from jobs.warehouse import Warehouse
-from schemas.raw import RAW_PATENT, RAW_WORK
 
 N_PAPERS = 1000
-LATER = "2026-01-01T00:00:00.000000"
-EARLIER = "2000-01-01T00:00:00.000000"
-
-
-def _bucket(modulus: int, remainder: int):
-    return F.pmod(F.xxhash64("id"), F.lit(modulus)) == remainder
-
-
-def _write_json(df: DataFrame, path) -> None:
-    df.coalesce(1).write.mode("overwrite").json(str(path))
-
-
-def _write_merged_ids(spark, ids_df: DataFrame, path) -> None:
-    (
-        ids_df.select(F.lit("2026-01-01").alias("merge_date"), "id", F.lit(None).cast("string").alias("merge_into_id"))
-        .coalesce(1)
-        .write.mode("overwrite")
-        .option("header", "true")
-        .csv(str(path))
-    )
 
 
 def _deliveries(spark, root):
     """(delivery 1 dir, delivery 2 dir, merged corpus dir) and the sizes of delivery 2's parts."""
     first = root / "delivery1"
     generate_corpus(spark, str(first), N_PAPERS, 21)
-    works = spark.read.schema(RAW_WORK).json(str(first / "works")).cache()
-    patents = spark.read.schema(RAW_PATENT).json(str(first / "patents")).cache()
-
-    updated = works.where(_bucket(20, 0)).select(
-        *[c for c in works.columns if c not in ("title", "referenced_works", "cited_by_count", "updated_date")],
-        F.concat(F.lit("Revised: "), F.col("title")).alias("title"),
-        F.slice(F.col("referenced_works"), 1, F.greatest(F.size("referenced_works") - 1, F.lit(0))).alias("referenced_works"),
-        (F.col("cited_by_count") + 5).alias("cited_by_count"),
-        F.lit(LATER).alias("updated_date"),
-    ).select(*works.columns)
-    stale = works.where(_bucket(20, 7)).limit(1).withColumn("title", F.lit("stale copy")).withColumn("updated_date", F.lit(EARLIER))
-    new = works.where(_bucket(20, 3)).select(
-        *[c for c in works.columns if c not in ("id", "publication_year", "referenced_works", "cited_by_count", "counts_by_year")],
-        F.regexp_replace("id", "W4", "W9").alias("id"),
-        F.lit(2021).alias("publication_year"),
-        F.array(F.col("id")).alias("referenced_works"),  # the work it was copied from: an existing one
-        F.lit(0).cast("long").alias("cited_by_count"),
-        F.array().cast(RAW_WORK["counts_by_year"].dataType).alias("counts_by_year"),
-    ).select(*works.columns)
-    removed = works.where(_bucket(25, 1) & ~_bucket(20, 0) & ~_bucket(20, 3) & ~_bucket(20, 7)).select("id")
-
-    patents_updated = patents.where(_bucket(10, 0)).withColumn("market_value_usd", F.col("market_value_usd") * 2)
-    patents_new = patents.where(_bucket(10, 2)).withColumn("id", F.concat(F.lit("X"), F.col("id")))
-    patents_removed = patents.where(_bucket(10, 1)).select("id")
-
-    second = root / "delivery2"
-    _write_json(updated.unionByName(stale).unionByName(new), second / "works")
-    _write_json(patents_updated.unionByName(patents_new), second / "patents")
-    _write_merged_ids(spark, removed, second / "merged_ids" / "works")
-    _write_merged_ids(spark, patents_removed, second / "merged_ids" / "patents")
-
-    merged = root / "merged"
-    changed = updated.select("id").unionByName(removed)
-    _write_json(works.join(changed, "id", how="left_anti").unionByName(updated).unionByName(new), merged / "works")
-    changed_patents = patents_updated.select("id").unionByName(patents_removed)
-    _write_json(patents.join(changed_patents, "id", how="left_anti").unionByName(patents_updated).unionByName(patents_new), merged / "patents")
-    for entity in ("authors", "institutions"):
-        shutil.copytree(first / entity, merged / entity)
-    sizes = {"updated": updated.count(), "new": new.count(), "removed": removed.count(),
-             "patents_updated": patents_updated.count(), "patents_new": patents_new.count(),
-             "patents_removed": patents_removed.count()}
-    works.unpersist()
-    patents.unpersist()
-    return first, second, merged, sizes
+    delivery = second_delivery(spark, first, root)
+    return first, delivery.second, delivery.merged, delivery.sizes
 
 
 @pytest.fixture(scope="module")
