@@ -84,7 +84,9 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _session(config, app: str, warehouse_root: str | None = None):
+def session_for(config, app: str, warehouse_root: str | None = None, extra_conf: dict[str, str] | None = None):
+    """The SparkSession of a command: the config file's Spark settings as defaults, a checkpoint
+    dir under the warehouse unless the config names one, extra_conf on top (bench/ uses it)."""
     from jobs.session import build_session
 
     # The config file's Spark settings are defaults: under spark-submit, a --conf (or properties
@@ -93,7 +95,7 @@ def _session(config, app: str, warehouse_root: str | None = None):
     if config.spark.driver_memory:
         defaults["spark.driver.memory"] = config.spark.driver_memory
     checkpoint = config.spark.checkpoint_dir or (f"{warehouse_root.rstrip('/')}/_checkpoints" if warehouse_root else None)
-    return build_session(app, master=config.spark.master, checkpoint_dir=checkpoint, default_conf=defaults)
+    return build_session(app, master=config.spark.master, checkpoint_dir=checkpoint, default_conf=defaults, extra_conf=extra_conf)
 
 
 def cmd_generate(args) -> int:
@@ -101,7 +103,7 @@ def cmd_generate(args) -> int:
     from jobs.generate.corpus import generate_corpus
 
     config = cfg.load(args.conf)
-    spark = _session(config, "scintel-generate")
+    spark = session_for(config, "scintel-generate")
     counts = generate_corpus(
         spark, args.out, args.papers, args.seed, year_start=config.scope.year_start, year_end=config.scope.year_end
     )
@@ -118,7 +120,7 @@ def cmd_run(args) -> int:
 
     config = cfg.load(args.conf)
     names = pipeline.plan(args.stages, only=args.only)
-    spark = _session(config, "scintel-run", args.warehouse)
+    spark = session_for(config, "scintel-run", args.warehouse)
     ctx = pipeline.RunContext(spark, config, args.input, Warehouse(args.warehouse), incremental=args.incremental)
     record = pipeline.run(ctx, names)
     print(f"run {record['run_id']} {record['status']} in {record['seconds']}s: {', '.join(names)}")
@@ -134,7 +136,7 @@ def cmd_show(args) -> int:
     from jobs.warehouse import Warehouse
 
     config = cfg.load(args.conf)
-    spark = _session(config, "scintel-show")
+    spark = session_for(config, "scintel-show")
     warehouse = Warehouse(args.warehouse)
     if args.list or not args.table:
         for layer, tables in warehouse.list_tables(spark).items():

@@ -188,6 +188,9 @@ def run(ctx: RunContext, stage_names: list[str]) -> dict:
         record["input_snapshot"] = audit.input_snapshot(ctx.spark, ctx.input_dir)
         for index, name in enumerate(stage_names, 1):
             log.info("[%d/%d] %s: start", index, len(stage_names), name)
+            # Spark jobs carry the stage as their group: the Spark UI, its REST API and the event
+            # log tell which pipeline stage ran a job (bench/pipeline.py sums shuffle bytes by it).
+            ctx.spark.sparkContext.setJobGroup(f"scintel:{name}", f"{ctx.run_id} [{index}/{len(stage_names)}] {name}")
             started = time.monotonic()
             outcome = STAGES[name].run(ctx)
             seconds = round(time.monotonic() - started, 1)
@@ -199,12 +202,15 @@ def run(ctx: RunContext, stage_names: list[str]) -> dict:
         record["error"] = f"{type(err).__name__}: {err}"
         raise
     finally:
+        ctx.spark.sparkContext.setJobGroup("scintel:record", f"{ctx.run_id} run record")
         record["seconds"] = round(time.monotonic() - total, 1)
         try:
             _write_record(ctx.warehouse, record)
             audit.append_record(ctx.spark, ctx.warehouse.root, record)
         finally:
             lock.release(ctx.spark)
+            for key in ("spark.jobGroup.id", "spark.job.description"):
+                ctx.spark.sparkContext.setLocalProperty(key, None)  # later jobs of the session are not ours
     return record
 
 

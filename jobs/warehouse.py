@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 log = logging.getLogger(__name__)
@@ -100,15 +101,18 @@ class Warehouse:
         started = time.monotonic()
         writer.save(path)
         spark = df.sparkSession
-        version = DeltaTable.forPath(spark, path).history(1).select("version").first()[0]
-        log.info("wrote %s/%s version %s in %.1fs", layer, table, version, time.monotonic() - started)
-        return int(version)
+        commit = (
+            DeltaTable.forPath(spark, path)
+            .history(1)
+            .select("version", F.col("operationMetrics").getItem("numOutputRows").alias("rows"))
+            .first()
+        )
+        log.info("wrote %s/%s version %s (%s rows) in %.1fs", layer, table, commit["version"], commit["rows"], time.monotonic() - started)
+        return int(commit["version"])
 
 
 def conform(df: DataFrame, schema: T.StructType) -> DataFrame:
     """Select exactly the schema's columns, cast to its types: a writer's schema contract."""
-    from pyspark.sql import functions as F
-
     missing = [f.name for f in schema.fields if f.name not in df.columns]
     if missing:
         raise ValueError(f"DataFrame lacks columns {missing} required by the table schema")

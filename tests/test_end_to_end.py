@@ -33,6 +33,15 @@ def test_every_stage_ran_and_ingest_balanced(run_record):
     assert record["stages"]["quality_silver"]["quality"]["passed"] is True
 
 
+def test_spark_jobs_carry_their_pipeline_stage_as_job_group(spark, run_record):
+    tracker = spark.sparkContext.statusTracker()
+    # The last stage's jobs are still in the status store (it keeps the latest 1000 jobs).
+    assert tracker.getJobIdsForGroup("scintel:institution_h5")
+    assert not tracker.getJobIdsForGroup("scintel:no_such_stage")
+    # Jobs the session runs after the pipeline are not attributed to it.
+    assert spark.sparkContext.getLocalProperty("spark.jobGroup.id") is None
+
+
 def test_planted_golden_crosses_recovered(spark, run_record):
     warehouse, _ = run_record
     crosses = {r.metric: r.cross_year for r in warehouse.read(spark, "golden_cross").where("challenger = 'CN' AND leader = 'US'").collect()}
