@@ -19,6 +19,7 @@ import csv
 import json
 import logging
 import sys
+from pathlib import Path
 
 log = logging.getLogger("scintel")
 
@@ -72,6 +73,18 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--limit", type=_positive_int, default=20, metavar="N")
     show.add_argument("--list", action="store_true", help="list the tables of the warehouse")
     show.add_argument("--conf", metavar="FILE", help=argparse.SUPPRESS)
+
+    report = sub.add_parser(
+        "report",
+        help="render the HTML report (the seeds' charts) from the gold tables",
+        description="Render one self-contained HTML report from a warehouse's gold tables: rankings as bars, "
+        "yearly series with the golden cross, patent value bands, talent; each chart also as PNG and SVG "
+        "under figures/. Each chart states its seed figure, scope and the run that wrote its data.",
+    )
+    report.add_argument("--warehouse", required=True, metavar="DIR")
+    report.add_argument("--out", metavar="DIR", help="output directory (default <warehouse>/_report)")
+    report.add_argument("--top", type=_positive_int, default=15, metavar="N", help="bars per ranking (default 15)")
+    report.add_argument("--conf", metavar="FILE", help="config file (default conf/local.yaml): scope shown with each chart")
 
     sub.add_parser("stages", help="list the pipeline stages")
     return parser
@@ -159,6 +172,21 @@ def cmd_show(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from jobs import config as cfg
+    from jobs.report import build_report
+    from jobs.warehouse import Warehouse
+
+    config = cfg.load(args.conf)
+    warehouse = Warehouse(args.warehouse)
+    if "://" not in args.warehouse and not Path(args.warehouse).is_dir():
+        raise FileNotFoundError(f"warehouse {args.warehouse} does not exist")
+    spark = session_for(config, "scintel-report")
+    path = build_report(spark, warehouse, config, args.out or f"{args.warehouse.rstrip('/')}/_report", args.top)
+    print(f"report: {path}")
+    return 0
+
+
 def cmd_stages(_args) -> int:
     from jobs.pipeline import STAGES
 
@@ -177,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     for noisy in ("py4j", "great_expectations"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    handlers = {"generate": cmd_generate, "run": cmd_run, "show": cmd_show, "stages": cmd_stages}
+    handlers = {"generate": cmd_generate, "run": cmd_run, "show": cmd_show, "report": cmd_report, "stages": cmd_stages}
     try:
         return handlers[args.command](args)
     except Exception as err:  # one readable line for the errors users can fix

@@ -29,7 +29,7 @@ def test_help_lists_commands(capsys):
         main(["--help"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    for command in ("generate", "run", "show", "stages"):
+    for command in ("generate", "run", "show", "report", "stages"):
         assert command in out
 
 

@@ -3,12 +3,15 @@ golden-cross years the generator planted (jobs/generate/PLANTED.md) come out of 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pyspark.sql import functions as F
 
 from jobs import config as cfg
 from jobs import pipeline
 from jobs.generate.corpus import PLANTED, generate_corpus
+from jobs.report import CHARTS, build_report
 from jobs.warehouse import Warehouse
 
 N_PAPERS = 20000
@@ -64,3 +67,18 @@ def test_gold_invariants(spark, run_record):
     assert 0.99 <= shares <= 1.0 + 1e-9  # authors without a country are in the total only
     bands = warehouse.read(spark, "patent_value_band_ratio").count()
     assert bands == 6
+
+
+def test_report_renders_every_chart_from_the_run(spark, run_record, tmp_path):
+    warehouse, record = run_record
+    path = build_report(spark, warehouse, cfg.load(), str(tmp_path / "report"))
+    html = path.read_text()
+    for chart in CHARTS:
+        section = html[html.index(f"<h2 id='{chart.key}'>"):].split("<h2")[1]
+        match = re.search(rf"data-chart='{chart.key}' data-points='(\d+)'", section)
+        assert match and int(match.group(1)) > 0, f"chart {chart.key} missing or empty"
+        assert f"run {record['run_id']}" in section  # the run that wrote the chart's tables
+        assert (path.parent / "figures" / f"{chart.key}.png").stat().st_size > 1000
+        assert (path.parent / "figures" / f"{chart.key}.svg").stat().st_size > 1000
+    crosses = PLANTED["papers_golden_cross"]["first_year_challenger_exceeds"], PLANTED["top1_golden_cross"]["first_year_challenger_exceeds"]
+    assert all(f"golden cross {year}" in html for year in crosses)

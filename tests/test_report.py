@@ -1,0 +1,96 @@
+"""scintel report on hand-built gold tables: which charts render, what they plot, what the report
+says about tables it does not find. tests/test_end_to_end.py renders it on a generated corpus."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from jobs import cli
+from jobs import config as cfg
+from jobs.report import CHARTS, build_report
+from jobs.warehouse import TableNotFound, Warehouse
+
+SERIES = "metric string, challenger string, leader string, year int, challenger_value double, leader_value double"
+CROSS = "metric string, challenger string, leader string, cross_year int, challenger_value double, leader_value double"
+OUTPUT = "counting string, country_code string, papers double, citations double, mean_citations double, rank int"
+
+
+@pytest.fixture(scope="module")
+def report(spark, tmp_path_factory):
+    root = tmp_path_factory.mktemp("report")
+    warehouse = Warehouse(str(root / "warehouse"))
+    # CN overtakes the US in 2014 in papers; in top-1% papers it never does.
+    series = [("papers", "CN", "US", 2012, 1.0, 3.0), ("papers", "CN", "US", 2013, 2.0, 3.0), ("papers", "CN", "US", 2014, 5.0, 4.0),
+              ("top_cited_papers", "CN", "US", 2012, 0.0, 1.0), ("top_cited_papers", "CN", "US", 2013, 0.0, 1.0),
+              ("top_cited_papers", "CN", "US", 2014, 0.0, 1.0)]
+    warehouse.write(spark.createDataFrame(series, SERIES), "golden_cross_series", layer="gold")
+    crosses = [("papers", "CN", "US", 2014, 5.0, 4.0), ("top_cited_papers", "CN", "US", None, None, None)]
+    warehouse.write(spark.createDataFrame(crosses, CROSS), "golden_cross", layer="gold")
+    # Full counting: US 20, CN 10, DE 5 papers; the fractional rows must not reach the chart.
+    output = [("full", "US", 20.0, 60.0, 3.0, 1), ("full", "CN", 10.0, 50.0, 5.0, 2), ("full", "DE", 5.0, 5.0, 1.0, 3),
+              ("fractional", "DE", 99.0, 99.0, 1.0, 1)]
+    warehouse.write(spark.createDataFrame(output, OUTPUT), "output_by_country", layer="gold")
+    path = build_report(spark, warehouse, cfg.load(), str(root / "out"), top=2)
+    return path, path.read_text()
+
+
+def _chart(html: str, key: str) -> tuple[str, str]:
+    """(data points, inline SVG) of a rendered chart."""
+    match = re.search(rf"<div class='chart' data-chart='{key}' data-points='(\d+)'>(.*?)</div>", html, re.S)
+    assert match, f"chart {key} not rendered"
+    return match.group(1), match.group(2)
+
+
+def test_series_charts_mark_the_golden_cross_or_say_there_is_none(report):
+    _, html = report
+    points, svg = _chart(html, "papers_yearly")
+    assert points == "6"  # 3 years x 2 countries
+    assert "golden cross 2014" in svg
+    points, svg = _chart(html, "top_cited_yearly")
+    assert points == "6" and "no golden cross in the window" in svg and "golden cross 20" not in svg
+
+
+def test_rankings_take_the_top_n_of_full_counting(report):
+    _, html = report
+    points, svg = _chart(html, "papers_by_country")
+    assert points == "2"
+    labels = re.findall(r">\s*(US|CN|DE)\s*<", svg)
+    assert sorted(set(labels)) == ["CN", "US"]  # top 2 by papers; DE's fractional 99 is not full counting
+    table = html[html.index("Table 1"):].split("</table>")[0]
+    rows = re.findall(r"<tr><td>(\w+)</td><td>([\d.,]+)</td><td>([\d.,]+)</td><td>([\d.,]+)</td>", table)
+    assert rows == [("US", "20", "60", "3"), ("CN", "10", "50", "5")]
+
+
+def test_every_rendered_chart_has_png_and_svg_files_and_missing_ones_name_their_stage(report):
+    path, html = report
+    rendered = {"papers_yearly", "top_cited_yearly", "papers_by_country", "citations_by_country"}
+    for chart in CHARTS:
+        png, svg = path.parent / "figures" / f"{chart.key}.png", path.parent / "figures" / f"{chart.key}.svg"
+        if chart.key in rendered:
+            assert png.stat().st_size > 1000 and svg.stat().st_size > 1000, chart.key
+        else:
+            assert not png.exists(), chart.key
+            section = html[html.index(f"<h2 id='{chart.key}'>"):].split("<h2")[1]
+            assert "Not available" in section and f"<code>{chart.stage}</code>" in section, chart.key
+    assert "Not in this report" in html and "002 figs 21-22" in html  # talent flow: stage not built yet
+
+
+def test_each_chart_states_scope_and_provenance(report):
+    _, html = report
+    section = html[html.index("<h2 id='papers_by_country'>"):].split("<h2")[1]
+    assert "years 2012-2021" in section and "full counting" in section
+    # No pipeline run wrote these tables: the version is given, the run is not invented.
+    assert "gold/output_by_country v0" in section and "run not in the audit table" in section
+
+
+def test_a_warehouse_without_gold_tables_is_an_error(spark, tmp_path):
+    with pytest.raises(TableNotFound, match="no gold tables"):
+        build_report(spark, Warehouse(str(tmp_path / "empty")), cfg.load(), str(tmp_path / "out"))
+
+
+def test_cli_report_on_a_missing_warehouse_exits_1_with_one_line(tmp_path, capsys):
+    assert cli.main(["report", "--warehouse", str(tmp_path / "nowhere")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "nowhere does not exist" in err
