@@ -1,0 +1,151 @@
+"""Benchmark a nightly incremental run against a full recomputation, at one corpus size.
+
+    .venv/bin/python bench/nightly.py --papers 1000000 [--work /tmp/scintel-bench] [--conf FILE]
+        [--driver-memory 16g] [--compare] [--results bench/results]
+
+Needs the corpus and warehouse of `bench/pipeline.py --papers N` (WORK/<size>/input and
+WORK/<size>/warehouse, a full run over delivery 1). Writes a second delivery for it with
+jobs/generate/delivery.py (updated, stale, new and removed works and patents, plus the merged
+corpus they stand for), copies the warehouse and runs every stage on the copy with
+`--incremental` semantics (the delivery MERGEd into bronze, silver and gold recomputed).
+With --compare it also runs a full pipeline over the merged corpus and counts, for every silver
+and gold table, the rows that differ between the two warehouses (doubles rounded to 9 decimals;
+a symmetric difference computed by Spark, nothing but the counts reaches the driver).
+Writes bench/results/nightly-<size>.json and .md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import time
+from pathlib import Path
+
+import common  # bench/common.py: puts the project on sys.path
+
+from pyspark.sql import DataFrame, functions as F, types as T  # noqa: E402
+
+from jobs import pipeline  # noqa: E402
+from jobs.generate.delivery import second_delivery  # noqa: E402
+from jobs.warehouse import Warehouse  # noqa: E402
+
+
+def _args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog=__doc__.split("\n\n", 2)[2])
+    parser.add_argument("--papers", type=int, required=True, help="size of a corpus bench/pipeline.py has run")
+    parser.add_argument("--work", default="/tmp/scintel-bench")
+    parser.add_argument("--conf", default=None, help="scintel config (default conf/local.yaml)")
+    parser.add_argument("--driver-memory", default="16g")
+    parser.add_argument("--shuffle-partitions", type=int, default=None)
+    parser.add_argument("--compare", action="store_true", help="also run a full pipeline over the merged corpus and diff every table")
+    parser.add_argument("--results", default=str(common.ROOT / "bench" / "results"))
+    return parser.parse_args()
+
+
+def _latest_full_record(warehouse: Path) -> dict:
+    records = [json.loads(p.read_text()) for p in sorted((warehouse / "_runs").glob("*.json"))]
+    full = [r for r in records if r["status"] == "succeeded" and not r["incremental"] and "ingest_openalex" in r["stages"]]
+    if not full:
+        raise SystemExit(f"no succeeded full run recorded in {warehouse}/_runs: run bench/pipeline.py first")
+    return full[-1]
+
+
+def _comparable(df: DataFrame) -> DataFrame:
+    """Doubles rounded to 9 decimals; maps as JSON (set operations cannot compare maps)."""
+    columns = []
+    for f in df.schema.fields:
+        if isinstance(f.dataType, (T.DoubleType, T.FloatType)):
+            columns.append(F.round(f.name, 9).alias(f.name))
+        elif isinstance(f.dataType, T.MapType):
+            columns.append(F.to_json(f.name).alias(f.name))
+        else:
+            columns.append(F.col(f.name))
+    return df.select(columns)
+
+
+def differing_rows(spark, left: Path, right: Path, layer: str, table: str) -> dict:
+    a = _comparable(spark.read.format("delta").load(str(left / layer / table)))
+    b = _comparable(spark.read.format("delta").load(str(right / layer / table)))
+    return {"rows": a.count(), "only_incremental": a.exceptAll(b).count(), "only_full": b.exceptAll(a).count()}
+
+
+def main() -> None:
+    args = _args()
+    common.setup_logging()
+    label = common.size_label(args.papers)
+    base = Path(args.work) / label
+    corpus, full_wh = base / "input", base / "warehouse"
+    if not (full_wh / "_runs").is_dir():
+        raise SystemExit(f"{full_wh} has no pipeline run: run bench/pipeline.py --papers {args.papers} first")
+    full_record = _latest_full_record(full_wh)
+    nightly_root = base / "nightly"
+    if nightly_root.exists():
+        shutil.rmtree(nightly_root)
+    nightly_wh, merged_wh = nightly_root / "warehouse", nightly_root / "warehouse_full"
+    spark, config = common.session(args.conf, f"scintel-bench-nightly-{label}", str(nightly_wh), args.driver_memory,
+                                   args.shuffle_partitions)
+
+    started = time.monotonic()
+    delivery = second_delivery(spark, corpus, nightly_root)
+    delivery_seconds = round(time.monotonic() - started, 1)
+    common.log.info("delivery 2 written in %.0fs: %s", delivery_seconds, delivery.sizes)
+    shutil.copytree(full_wh, nightly_wh, ignore=shutil.ignore_patterns("_lock"), dirs_exist_ok=True)
+
+    everything = pipeline.plan([])
+    nightly = pipeline.run(pipeline.RunContext(spark, config, str(delivery.second), Warehouse(str(nightly_wh)), incremental=True),
+                           everything)
+    data = {
+        "papers": args.papers, "label": label, "delivery": delivery.sizes, "delivery_seconds": delivery_seconds,
+        "machine": common.machine(spark),
+        "nightly": {"run_id": nightly["run_id"], "seconds": nightly["seconds"],
+                    "stages": {n: s["seconds"] for n, s in nightly["stages"].items()},
+                    "merge": {n: s.get("bronze", {}) for n, s in nightly["stages"].items() if s.get("bronze")}},
+        "full_delivery1": {"run_id": full_record["run_id"], "seconds": full_record["seconds"],
+                           "stages": {n: s["seconds"] for n, s in full_record["stages"].items()}},
+    }
+    if args.compare:
+        merged = pipeline.run(pipeline.RunContext(spark, config, str(delivery.merged), Warehouse(str(merged_wh))), everything)
+        data["full_merged"] = {"run_id": merged["run_id"], "seconds": merged["seconds"],
+                               "stages": {n: s["seconds"] for n, s in merged["stages"].items()}}
+        tables = {layer: sorted(p.parent.name for p in (merged_wh / layer).glob("*/_delta_log")) for layer in ("silver", "gold")}
+        data["differences"] = {f"{layer}/{t}": differing_rows(spark, nightly_wh, merged_wh, layer, t)
+                               for layer, names in tables.items() for t in names}
+    json_path, md_path = common.write_results(args.results, f"nightly-{label}", data, markdown(data))
+    print(f"nightly at {label} papers: {nightly['seconds']}s; results {json_path} and {md_path}")
+    spark.stop()
+
+
+def markdown(data: dict) -> str:
+    d = data["delivery"]
+    lines = [
+        f"# Nightly incremental run vs full recomputation: {data['label']} generated papers\n",
+        common.machine_markdown(data["machine"]),
+        f"Delivery 2 ({data['delivery_seconds']:.0f} s to write): {d['updated']:,} updated works, 1 stale copy, "
+        f"{d['new']:,} new works, {d['removed']:,} removed; {d['patents_updated']:,} updated patents, "
+        f"{d['patents_new']:,} new, {d['patents_removed']:,} removed.",
+        "",
+    ]
+    runs = [("nightly (delivery 2 MERGEd)", data["nightly"]), ("full run, delivery 1", data["full_delivery1"])]
+    if "full_merged" in data:
+        runs.append(("full run, merged corpus", data["full_merged"]))
+    lines += ["| stage | " + " | ".join(name for name, _ in runs) + " |", "|---|" + "---:|" * len(runs)]
+    for stage in data["nightly"]["stages"]:
+        lines.append(f"| {stage} | " + " | ".join(f"{r['stages'].get(stage, 0):.1f}" for _, r in runs) + " |")
+    lines.append("| **total** | " + " | ".join(f"**{r['seconds']:.0f}**" for _, r in runs) + " |")
+    lines += ["", "MERGE into bronze (Delta operation metrics):", ""]
+    for stage, entities in data["nightly"]["merge"].items():
+        for entity, landing in entities.items():
+            m = landing.get("metrics") or {}
+            lines.append(f"- {entity}: inserted {m.get('numTargetRowsInserted')}, updated {m.get('numTargetRowsUpdated')}, "
+                         f"deleted {m.get('numTargetRowsDeleted')}, copied {m.get('numTargetRowsCopied')}")
+    if "differences" in data:
+        differing = {t: v for t, v in data["differences"].items() if v["only_incremental"] or v["only_full"]}
+        lines += ["", f"Tables compared (incremental vs full over the merged corpus): {len(data['differences'])}; "
+                      f"tables with differing rows: {len(differing)}" + (f": {json.dumps(differing)}" if differing else ".")]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()

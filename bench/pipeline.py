@@ -1,0 +1,124 @@
+"""Benchmark the full pipeline at one corpus size, in local mode, on this machine.
+
+    .venv/bin/python bench/pipeline.py --papers 1000000 [--seed 7] [--work /tmp/scintel-bench]
+        [--conf conf/local.yaml] [--driver-memory 16g] [--shuffle-partitions 16] [--results bench/results]
+
+Generates the corpus (patents in proportion, one per ten papers) under WORK/<size>/input unless it
+is already there, runs every stage with `jobs.pipeline.run` (as `scintel run` does) into a fresh
+WORK/<size>/warehouse, then writes bench/results/pipeline-<size>.json and .md with, per stage:
+wall time, rows in (its input tables) and out (the tables it wrote), shuffle read/write bytes and
+spill (Spark's REST API, jobs grouped by the stage's job group), the seconds of a bare scan of its
+inputs and the stage's time as a ratio to that scan; plus generation time, the JVM's peak resident
+memory and the machine. Not part of the test suite (it takes minutes to hours).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import time
+from pathlib import Path
+
+import common  # bench/common.py: puts the project on sys.path
+
+from jobs import pipeline  # noqa: E402
+from jobs.generate.corpus import generate_corpus  # noqa: E402
+from jobs.warehouse import Warehouse  # noqa: E402
+
+
+def _args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog=__doc__.split("\n\n", 2)[2])
+    parser.add_argument("--papers", type=int, required=True, help="papers to generate (e.g. 100000, 1000000)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--work", default="/tmp/scintel-bench", help="corpora and warehouses go under WORK/<size>/")
+    parser.add_argument("--conf", default=None, help="scintel config (default conf/local.yaml)")
+    parser.add_argument("--driver-memory", default="16g", help="local-mode JVM heap (default 16g of this machine's 24 GB)")
+    parser.add_argument("--shuffle-partitions", type=int, default=None, help="default: the config's")
+    parser.add_argument("--results", default=str(common.ROOT / "bench" / "results"))
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _args()
+    common.setup_logging()
+    label = common.size_label(args.papers)
+    base = Path(args.work) / label
+    input_dir, warehouse = base / "input", base / "warehouse"
+    spark, config = common.session(args.conf, f"scintel-bench-{label}", str(warehouse), args.driver_memory, args.shuffle_partitions)
+
+    generated = None
+    if not (input_dir / "PLANTED.json").exists():
+        started = time.monotonic()
+        counts = generate_corpus(spark, str(input_dir), args.papers, args.seed,
+                                 year_start=config.scope.year_start, year_end=config.scope.year_end)
+        generated = {"seconds": round(time.monotonic() - started, 1), "counts": counts["counts"]}
+        common.log.info("generated %s in %.0fs", input_dir, generated["seconds"])
+    if warehouse.exists():
+        shutil.rmtree(warehouse)
+
+    record = pipeline.run(pipeline.RunContext(spark, config, str(input_dir), Warehouse(str(warehouse))), pipeline.plan([]))
+    spark_metrics = common.spark_metrics_by_stage(spark)
+    peak_rss = common.jvm_peak_rss_mb(spark)
+    scans = common.scan_inputs(spark, str(input_dir), str(warehouse))
+
+    stages = {}
+    for name, stage in record["stages"].items():
+        inputs = [t for t in common.STAGE_INPUTS[name] if t in scans]
+        scan_seconds = sum(scans[t]["seconds"] for t in inputs)
+        stages[name] = {
+            "seconds": stage["seconds"],
+            "rows_in": {t: scans[t]["rows"] for t in inputs},
+            "rows_out": common.stage_rows(spark, str(warehouse), name, stage),
+            "scan_seconds": round(scan_seconds, 2),
+            "ratio_to_scan": round(stage["seconds"] / scan_seconds, 1) if scan_seconds else None,
+            "spark": spark_metrics.get(name, {}),
+        }
+    data = {
+        "papers": args.papers, "seed": args.seed, "label": label, "run_id": record["run_id"],
+        "status": record["status"], "pipeline_seconds": record["seconds"], "generated": generated,
+        "jvm_peak_rss_mb": peak_rss, "gates": {"silver": True, "gold": config.quality.gate_gold},
+        "machine": common.machine(spark), "stages": stages, "scans": scans,
+    }
+    json_path, md_path = common.write_results(args.results, f"pipeline-{label}", data, markdown(data))
+    print(f"pipeline at {label} papers: {record['seconds']}s; results {json_path} and {md_path}")
+    spark.stop()
+
+
+def markdown(data: dict) -> str:
+    lines = [
+        f"# Pipeline benchmark: {data['label']} generated papers (seed {data['seed']})\n",
+        common.machine_markdown(data["machine"]),
+        f"Run {data['run_id']}: {data['status']} in **{data['pipeline_seconds']:.0f} s** "
+        f"({data['pipeline_seconds'] / 60:.1f} min), quality gates on silver and "
+        f"{'gold' if data['gates']['gold'] else 'not gold'} tables. JVM peak resident memory "
+        f"{data['jvm_peak_rss_mb']:,.0f} MB.",
+    ]
+    if data["generated"]:
+        lines.append(f"Generating the corpus took {data['generated']['seconds']:.0f} s: {json.dumps(data['generated']['counts'])}.")
+    lines += [
+        "",
+        "Rows in: the stage's input tables; rows out: the tables it wrote. Scan: seconds to read its inputs in full "
+        "into Spark's noop sink (after the run, warm OS cache).",
+        "",
+        "| stage | seconds | rows in | rows out | shuffle read | shuffle write | spill | scan s | x scan |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, s in data["stages"].items():
+        sp = s["spark"]
+        lines.append(
+            f"| {name} | {s['seconds']:.1f} | {common.fmt_int(sum(s['rows_in'].values()))} | "
+            f"{common.fmt_int(sum(s['rows_out'].values()))} | {common.fmt_bytes(sp.get('shuffle_read_bytes'))} | "
+            f"{common.fmt_bytes(sp.get('shuffle_write_bytes'))} | {common.fmt_bytes(sp.get('spill_disk_bytes'))} | "
+            f"{s['scan_seconds']:.1f} | {s['ratio_to_scan'] if s['ratio_to_scan'] is not None else ''} |"
+        )
+    lines += ["", "Rows per table:", ""]
+    for name, s in data["stages"].items():
+        out = ", ".join(f"{t} {common.fmt_int(r)}" for t, r in s["rows_out"].items())
+        lines.append(f"- {name}: {out}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
