@@ -89,7 +89,7 @@ def _hbars(ax, labels: list[str], values: list[float], xlabel: str, colors: list
 def _top(df: DataFrame, order: str, n: int, counting: str | None = "full") -> list:
     if counting is not None and "counting" in df.columns:
         df = df.where(F.col("counting") == counting)
-    return df.orderBy(F.col(order).desc_nulls_last()).limit(n).collect()
+    return df.orderBy(F.col(order).desc_nulls_last()).limit(n).collect()  # top-N rows of an aggregated gold table
 
 
 def _institution_label(row) -> str:
@@ -120,7 +120,7 @@ def _golden_cross(metric: str, ylabel: str) -> Callable[[Context, object], int]:
         series = (
             ctx.gold("golden_cross_series").where(F.col("metric") == metric)
             .where((F.col("challenger") == FOCUS[0]) & (F.col("leader") == FOCUS[1]))
-            .orderBy("year").collect()
+            .orderBy("year").collect()  # one row per year of the window
         )
         if not series:
             return 0
@@ -129,7 +129,7 @@ def _golden_cross(metric: str, ylabel: str) -> Callable[[Context, object], int]:
         ax.plot(years, [r["leader_value"] for r in series], marker="o", color=COLORS["US"], label=FOCUS[1])
         cross = (
             ctx.gold("golden_cross").where(F.col("metric") == metric)
-            .where((F.col("challenger") == FOCUS[0]) & (F.col("leader") == FOCUS[1])).limit(1).collect()
+            .where((F.col("challenger") == FOCUS[0]) & (F.col("leader") == FOCUS[1])).limit(1).collect()  # one row
         )
         if cross and cross[0]["cross_year"] is not None:
             c = cross[0]
@@ -150,7 +150,7 @@ def _golden_cross(metric: str, ylabel: str) -> Callable[[Context, object], int]:
 def _value_bands(ctx: Context, ax) -> int:
     rows = (
         ctx.gold("patent_value_bands").where(F.col("country_code").isin(*FOCUS))
-        .orderBy("band_low_usd", "country_code").collect()
+        .orderBy("band_low_usd", "country_code").collect()  # two countries x six bands
     )
     if not rows:
         return 0
@@ -196,7 +196,7 @@ def _high_value_trend(ctx: Context, ax) -> int:
 def _talent_cities(ctx: Context, ax) -> int:
     rows = (
         ctx.gold("talent_by_city").where((F.col("country_code") == FOCUS[0]) & F.col("city").isNotNull())
-        .orderBy(F.col("scholars").desc()).limit(ctx.top).collect()
+        .orderBy(F.col("scholars").desc()).limit(ctx.top).collect()  # top-N cities
     )
     return _hbars(ax, [r["city"] for r in rows], [float(r["scholars"]) for r in rows], "scholars",
                   [COLORS["CN"]] * len(rows))
@@ -208,7 +208,7 @@ def _talent_bars(table: str, label: Callable[[object], str]) -> Callable[[Contex
 
     def draw(ctx: Context, ax) -> int:
         rows = (ctx.gold(table).orderBy(F.col("high_level_scholars").desc(), F.col("scholars").desc())
-                .limit(ctx.top).collect())
+                .limit(ctx.top).collect())  # top-N rows
         positions = list(range(len(rows)))[::-1]
         ax.barh([p + 0.2 for p in positions], [r["scholars"] for r in rows], 0.4, color="#bdc3c7", label="scholars")
         ax.barh([p - 0.2 for p in positions], [r["high_level_scholars"] for r in rows], 0.4,
@@ -363,7 +363,7 @@ def _provenance(ctx: Context, tables: set[str]) -> dict[str, str]:
             .select("run_id", "started", F.element_at(F.split("key", r"\."), -1).alias("table"), "version")
             .join(wanted, ["table", "version"])
             .groupBy("table").agg(F.max_by("run_id", "started").alias("run_id"))
-            .collect()
+            .collect()  # one row per gold table shown
         )
         runs = {r["table"]: r["run_id"] for r in rows}
     return {t: f"gold/{t} v{v} ({ts:%Y-%m-%d %H:%M} UTC), run {runs.get(t, 'not in the audit table')}"
@@ -435,7 +435,7 @@ def build_report(spark: SparkSession, warehouse: Warehouse, config: Config, out_
                     ["band (USD)", "China", "US", "China / US"],
                     [[f"{_usd(r['band_low_usd'])}-{_usd(r['band_high_usd']) if r['band_high_usd'] is not None else ''}",
                       r["challenger_patents"], r["leader_patents"], r["ratio"]]
-                     for r in (ctx.gold("patent_value_band_ratio").orderBy("band_low_usd").collect()
+                     for r in (ctx.gold("patent_value_band_ratio").orderBy("band_low_usd").collect()  # six bands
                                if warehouse.exists(spark, "patent_value_band_ratio", "gold") else [])]),
         _html_table("Top institutions by h5-index",
                     ["institution", "country", "h5-index", "papers", "citations", "years"],
