@@ -45,6 +45,15 @@ STAGE_INPUTS = {
 RAW_SCHEMAS = {"works": RAW_WORK, "authors": RAW_AUTHOR, "institutions": RAW_INSTITUTION, "patents": RAW_PATENT}
 
 
+def add_run_arguments(parser) -> None:
+    """The flags bench/pipeline.py and bench/nightly.py share."""
+    parser.add_argument("--work", default="/tmp/scintel-bench", help="corpora and warehouses go under WORK/<size>/")
+    parser.add_argument("--conf", default=None, help="scintel config (default conf/local.yaml)")
+    parser.add_argument("--driver-memory", default="16g", help="local-mode JVM heap (default 16g of this machine's 24 GB)")
+    parser.add_argument("--shuffle-partitions", type=int, default=None, help="default: the config's")
+    parser.add_argument("--results", default=str(ROOT / "bench" / "results"))
+
+
 def size_label(papers: int) -> str:
     for unit, name in ((1_000_000, "m"), (1_000, "k")):
         if papers >= unit and papers % unit == 0:

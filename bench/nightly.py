@@ -35,12 +35,8 @@ def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog=__doc__.split("\n\n", 2)[2])
     parser.add_argument("--papers", type=int, required=True, help="size of a corpus bench/pipeline.py has run")
-    parser.add_argument("--work", default="/tmp/scintel-bench")
-    parser.add_argument("--conf", default=None, help="scintel config (default conf/local.yaml)")
-    parser.add_argument("--driver-memory", default="16g")
-    parser.add_argument("--shuffle-partitions", type=int, default=None)
+    common.add_run_arguments(parser)
     parser.add_argument("--compare", action="store_true", help="also run a full pipeline over the merged corpus and diff every table")
-    parser.add_argument("--results", default=str(common.ROOT / "bench" / "results"))
     return parser.parse_args()
 
 

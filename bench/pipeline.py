@@ -32,11 +32,7 @@ def _args() -> argparse.Namespace:
                                      epilog=__doc__.split("\n\n", 2)[2])
     parser.add_argument("--papers", type=int, required=True, help="papers to generate (e.g. 100000, 1000000)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--work", default="/tmp/scintel-bench", help="corpora and warehouses go under WORK/<size>/")
-    parser.add_argument("--conf", default=None, help="scintel config (default conf/local.yaml)")
-    parser.add_argument("--driver-memory", default="16g", help="local-mode JVM heap (default 16g of this machine's 24 GB)")
-    parser.add_argument("--shuffle-partitions", type=int, default=None, help="default: the config's")
-    parser.add_argument("--results", default=str(common.ROOT / "bench" / "results"))
+    common.add_run_arguments(parser)
     return parser.parse_args()
 
 

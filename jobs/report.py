@@ -161,8 +161,7 @@ def _value_bands(ctx: Context, ax) -> int:
         mine = [r for r in rows if r["country_code"] == country]
         ax.bar([index[r["band"]] + offset for r in mine], [r["patents"] for r in mine], width, color=COLORS[country], label=country)
     ratios = {r["band"]: r["ratio"] for r in ctx.gold("patent_value_band_ratio").collect()}  # one row per band
-    labels = [f"{_usd(low)}-{_usd(high) if high is not None else ''}\n"
-              + (f"CN/US {ratios[band]:.2f}" if ratios.get(band) is not None else "CN/US n/a")
+    labels = [f"{_band_label(low, high)}\n" + (f"CN/US {ratios[band]:.2f}" if ratios.get(band) is not None else "CN/US n/a")
               for low, high, band in bands]
     ax.set_xticks(range(len(bands)), labels=labels, fontsize=7)
     ax.set_ylabel("patents")
@@ -177,6 +176,11 @@ def _usd(value: float) -> str:
         if value >= unit:
             return f"{value / unit:g}{suffix}"
     return f"{value:g}"
+
+
+def _band_label(low: float, high: float | None) -> str:
+    """[1e4, 3e4) -> '10k-30k'; the open last band -> '20M-'."""
+    return f"{_usd(low)}-{_usd(high) if high is not None else ''}"
 
 
 def _high_value_trend(ctx: Context, ax) -> int:
@@ -433,7 +437,7 @@ def build_report(spark: SparkSession, warehouse: Warehouse, config: Config, out_
                     _table_rows(ctx, "output_by_country", ["country_code", "papers", "citations", "mean_citations", "rank"], "papers")),
         _html_table("Patent value bands: China / US ratio per band",
                     ["band (USD)", "China", "US", "China / US"],
-                    [[f"{_usd(r['band_low_usd'])}-{_usd(r['band_high_usd']) if r['band_high_usd'] is not None else ''}",
+                    [[_band_label(r["band_low_usd"], r["band_high_usd"]),
                       r["challenger_patents"], r["leader_patents"], r["ratio"]]
                      for r in (ctx.gold("patent_value_band_ratio").orderBy("band_low_usd").collect()  # six bands
                                if warehouse.exists(spark, "patent_value_band_ratio", "gold") else [])]),
