@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession, Window as W
 from pyspark.sql import functions as F, types as T
 
@@ -320,21 +321,66 @@ def with_reason(df: DataFrame, checks: list[tuple[Column, Column | str]]) -> Dat
     return df.withColumn(REASON, first_failing(checks))
 
 
-def flag_duplicates(df: DataFrame, key: str, order_by: list[Column]) -> DataFrame:
+def flag_duplicates(df: DataFrame, key: str, order_by: list[Column], repeated_keys: int | None = None) -> DataFrame:
     """Among records that passed the rules, keep one per key and give the others a reason.
 
     The survivor is deterministic (order_by, then source file, then raw text), so a rerun over
-    the same input keeps the same copy. Duplicates are rare, but the window still shuffles every
-    row by key: on a cluster that is one shuffle of the parsed input, the same cost as the
-    distinct() it replaces, and a hot key (one id repeated millions of times) cannot occur in a
-    snapshot where ids are unique by construction.
+    the same input keeps the same copy.
+
+    repeated_keys: how many accepted keys occur more than once, when the caller has counted them
+    (count_repeated_keys). None: a window ranks every row, one shuffle of the whole parsed input
+    (raw text included). 0: nothing to flag, the rows pass through untouched. Up to
+    BROADCAST_REPEATED_KEYS: only the rows of those keys are ranked (the keys are broadcast, the
+    rest of the rows are not moved). More (a snapshot delivered twice): the window over every row.
     """
-    window = W.partitionBy(key).orderBy(*order_by, F.col(SOURCE_FILE), F.col(RAW))
-    rank = F.when(F.col(REASON).isNull(), F.row_number().over(window))
-    return df.withColumn(
-        REASON,
-        F.when(F.col(REASON).isNull() & (rank > 1), F.lit("duplicate id")).otherwise(F.col(REASON)),
-    )
+    if repeated_keys == 0:
+        return df
+    accepted = F.col(REASON).isNull()
+    # Ranked among the accepted copies only: a rejected copy never displaces an accepted one.
+    window = W.partitionBy(key, accepted).orderBy(*order_by, F.col(SOURCE_FILE), F.col(RAW))
+    flag = F.when(accepted & (F.row_number().over(window) > 1), F.lit("duplicate id")).otherwise(F.col(REASON))
+    if repeated_keys is None or repeated_keys > BROADCAST_REPEATED_KEYS:
+        return df.withColumn(REASON, flag)
+    marked = df.join(F.broadcast(_repeated(df, key).withColumn(REPEATED, F.lit(True))), key, how="left")
+    ranked = marked.where(F.col(REPEATED) & accepted).withColumn(REASON, flag)
+    return ranked.unionByName(marked.where(F.col(REPEATED).isNull() | ~accepted)).select(*df.columns)
+
+
+# Repeated keys broadcast to the tasks that flag their rows: ~50 MB of OpenAlex ids at the limit.
+BROADCAST_REPEATED_KEYS = 1_000_000
+REPEATED = "_repeated"
+
+
+def _repeated(df: DataFrame, key: str) -> DataFrame:
+    """Accepted keys seen more than once (a shuffle of (key, count) partial aggregates)."""
+    counts = df.where(F.col(REASON).isNull()).groupBy(key).agg(F.count(F.lit(1)).alias("_n"))
+    return counts.where(F.col("_n") > 1).select(key)
+
+
+def count_repeated_keys(df: DataFrame, key: str) -> int:
+    """How many accepted keys occur more than once. Usually the first action on freshly read
+    input: a file Spark cannot read fails it, as an IngestError naming the file."""
+    with read_errors_as_ingest_errors():
+        return _repeated(df, key).count()
+
+
+def checked_once(checked_df: DataFrame, key: str, order_by: list[Column]) -> tuple[DataFrame, DataFrame]:
+    """Parse and check the input once (persisted), then flag its duplicates by counting the
+    repeated keys first (flag_duplicates). Returns (flagged, persisted): the caller unpersists
+    `persisted` when done. With duplicates the flagged rows are persisted in place of the checked."""
+    checked = checked_df.persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        repeated = count_repeated_keys(checked, key)
+    except Exception:
+        checked.unpersist()
+        raise
+    if repeated == 0:
+        return checked, checked
+    log.info("%d %s values occur more than once: the older copies are quarantined as duplicates", repeated, key)
+    flagged = flag_duplicates(checked, key, order_by, repeated_keys=repeated).persist(StorageLevel.MEMORY_AND_DISK)
+    flagged.count()
+    checked.unpersist()
+    return flagged, flagged
 
 
 def quarantine_rows(df: DataFrame, source: str, record_id: Column) -> DataFrame:

@@ -9,8 +9,9 @@ author_affiliation_years, and the OpenAlex rows of quarantine.
 
 Scale (270M works, 725M authorships, 2.7B references): every delivered file is parsed and
 checked once (kept on executors, MEMORY_AND_DISK, while it is counted, quarantined and landed);
-each silver table is a projection or an explode of bronze, so the only shuffles are the duplicate-id window,
-the per-(author, institution, year) count and the institution dedup. None of them groups by a
+duplicate ids are found by counting ids (a shuffle of ids, not of records) and only the rows of
+a repeated id are ranked; each silver table is a projection or an explode of bronze, so the
+other shuffles are the per-(author, institution, year) count and the institution dedup. None of them groups by a
 key that can be hot: ids are unique, and the biggest (author, institution, year) group is one
 prolific author's yearly output (thousands of rows, not millions).
 """
@@ -41,11 +42,22 @@ REVIEW_TYPE = "review"
 WORK_ID, AUTHOR_ID, INSTITUTION_ID = r"^W\d+$", r"^A\d+$", r"^I\d+$"
 
 
+def newest_first() -> list:
+    """Of two accepted records with one id, the most recently updated is kept."""
+    return [F.col("updated_date").desc_nulls_last()]
+
+
 # ----------------------------------------------------------------------------- works
 
 
 def validate_works(raw_df: DataFrame, config: Config) -> DataFrame:
-    """Raw works with a _reason for every record that breaks the rules (null when accepted)."""
+    """Raw works with a _reason for every record that breaks the rules or repeats an id (null
+    when accepted)."""
+    return C.flag_duplicates(check_works(raw_df, config), "id", newest_first())
+
+
+def check_works(raw_df: DataFrame, config: Config) -> DataFrame:
+    """Raw works with a _reason for every record that breaks the rules; duplicates not flagged."""
     limit, setting = config.ingest.max_cited_by_count, "ingest.max_cited_by_count"
     checks = (
         C.parse_checks()
@@ -55,8 +67,7 @@ def validate_works(raw_df: DataFrame, config: Config) -> DataFrame:
         + C.at_most_checks(["cited_by_count"], limit, setting)
         + C.yearly_count_checks("counts_by_year", "cited_by_count", limit, setting)
     )
-    checked = C.with_reason(raw_df.withColumn("id", strip_openalex_id("id")), checks)
-    return C.flag_duplicates(checked, "id", [F.col("updated_date").desc_nulls_last()])
+    return C.with_reason(raw_df.withColumn("id", strip_openalex_id("id")), checks)
 
 
 def to_papers(works_df: DataFrame) -> DataFrame:
@@ -204,14 +215,17 @@ def affiliation_years_from_works(authorships_df: DataFrame) -> DataFrame:
 
 
 def validate_authors(raw_df: DataFrame) -> DataFrame:
+    return C.flag_duplicates(check_authors(raw_df), "id", newest_first())
+
+
+def check_authors(raw_df: DataFrame) -> DataFrame:
     # No upper bound on an author's cited_by_count: it sums all their works (millions happen).
     checks = (
         C.parse_checks()
         + C.id_format_checks(AUTHOR_ID, "an OpenAlex author id")
         + C.non_negative_checks(["works_count", "cited_by_count"])
     )
-    checked = C.with_reason(raw_df.withColumn("id", strip_openalex_id("id")), checks)
-    return C.flag_duplicates(checked, "id", [F.col("updated_date").desc_nulls_last()])
+    return C.with_reason(raw_df.withColumn("id", strip_openalex_id("id")), checks)
 
 
 def to_authors(authors_df: DataFrame) -> DataFrame:
@@ -273,13 +287,16 @@ def institution_refs_from_authors(authors_df: DataFrame) -> DataFrame:
 
 
 def validate_institutions(raw_df: DataFrame) -> DataFrame:
+    return C.flag_duplicates(check_institutions(raw_df), "id", newest_first())
+
+
+def check_institutions(raw_df: DataFrame) -> DataFrame:
     checks = (
         C.parse_checks()
         + C.id_format_checks(INSTITUTION_ID, "an OpenAlex institution id")
         + C.non_negative_checks(["works_count", "cited_by_count"])
     )
-    checked = C.with_reason(raw_df.withColumn("id", strip_openalex_id("id")), checks)
-    return C.flag_duplicates(checked, "id", [F.col("updated_date").desc_nulls_last()])
+    return C.with_reason(raw_df.withColumn("id", strip_openalex_id("id")), checks)
 
 
 def institutions_from_entity(institutions_df: DataFrame) -> DataFrame:
@@ -351,13 +368,13 @@ def run(
     file_columns: list[DataFrame] = []
     cached: list[DataFrame] = []
     try:
-        for entity, raw_schema, validate, table in (
-            ("works", RAW_WORK, lambda df: validate_works(df, config), "papers"),
-            ("authors", RAW_AUTHOR, validate_authors, "authors"),
-            ("institutions", RAW_INSTITUTION, validate_institutions, "institutions"),
+        for entity, raw_schema, check, table in (
+            ("works", RAW_WORK, lambda df: check_works(df, config), "papers"),
+            ("authors", RAW_AUTHOR, check_authors, "authors"),
+            ("institutions", RAW_INSTITUTION, check_institutions, "institutions"),
         ):
             landing = _land_entity(
-                spark, config, input_dir, warehouse, incremental, entity, raw_schema, validate, table,
+                spark, config, input_dir, warehouse, incremental, entity, raw_schema, check, table,
                 report, record_quarantine, file_columns, cached,
             )
             if landing is not None:
@@ -384,7 +401,7 @@ def run(
 RECORD_SOURCES = ("openalex.works", "openalex.authors", "openalex.institutions")
 
 
-def _land_entity(spark, config, input_dir, warehouse, incremental, entity, raw_schema, validate, table,
+def _land_entity(spark, config, input_dir, warehouse, incremental, entity, raw_schema, check, table,
                  report, record_quarantine, file_columns, cached):
     """Validate one delivered entity, count and quarantine its rejects, land the rest in bronze."""
     path = C.input_files(f"{input_dir}/{entity}", entity)
@@ -392,8 +409,10 @@ def _land_entity(spark, config, input_dir, warehouse, incremental, entity, raw_s
     if path is None and removed is None:
         return None
     if path is not None:
-        checked = _persisted(validate(C.read_json_lines(spark, path, raw_schema)))
-        cached.append(checked)
+        # Parsed and checked once; duplicates flagged from a count of repeated ids, so the
+        # records are not shuffled by id (validate_* rank every row: fine for small inputs).
+        checked, persisted = C.checked_once(check(C.read_json_lines(spark, path, raw_schema)), "id", newest_first())
+        cached.append(persisted)
         report.counts[table] = C.count_split(checked)
         record_quarantine.append(C.quarantine_rows(checked, f"openalex.{entity}", F.col("id")))
         file_columns.append(checked.select(C.SOURCE_FILE))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
@@ -43,14 +42,19 @@ def read_patents(spark: SparkSession, path: str) -> DataFrame:
 
 
 def validate_patents(raw_df: DataFrame, config: Config) -> DataFrame:
+    """Raw patents with a _reason for every record that breaks the rules or repeats an id."""
+    return C.flag_duplicates(check_patents(raw_df, config), "id", [])
+
+
+def check_patents(raw_df: DataFrame, config: Config) -> DataFrame:
+    """Raw patents with a _reason for every record that breaks the rules; duplicates not flagged."""
     checks = (
         C.parse_checks()
         + C.year_checks("grant_year", config.ingest.min_year, config.ingest.max_year)
         + C.non_negative_checks(["market_value_usd"])
     )
     patent_id = F.trim(F.col("id"))
-    checked = C.with_reason(raw_df.withColumn("id", F.when(patent_id != "", patent_id)), checks)  # blank: missing
-    return C.flag_duplicates(checked, "id", [])
+    return C.with_reason(raw_df.withColumn("id", F.when(patent_id != "", patent_id)), checks)  # blank: missing
 
 
 def to_patents(patents_df: DataFrame) -> DataFrame:
@@ -120,10 +124,10 @@ def run(
         return report
     parts: list[DataFrame] = []
     record_files = None
-    checked = None
+    checked = persisted = None
     try:
         if path is not None:
-            checked = validate_patents(read_patents(spark, path), config).persist(StorageLevel.MEMORY_AND_DISK)
+            checked, persisted = C.checked_once(check_patents(read_patents(spark, path), config), "id", [])
             report.counts["patents"] = C.count_split(checked)
             parts.append(C.quarantine_rows(checked, "patents", F.col("id")))
             records = B.accepted_records(checked, RAW_PATENT.fieldNames())
@@ -154,8 +158,8 @@ def run(
         parts.append(C.quarantine_rows(assignees, "patents.assignees", F.col("patent_id")))
         C.write_quarantine(spark, warehouse, parts, SOURCES, record_sources=("patents",), record_files=record_files)
     finally:
-        if checked is not None:
-            checked.unpersist()
+        if persisted is not None:
+            persisted.unpersist()
     for line in report.lines():
         log.info(line)
     return report
