@@ -41,9 +41,20 @@ def scoped_papers(papers_df: DataFrame, citations_df: DataFrame, scope) -> DataF
 
 
 def by_country(papers_df: DataFrame, authorships_df: DataFrame, counting: str) -> DataFrame:
-    totals = counted_totals(papers_df, country_units(authorships_df, counting), ["country_code"])
+    return country_totals(by_country_year(papers_df, authorships_df, counting), counting)
+
+
+def country_totals(country_year_df: DataFrame, counting: str) -> DataFrame:
+    """One counting's by-country rows from by-country-year rows: each paper has one publication
+    year, so a country's papers and citations are the sums over its years. The jobs derive
+    output_by_country from the written output_by_country_year (a few hundred rows) instead of
+    joining papers to authorships a second time."""
+    totals = country_year_df.where(F.col("counting") == counting).groupBy("country_code").agg(
+        F.sum("papers").alias("papers"), F.sum("citations").alias("citations")
+    )
     return totals.select(
-        F.lit(counting).alias("counting"), "country_code", "papers", "citations", "mean_citations",
+        F.lit(counting).alias("counting"), "country_code", "papers", "citations",
+        F.when(F.col("papers") > 0, F.col("citations") / F.col("papers")).alias("mean_citations"),
         rank_desc("papers").alias("rank"),
     )
 
@@ -124,8 +135,9 @@ def run(ctx) -> dict:
     papers_df = wh.read(spark, "paper_citations", "gold")
     authorships_df = wh.read(spark, "authorships", "silver")
     institutions_df = wh.read(spark, "institutions", "silver")
-    versions["output_by_country"] = wh.write(union_all(by_country(papers_df, authorships_df, c) for c in COUNTINGS), "output_by_country", layer="gold")
     versions["output_by_country_year"] = wh.write(union_all(by_country_year(papers_df, authorships_df, c) for c in COUNTINGS), "output_by_country_year", layer="gold")
+    country_year_df = wh.read(spark, "output_by_country_year", "gold")
+    versions["output_by_country"] = wh.write(union_all(country_totals(country_year_df, c) for c in COUNTINGS), "output_by_country", layer="gold")
     versions["output_by_institution"] = wh.write(
         union_all(by_institution(papers_df, authorships_df, institutions_df, c) for c in COUNTINGS), "output_by_institution", layer="gold"
     )

@@ -18,12 +18,13 @@ Gold tables: top_cited_thresholds (grain: field_id, publication_year), top_cited
 
 from __future__ import annotations
 
+from pyspark import StorageLevel
 from pyspark.sql import DataFrame, Window as W
 from pyspark.sql import functions as F
 
 from jobs.frames import union_all
 from jobs.indicators.common import FRACTIONAL, FULL, counted_totals, country_units, institution_units, rank_desc
-from jobs.indicators.output_impact import canonical_names
+from jobs.indicators.output_impact import canonical_names, country_totals
 
 UNKNOWN_FIELD = "unknown"
 CELL = ["field_id", "publication_year"]
@@ -64,9 +65,7 @@ def flag_top(papers_df: DataFrame, thresholds_df: DataFrame) -> DataFrame:
 
 
 def by_country(top_df, authorships_df, counting):
-    totals = counted_totals(top_df, country_units(authorships_df, counting), ["country_code"])
-    return totals.select(F.lit(counting).alias("counting"), "country_code", "papers", "citations", "mean_citations",
-                         rank_desc("papers").alias("rank"))
+    return country_totals(by_country_year(top_df, authorships_df, counting), counting)
 
 
 def by_country_year(top_df, authorships_df, counting):
@@ -96,12 +95,26 @@ def run(ctx) -> dict:
     top_df = flag_top(papers_df, wh.read(spark, "top_cited_thresholds", "gold"))
     versions["top_cited_papers"] = wh.write(top_df, "top_cited_papers", layer="gold")
     top_df = wh.read(spark, "top_cited_papers", "gold")
-    authorships_df = wh.read(spark, "authorships", "silver")
-    institutions_df = wh.read(spark, "institutions", "silver")
-    countings = (FULL, FRACTIONAL)
-    versions["top_cited_by_country"] = wh.write(union_all(by_country(top_df, authorships_df, c) for c in countings), "top_cited_by_country", layer="gold")
-    versions["top_cited_by_country_year"] = wh.write(union_all(by_country_year(top_df, authorships_df, c) for c in countings), "top_cited_by_country_year", layer="gold")
-    versions["top_cited_by_institution"] = wh.write(
-        union_all(by_institution(top_df, authorships_df, institutions_df, c) for c in countings), "top_cited_by_institution", layer="gold")
+    # The authorships of top papers (1% of them), read and kept once for the breakdowns
+    # below, instead of each breakdown grouping all authorships (fractional weights) first.
+    authorships_df = top_authorships(wh.read(spark, "authorships", "silver"), top_df).persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        institutions_df = wh.read(spark, "institutions", "silver")
+        countings = (FULL, FRACTIONAL)
+        versions["top_cited_by_country_year"] = wh.write(
+            union_all(by_country_year(top_df, authorships_df, c) for c in countings), "top_cited_by_country_year", layer="gold")
+        country_year_df = wh.read(spark, "top_cited_by_country_year", "gold")
+        versions["top_cited_by_country"] = wh.write(
+            union_all(country_totals(country_year_df, c) for c in countings), "top_cited_by_country", layer="gold")
+        versions["top_cited_by_institution"] = wh.write(
+            union_all(by_institution(top_df, authorships_df, institutions_df, c) for c in countings), "top_cited_by_institution", layer="gold")
+    finally:
+        authorships_df.unpersist()
     versions["top_cited_by_year"] = wh.write(by_year(top_df), "top_cited_by_year", layer="gold")
     return {"versions": versions}
+
+
+def top_authorships(authorships_df: DataFrame, top_df: DataFrame) -> DataFrame:
+    """Every authorship row of the top papers: a paper's weights and countries depend only on
+    its own rows, so the breakdowns of top papers need no other."""
+    return authorships_df.join(top_df.select("paper_id"), "paper_id", how="left_semi")
