@@ -84,7 +84,8 @@ def session(conf_file: str | None, app: str, warehouse: str, driver_memory: str 
     return session_for(config, app, warehouse, extra_conf=extra), config
 
 
-def machine(spark: SparkSession) -> dict:
+def machine(spark: SparkSession | None) -> dict:
+    """This machine, and the session's master, heap and shuffle partitions when given one."""
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
     mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
@@ -95,9 +96,9 @@ def machine(spark: SparkSession) -> dict:
         "cpus": os.cpu_count(), "cpu_model": cpu, "memory_gb": round(mem_kb / 1024 / 1024, 1),
         "os": platform.platform(), "python": platform.python_version(), "java": java[0] if java else None,
         "pyspark": version("pyspark"), "delta_spark": version("delta-spark"),
-        "spark_master": spark.sparkContext.master,
-        "driver_memory": spark.conf.get("spark.driver.memory", None),
-        "shuffle_partitions": int(spark.conf.get("spark.sql.shuffle.partitions")),
+        "spark_master": spark.sparkContext.master if spark else None,
+        "driver_memory": spark.conf.get("spark.driver.memory", None) if spark else None,
+        "shuffle_partitions": int(spark.conf.get("spark.sql.shuffle.partitions")) if spark else None,
     }
 
 
