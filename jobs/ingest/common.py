@@ -62,7 +62,9 @@ class IngestReport:
 def strip_openalex_id(column: str | Column) -> Column:
     """'https://openalex.org/W123' -> 'W123'; ids already short pass through; '' -> null."""
     col = F.col(column) if isinstance(column, str) else column
-    short = F.regexp_extract(F.trim(col), r"([^/]+)$", 1)
+    # What follows the last '/' (all of it when there is none). substring_index, not a regex:
+    # it runs once per reference (2.7B of them in a full snapshot) and costs a fraction.
+    short = F.substring_index(F.trim(col), "/", -1)
     return F.when(short == "", F.lit(None)).otherwise(short)
 
 
