@@ -95,6 +95,8 @@ class IngestSettings:
     max_year: int
     # A work's cited_by_count (and each counts_by_year entry) above this is garbage, not data.
     max_cited_by_count: int = 1_000_000
+    # A patent's market_value_usd above this is garbage (a unit or parsing error), not data.
+    max_market_value_usd: float = 1e12
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,8 @@ def _check_rules(config: Config) -> None:
         raise ConfigError(f"{src}: 'ingest.min_year' ({ingest.min_year}) is after 'ingest.max_year' ({ingest.max_year})")
     if ingest.max_cited_by_count <= 0:
         raise ConfigError(f"{src}: 'ingest.max_cited_by_count' must be a positive integer, got {ingest.max_cited_by_count}")
+    if not ingest.max_market_value_usd > 0:
+        raise ConfigError(f"{src}: 'ingest.max_market_value_usd' must be a positive number, got {ingest.max_market_value_usd}")
 
 
 def default_path() -> Path:

@@ -52,6 +52,7 @@ def check_patents(raw_df: DataFrame, config: Config) -> DataFrame:
         C.parse_checks()
         + C.year_checks("grant_year", config.ingest.min_year, config.ingest.max_year)
         + C.non_negative_checks(["market_value_usd"])
+        + C.at_most_checks(["market_value_usd"], config.ingest.max_market_value_usd, "ingest.max_market_value_usd")
     )
     patent_id = F.trim(F.col("id"))
     return C.with_reason(raw_df.withColumn("id", F.when(patent_id != "", patent_id)), checks)  # blank: missing

@@ -310,6 +310,7 @@ def _conf_with(tmp_path, **ingest):
         ({"max_cited_by_count": -1}, "'ingest.max_cited_by_count' must be a positive integer, got -1"),
         ({"max_cited_by_count": "lots"}, "'ingest.max_cited_by_count' must be int, got 'lots'"),
         ({"min_year": 2100, "max_year": 1800}, "'ingest.min_year' (2100) is after 'ingest.max_year' (1800)"),
+        ({"max_market_value_usd": 0}, "'ingest.max_market_value_usd' must be a positive number, got 0"),
     ],
 )
 def test_cli_bad_ingest_config_is_one_line(tmp_path, capsys, ingest, message):
@@ -358,6 +359,8 @@ PATENTS = [
     json.dumps({"id": "P4", "grant_year": "2020", "assignees": [ACME]}),         # wrong type
     json.dumps({"id": "P5", "grant_year": 2020, "assignees": []}),               # accepted, no assignee
     json.dumps({"id": "P6", "grant_year": 0, "assignees": [ACME]}),              # year 0
+    json.dumps({"id": "P7", "grant_year": 2020, "assignees": [ACME], "market_value_usd": 5e15}),  # above the bound
+    json.dumps({"id": "P8", "grant_year": 2020, "assignees": [ACME], "market_value_usd": 1e12}),  # at the bound: accepted
 ]
 
 
@@ -376,8 +379,8 @@ def patents_ingested(spark, tmp_path_factory):
 def test_patent_counts_and_reasons(spark, patents_ingested):
     warehouse, report = patents_ingested
     got = {t: (c.read, c.accepted, c.quarantined) for t, c in report.counts.items()}
-    # 9 lines: P1 and P5 accepted, 7 rejected; assignee entries of P1 (1) and P5 (0)
-    assert got == {"patents": (9, 2, 7), "patent_assignees": (1, 1, 0)}
+    # 11 lines: P1, P5 and P8 accepted, 8 rejected; assignee entries of P1 (1), P5 (0), P8 (1)
+    assert got == {"patents": (11, 3, 8), "patent_assignees": (2, 2, 0)}
     rows = _quarantine(spark, warehouse, "patents").select("source", "record_id", "reason").collect()
     assert sorted(map(tuple, rows), key=str) == sorted([
         ("patents", None, "malformed JSON line"),
@@ -387,8 +390,9 @@ def test_patent_counts_and_reasons(spark, patents_ingested):
         ("patents", "P3", "negative market_value_usd"),
         ("patents", "P4", "a field does not match the declared schema type"),
         ("patents", "P6", "grant_year 0 outside 1800-2100"),
+        ("patents", "P7", "market_value_usd 5.0E15 above ingest.max_market_value_usd=1000000000000.0"),
     ], key=str)
-    assert sorted(r.patent_id for r in warehouse.read(spark, "patents").select("patent_id").collect()) == ["P1", "P5"]
+    assert sorted(r.patent_id for r in warehouse.read(spark, "patents").select("patent_id").collect()) == ["P1", "P5", "P8"]
 
 
 def test_truncated_patent_file_fails_naming_it(spark, tmp_path):
