@@ -51,7 +51,7 @@ def add_run_arguments(parser) -> None:
     parser.add_argument("--conf", default=None, help="scintel config (default conf/local.yaml)")
     parser.add_argument("--driver-memory", default="16g", help="local-mode JVM heap (default 16g of this machine's 24 GB)")
     parser.add_argument("--shuffle-partitions", type=int, default=None, help="default: the config's")
-    parser.add_argument("--results", default=str(ROOT / "bench" / "results"))
+    parser.add_argument("--results", default=str(ROOT / "bench" / "results"), help="where the JSON and Markdown results go (default bench/results)")
 
 
 def size_label(papers: int) -> str:
