@@ -23,8 +23,9 @@ from pyspark.sql import DataFrame, Window as W
 from pyspark.sql import functions as F
 
 from jobs.frames import union_all
-from jobs.indicators.common import FRACTIONAL, FULL, counted_totals, country_units, institution_units, rank_desc
-from jobs.indicators.output_impact import canonical_names, country_totals
+from jobs.indicators.common import FRACTIONAL, FULL
+# A top-1% breakdown is the output breakdown of the top papers: the same functions, other papers.
+from jobs.indicators.output_impact import by_country_year, by_institution, by_year, country_totals
 
 UNKNOWN_FIELD = "unknown"
 CELL = ["field_id", "publication_year"]
@@ -62,29 +63,6 @@ def flag_top(papers_df: DataFrame, thresholds_df: DataFrame) -> DataFrame:
         .where(F.col("citations") >= F.col("threshold"))
         .select("paper_id", "field_id", "publication_year", "citations", "threshold")
     )
-
-
-def by_country(top_df, authorships_df, counting):
-    return country_totals(by_country_year(top_df, authorships_df, counting), counting)
-
-
-def by_country_year(top_df, authorships_df, counting):
-    totals = counted_totals(top_df, country_units(authorships_df, counting), ["country_code", "publication_year"])
-    return totals.select(F.lit(counting).alias("counting"), "country_code", F.col("publication_year").alias("year"),
-                         "papers", "citations", "mean_citations")
-
-
-def by_institution(top_df, authorships_df, institutions_df, counting):
-    totals = counted_totals(top_df, institution_units(authorships_df, institutions_df, counting), ["canonical_id"])
-    return totals.join(canonical_names(institutions_df), "canonical_id", how="left").select(
-        F.lit(counting).alias("counting"), "canonical_id", "canonical_name", "country_code",
-        "papers", "citations", "mean_citations", rank_desc("papers").alias("rank"))
-
-
-def by_year(top_df):
-    return top_df.groupBy(F.col("publication_year").alias("year")).agg(
-        F.count(F.lit(1)).cast("double").alias("papers"), F.sum("citations").cast("double").alias("citations")
-    ).select("year", "papers", "citations", (F.col("citations") / F.col("papers")).alias("mean_citations"))
 
 
 def run(ctx) -> dict:
