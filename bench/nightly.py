@@ -9,8 +9,8 @@ jobs/generate/delivery.py (updated, stale, new and removed works and patents, pl
 corpus they stand for), copies the warehouse and runs every stage on the copy with
 `--incremental` semantics (the delivery MERGEd into bronze, silver and gold recomputed).
 With --compare it also runs a full pipeline over the merged corpus and counts, for every silver
-and gold table, the rows that differ between the two warehouses (doubles rounded to 9 decimals;
-a symmetric difference computed by Spark, nothing but the counts reaches the driver).
+and gold table, the rows that differ between the two warehouses (doubles rounded to 9 decimals,
+maps by their entries; jobs.frames.differing_rows, computed by Spark, nothing but the counts reaches the driver).
 Writes bench/results/nightly-<size>.json and .md.
 """
 
@@ -24,9 +24,9 @@ from pathlib import Path
 
 import common  # bench/common.py: puts the project on sys.path
 
-from pyspark.sql import DataFrame, functions as F, types as T  # noqa: E402
+from pyspark.sql import functions as F  # noqa: E402
 
-from jobs import pipeline  # noqa: E402
+from jobs import frames, pipeline  # noqa: E402
 from jobs.generate.delivery import second_delivery  # noqa: E402
 from jobs.warehouse import Warehouse  # noqa: E402
 
@@ -48,23 +48,15 @@ def _latest_full_record(warehouse: Path) -> dict:
     return full[-1]
 
 
-def _comparable(df: DataFrame) -> DataFrame:
-    """Doubles rounded to 9 decimals; maps as JSON (set operations cannot compare maps)."""
-    columns = []
-    for f in df.schema.fields:
-        if isinstance(f.dataType, (T.DoubleType, T.FloatType)):
-            columns.append(F.round(f.name, 9).alias(f.name))
-        elif isinstance(f.dataType, T.MapType):
-            columns.append(F.to_json(f.name).alias(f.name))
-        else:
-            columns.append(F.col(f.name))
-    return df.select(columns)
-
-
 def differing_rows(spark, left: Path, right: Path, layer: str, table: str) -> dict:
-    a = _comparable(spark.read.format("delta").load(str(left / layer / table)))
-    b = _comparable(spark.read.format("delta").load(str(right / layer / table)))
-    return {"rows": a.count(), "only_incremental": a.exceptAll(b).count(), "only_full": b.exceptAll(a).count()}
+    a = spark.read.format("delta").load(str(left / layer / table))
+    b = spark.read.format("delta").load(str(right / layer / table))
+    extra = frames.differing_rows(a, b).select(
+        F.greatest(F.col("left_rows") - F.col("right_rows"), F.lit(0)).alias("only_left"),
+        F.greatest(F.col("right_rows") - F.col("left_rows"), F.lit(0)).alias("only_right"),
+    )
+    counts = extra.agg(F.sum("only_left"), F.sum("only_right")).first()
+    return {"rows": a.count(), "only_incremental": counts[0] or 0, "only_full": counts[1] or 0}
 
 
 def main() -> None:
