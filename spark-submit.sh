@@ -19,8 +19,8 @@
 # dist/scintel_main.py. The JVM packages are the ones pinned in pyproject.toml
 # [tool.scintel.jvm-packages]. Local paths given to --input, --warehouse, --conf and --out are made
 # absolute: executors (and a cluster-mode driver) run in other working directories.
-# PYSPARK_PYTHON (default: this project's .venv/bin/python) must exist at that path on every
-# worker; the session time zone is UTC, as in local mode.
+# PYSPARK_PYTHON (default: this project's .venv/bin/python; a relative path is made absolute)
+# must exist at that path on every worker; the session time zone is UTC, as in local mode.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [ $# -eq 0 ] || [ "$1" = "-h" ] || [ "$1" = "--help" ]; then
@@ -110,6 +110,10 @@ else
   jar_args=(--packages "$packages")
 fi
 
+# A relative interpreter path would be looked up in each executor's work dir: make it absolute.
+if [[ "${PYSPARK_PYTHON:-}" == */* && "${PYSPARK_PYTHON}" != /* ]]; then
+  PYSPARK_PYTHON="$PWD/$PYSPARK_PYTHON"
+fi
 export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$py}"
 export SCINTEL_CONF="${SCINTEL_CONF:-$root/conf/local.yaml}"
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"

@@ -216,6 +216,7 @@ def cluster_submission(cluster, corpus, test_config, tmp_path_factory):
         "SCINTEL_MASTER": cluster.url,
         "SCINTEL_SUBMIT_ARGS": f"--properties-file {properties}",
         "SCINTEL_SPARK_LOG_LEVEL": "WARN",
+        "PYSPARK_PYTHON": sys.executable,  # the executors' Python: this one, by absolute path
     }
     for key in ("PYSPARK_GATEWAY_PORT", "PYSPARK_GATEWAY_SECRET", "SPARK_HOME", "SCINTEL_JARS", "SCINTEL_CONF"):
         env.pop(key, None)
