@@ -53,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
         "`scintel stages` lists them.",
     )
     run.add_argument("stages", nargs="*", metavar="STAGE", help="stages to run (with their prerequisites)")
-    run.add_argument("--input", metavar="DIR", help="raw input: works/, authors/, institutions/, patents/ (each optional)")
+    run.add_argument("--input", metavar="DIR", help="raw input: works/, authors/, institutions/ (OpenAlex JSON Lines: a snapshot's data/jsonl/, or the "
+                     "legacy data/ whose per-entity manifest is checked), patents/ (JSON Lines or Parquet); each optional")
     run.add_argument("--warehouse", required=True, metavar="DIR", help="where the Delta tables live")
     run.add_argument("--conf", metavar="FILE", help="config file (default conf/local.yaml)")
     run.add_argument("--only", action="store_true", help="run just the named stages, not their prerequisites")

@@ -28,6 +28,7 @@ from pyspark.sql import functions as F
 from jobs.config import Config
 from jobs.ingest import bronze as B
 from jobs.ingest import common as C
+from jobs.ingest import manifest as M
 from jobs.ingest.common import REASON, IngestReport, strip_openalex_id
 from jobs.warehouse import Warehouse
 from schemas import canonical as S
@@ -420,11 +421,22 @@ def _land_entity(spark, config, input_dir, warehouse, incremental, entity, raw_s
     if path is None and removed is None:
         return None
     if path is not None:
+        listing = C.list_data_files(spark, path) or []
+        if C.input_format(listing, path) == "parquet":
+            raise C.IngestError(
+                f"{path} holds Parquet files (OpenAlex's data/parquet/ snapshot): scintel reads the JSON Lines "
+                "snapshot; point --input at data/jsonl/ (or the legacy data/) instead"
+            )
+        manifest = M.read_manifest(spark, listing, path)
+        files = M.listed_files(listing, manifest, path) if manifest else None
         # Parsed and checked once; duplicates flagged from a count of repeated ids, so the
         # records are not shuffled by id (validate_* rank every row: fine for small inputs).
-        checked, persisted = C.checked_once(check(C.read_json_lines(spark, path, raw_schema)), "id", newest_first())
+        raw_df = C.read_json_lines(spark, files if manifest else path, raw_schema)
+        checked, persisted = C.checked_once(check(raw_df), "id", newest_first())
         cached.append(persisted)
         report.counts[table] = C.count_split(checked)
+        if manifest:
+            M.check_record_counts(manifest, checked, files, path)
         record_quarantine.append(C.quarantine_rows(checked, f"openalex.{entity}", F.col("id")))
         file_columns.append(checked.select(C.SOURCE_FILE))
         records = B.accepted_records(checked, raw_schema.fieldNames())

@@ -9,7 +9,6 @@ shuffle is the duplicate-id window (ids are unique in a clean delivery, so no ho
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -28,9 +27,10 @@ SOURCES = ("patents", "patents.assignees")
 
 
 def read_patents(spark: SparkSession, path: str) -> DataFrame:
-    """JSON Lines by default; a folder of .parquet files is read as Parquet with the same schema."""
-    local = Path(path)
-    if local.is_dir() and any(local.rglob("*.parquet")):
+    """JSON Lines by default; a folder of .parquet files is read as Parquet with the same schema
+    (listed through Hadoop's FileSystem API, so on HDFS or S3 too; a folder mixing the two formats
+    is an IngestError)."""
+    if C.input_format(C.list_data_files(spark, path) or [], path) == "parquet":
         df = spark.read.schema(RAW_PATENT).parquet(path)
         return df.select(
             F.to_json(F.struct(*df.columns)).alias(C.RAW),
