@@ -128,16 +128,16 @@ def list_data_files(spark: SparkSession, path: str) -> list[InputFile] | None:
     return found
 
 
-# Files that describe a delivery rather than hold its records: OpenAlex's per-entity `manifest`
-# (legacy layout) and the combined `manifest.json` of the 2026 layout.
-DESCRIPTION_FILES = ("manifest", "manifest.json")
+# OpenAlex's per-entity list of a delivery's files (legacy snapshot layout): not records, see
+# jobs/ingest/manifest.py.
+MANIFEST = "manifest"
 
 
 def input_format(files: list[InputFile], path: str) -> str:
     """"parquet" when the data files listed under path are Parquet, "json" when none is (JSON
     Lines, plain or compressed); a folder mixing the two is an IngestError (one would be read as
     the other)."""
-    files = [f for f in files if f.relative.rsplit("/", 1)[-1] not in DESCRIPTION_FILES]
+    files = [f for f in files if f.relative != MANIFEST]
     parquet = [f for f in files if f.is_parquet]
     if not parquet:
         return "json"

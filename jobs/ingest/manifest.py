@@ -28,11 +28,10 @@ from urllib.parse import unquote
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from jobs.ingest.common import SOURCE_FILE, IngestError, InputFile
+from jobs.ingest.common import MANIFEST, SOURCE_FILE, IngestError, InputFile
 
 log = logging.getLogger(__name__)
 
-MANIFEST = "manifest"
 SHOWN = 5  # file names quoted in an error; the rest are counted
 
 
@@ -138,7 +137,8 @@ def check_record_counts(manifest: Manifest, records_df: DataFrame, files: list[s
     expected = {unquote(path): entry for path, entry in zip(files, manifest.entries) if entry.records is not None}
     if not expected:
         return
-    read = {unquote(r[SOURCE_FILE]): r["n"] for r in records_df.groupBy(SOURCE_FILE).agg(F.count(F.lit(1)).alias("n")).collect()}
+    per_file = records_df.groupBy(SOURCE_FILE).agg(F.count(F.lit(1)).alias("n"))
+    read = {unquote(r[SOURCE_FILE]): r["n"] for r in per_file.collect()}  # one row per input file
     wrong = [
         f"{entry.relative} ({read.get(path, 0)} records, listed {entry.records})"
         for path, entry in expected.items()
