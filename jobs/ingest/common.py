@@ -407,20 +407,38 @@ def count_repeated_keys(df: DataFrame, key: str) -> int:
 def checked_once(checked_df: DataFrame, key: str, order_by: list[Column]) -> tuple[DataFrame, DataFrame]:
     """Parse and check the input once (persisted), then flag its duplicates by counting the
     repeated keys first (flag_duplicates). Returns (flagged, persisted): the caller unpersists
-    `persisted` when done. With duplicates the flagged rows are persisted in place of the checked."""
-    checked = checked_df.persist(StorageLevel.MEMORY_AND_DISK)
+    `persisted` when done. With duplicates the flagged rows are persisted in place of the checked.
+
+    The raw line is kept only on rejected rows, the ones whose quarantine row quotes it: accepted
+    rows are nearly all of the input, bronze keeps their parsed columns, and the raw text is the
+    largest part of what would otherwise be cached. When keys repeat, the copies that lose need
+    their raw text too (and the tie-break orders on it), so that rarer case parses the input again
+    with it."""
+    slim = _persisted(_raw_of_rejects_only(checked_df))
     try:
-        repeated = count_repeated_keys(checked, key)
+        repeated = count_repeated_keys(slim, key)
     except Exception:
-        checked.unpersist()
+        slim.unpersist()
         raise
     if repeated == 0:
-        return checked, checked
+        return slim, slim
+    slim.unpersist()
     log.info("%d %s values occur more than once: the older copies are quarantined as duplicates", repeated, key)
-    flagged = flag_duplicates(checked, key, order_by, repeated_keys=repeated).persist(StorageLevel.MEMORY_AND_DISK)
-    flagged.count()
-    checked.unpersist()
+    full = _persisted(checked_df)
+    try:
+        flagged = _persisted(_raw_of_rejects_only(flag_duplicates(full, key, order_by, repeated_keys=repeated)))
+        flagged.count()
+    finally:
+        full.unpersist()
     return flagged, flagged
+
+
+def _raw_of_rejects_only(df: DataFrame) -> DataFrame:
+    return df.withColumn(RAW, F.when(F.col(REASON).isNotNull(), F.col(RAW)))
+
+
+def _persisted(df: DataFrame) -> DataFrame:
+    return df.persist(StorageLevel.MEMORY_AND_DISK)
 
 
 def quarantine_rows(df: DataFrame, source: str, record_id: Column) -> DataFrame:
