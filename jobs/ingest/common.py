@@ -415,7 +415,7 @@ def checked_once(checked_df: DataFrame, key: str, order_by: list[Column]) -> tup
     largest part of what would otherwise be cached. When keys repeat, the copies that lose need
     their raw text too (and the tie-break orders on it), so that rarer case parses the input again
     with it."""
-    slim = _persisted(_raw_of_rejects_only(checked_df))
+    slim = persisted(_raw_of_rejects_only(checked_df))
     try:
         repeated = count_repeated_keys(slim, key)
     except Exception:
@@ -425,9 +425,9 @@ def checked_once(checked_df: DataFrame, key: str, order_by: list[Column]) -> tup
         return slim, slim
     slim.unpersist()
     log.info("%d %s values occur more than once: the older copies are quarantined as duplicates", repeated, key)
-    full = _persisted(checked_df)
+    full = persisted(checked_df)
     try:
-        flagged = _persisted(_raw_of_rejects_only(flag_duplicates(full, key, order_by, repeated_keys=repeated)))
+        flagged = persisted(_raw_of_rejects_only(flag_duplicates(full, key, order_by, repeated_keys=repeated)))
         flagged.count()
     finally:
         full.unpersist()
@@ -438,7 +438,8 @@ def _raw_of_rejects_only(df: DataFrame) -> DataFrame:
     return df.withColumn(RAW, F.when(F.col(REASON).isNotNull(), F.col(RAW)))
 
 
-def _persisted(df: DataFrame) -> DataFrame:
+def persisted(df: DataFrame) -> DataFrame:
+    """df cached in memory, spilling to disk: the ingest's one storage level."""
     return df.persist(StorageLevel.MEMORY_AND_DISK)
 
 

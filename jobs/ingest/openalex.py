@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import time
 
-from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
@@ -366,10 +365,6 @@ def canonicalise_institutions(institutions_df: DataFrame, rules_df: DataFrame) -
 # ----------------------------------------------------------------------------- job
 
 
-def _persisted(df: DataFrame) -> DataFrame:
-    return df.persist(StorageLevel.MEMORY_AND_DISK)
-
-
 def run(
     spark: SparkSession, config: Config, input_dir: str, warehouse: Warehouse, incremental: bool = False
 ) -> IngestReport:
@@ -466,7 +461,7 @@ def _derive_silver(spark, config, warehouse, report, cached) -> list[DataFrame]:
         entries = explode_authorships(works_ok).withColumn(
             REASON, F.when(F.col("author_id").isNull(), F.lit("authorship without author id"))
         )
-        entries = _persisted(entries)
+        entries = C.persisted(entries)
         cached.append(entries)
         report.counts["authorships"] = C.count_split(entries)
         quarantine.append(
@@ -484,7 +479,7 @@ def _derive_silver(spark, config, warehouse, report, cached) -> list[DataFrame]:
         )
         # Counted, written and searched for rejects: persisted so bronze works is not scanned and
         # exploded three times (at 1M papers each pass cost ~35 s).
-        references = _persisted(explode_references(works_ok))
+        references = C.persisted(explode_references(works_ok))
         cached.append(references)
         report.counts["citations"] = C.count_split(references)
         quarantine.append(C.quarantine_rows(references, "openalex.citations", F.col("citing_paper_id")))
