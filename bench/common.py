@@ -52,6 +52,9 @@ def add_run_arguments(parser) -> None:
     parser.add_argument("--driver-memory", default="16g", help="local-mode JVM heap (default 16g of this machine's 24 GB)")
     parser.add_argument("--shuffle-partitions", type=int, default=None, help="default: the config's")
     parser.add_argument("--results", default=str(ROOT / "bench" / "results"), help="where the JSON and Markdown results go (default bench/results)")
+    parser.add_argument("--driver-java-options", default=None,
+                        help="the local-mode JVM's options instead of scintel's (jobs/session.py LOCAL_DEFAULTS: the "
+                             "parallel collector, a 512 MB code cache); e.g. '-XX:+UseG1GC' to compare collectors")
 
 
 def size_label(papers: int) -> str:
@@ -66,7 +69,7 @@ def setup_logging() -> None:
 
 
 def session(conf_file: str | None, app: str, warehouse: str, driver_memory: str | None,
-            shuffle_partitions: int | None) -> tuple[SparkSession, cfg.Config]:
+            shuffle_partitions: int | None, java_options: str | None = None) -> tuple[SparkSession, cfg.Config]:
     """The pipeline's own session (jobs/cli.py) with the Spark UI on, so its REST API can report
     shuffle bytes per stage; the UI is off in plain local runs."""
     config = cfg.load(conf_file)
@@ -81,6 +84,8 @@ def session(conf_file: str | None, app: str, warehouse: str, driver_memory: str 
         extra["spark.driver.memory"] = driver_memory
     if shuffle_partitions:
         extra["spark.sql.shuffle.partitions"] = str(shuffle_partitions)
+    if java_options:
+        extra["spark.driver.extraJavaOptions"] = f"-Dderby.system.home=/tmp/scintel-derby {java_options}"
     return session_for(config, app, warehouse, extra_conf=extra), config
 
 
@@ -99,6 +104,7 @@ def machine(spark: SparkSession | None) -> dict:
         "spark_master": spark.sparkContext.master if spark else None,
         "driver_memory": spark.conf.get("spark.driver.memory", None) if spark else None,
         "shuffle_partitions": int(spark.conf.get("spark.sql.shuffle.partitions")) if spark else None,
+        "driver_java_options": spark.conf.get("spark.driver.extraJavaOptions", None) if spark else None,
     }
 
 
@@ -205,4 +211,5 @@ def write_results(results_dir: str, name: str, data: dict, markdown: str) -> tup
 def machine_markdown(m: dict) -> str:
     return (f"Machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gb']} GB RAM, {m['os']}; {m['java']}; "
             f"pyspark {m['pyspark']}, delta-spark {m['delta_spark']}; master {m['spark_master']}, "
-            f"driver memory {m['driver_memory']}, {m['shuffle_partitions']} shuffle partitions.\n")
+            f"driver memory {m['driver_memory']}, {m['shuffle_partitions']} shuffle partitions"
+            + (f"; JVM options `{m['driver_java_options']}`" if m.get("driver_java_options") else "") + ".\n")

@@ -85,7 +85,8 @@ def export_inputs(args, base: Path) -> Path:
     warehouse = base / "warehouse"
     if not (warehouse / "silver" / "papers" / "_delta_log").is_dir():
         sys.exit(f"peers: no silver tables under {warehouse}; run bench/pipeline.py --papers {args.papers} --work {args.work} first")
-    spark, _ = common.session(args.conf, "scintel-bench-peers-export", str(warehouse), args.driver_memory, args.shuffle_partitions)
+    spark, _ = common.session(args.conf, "scintel-bench-peers-export", str(warehouse), args.driver_memory, args.shuffle_partitions,
+                              args.driver_java_options)
     for table, columns in EXPORT.items():
         df = spark.read.format("delta").load(str(warehouse / "silver" / table)).select(*columns)
         df.repartition(8).write.mode("overwrite").parquet(str(out / table))
@@ -103,7 +104,9 @@ def run_spark(args, data: Path, th: dict) -> dict:
     from jobs.indicators import fronts, output_impact, talent, top_cited
     from jobs.indicators.common import paper_countries, with_citations
 
-    spark, _ = common.session(args.conf, "scintel-bench-peers", str(data / "_spark"), args.driver_memory, args.shuffle_partitions)
+    spark, _ = common.session(args.conf, "scintel-bench-peers", str(data / "_spark"), args.driver_memory, args.shuffle_partitions,
+
+                              args.driver_java_options)
 
     def read(table):
         return spark.read.parquet(str(data / table))
@@ -328,7 +331,8 @@ def main() -> None:
     for engine in engines:
         cmd = [sys.executable, __file__, "--one-engine", engine, "--papers", str(args.papers), "--work", args.work,
                "--driver-memory", args.driver_memory] + (["--conf", args.conf] if args.conf else []) + (
-               ["--shuffle-partitions", str(args.shuffle_partitions)] if args.shuffle_partitions else [])
+               ["--shuffle-partitions", str(args.shuffle_partitions)] if args.shuffle_partitions else []) + (
+               ["--driver-java-options", args.driver_java_options] if args.driver_java_options else [])
         common.log.info("peers: %s", engine)
         started = time.monotonic()
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)

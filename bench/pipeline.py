@@ -42,7 +42,8 @@ def main() -> None:
     label = common.size_label(args.papers)
     base = Path(args.work) / label
     input_dir, warehouse = base / "input", base / "warehouse"
-    spark, config = common.session(args.conf, f"scintel-bench-{label}", str(warehouse), args.driver_memory, args.shuffle_partitions)
+    spark, config = common.session(args.conf, f"scintel-bench-{label}", str(warehouse), args.driver_memory, args.shuffle_partitions,
+                                   args.driver_java_options)
 
     generated = None
     if not (input_dir / "PLANTED.json").exists():

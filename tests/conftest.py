@@ -25,14 +25,8 @@ def spark(tmp_path_factory):
             "spark.default.parallelism": "4",
             "spark.sql.warehouse.dir": str(tmp_path_factory.mktemp("spark-warehouse")),
             "spark.driver.memory": os.environ.get("SCINTEL_TEST_DRIVER_MEMORY", "4g"),
-            # The suite is one long-lived JVM running thousands of short jobs. Measured here on
-            # four 1000-paper pipeline runs in one session (s): C1 only (-XX:TieredStopAtLevel=1,
-            # 48 MB code cache) 135 then 128 and "CodeCache is full. Compiler has been disabled"
-            # after ~35 s, so the rest ran interpreted; C1 with a 256 MB cache 119, 97, 99, 96;
-            # tiered with a 512 MB cache and the parallel collector 96, 65, 61, 59.
-            "spark.driver.extraJavaOptions": (
-                "-Dderby.system.home=/tmp/scintel-derby -XX:ReservedCodeCacheSize=512m -XX:+UseParallelGC"
-            ),
+            # The JVM's collector and code cache are scintel's local-mode defaults
+            # (jobs/session.py LOCAL_DEFAULTS, with the measurements behind them).
         },
     )
     yield session

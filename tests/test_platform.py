@@ -38,6 +38,15 @@ def test_session_has_delta_extension(spark):
     assert delta["ok"] and any(j.startswith("delta-spark_4.1_2.13-4.4.0") for j in delta["jars"])
 
 
+def test_local_jvm_runs_the_parallel_collector_and_a_large_code_cache(spark):
+    """LOCAL_DEFAULTS' JVM options reach the local-mode JVM (the tests' session adds none)."""
+    jvm = spark.sparkContext._jvm
+    collectors = {bean.getName() for bean in jvm.java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()}
+    assert collectors == {"PS Scavenge", "PS MarkSweep"}
+    args = list(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+    assert "-XX:ReservedCodeCacheSize=512m" in args
+
+
 @pytest.mark.graphframes
 def test_graphframes_connected_components(spark, graphframes_available):
     from graphframes import GraphFrame
