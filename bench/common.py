@@ -54,7 +54,7 @@ def add_run_arguments(parser) -> None:
     parser.add_argument("--results", default=str(ROOT / "bench" / "results"), help="where the JSON and Markdown results go (default bench/results)")
     parser.add_argument("--driver-java-options", default=None,
                         help="the local-mode JVM's options instead of scintel's (jobs/session.py LOCAL_DEFAULTS: the "
-                             "parallel collector, a 512 MB code cache); e.g. '-XX:+UseG1GC' to compare collectors")
+                             "parallel collector, a 512 MB code cache); e.g. --driver-java-options=-XX:+UseG1GC (with '=': the value starts with a dash) to compare collectors")
 
 
 def size_label(papers: int) -> str:
