@@ -40,8 +40,10 @@ def scoped_papers(papers_df: DataFrame, citations_df: DataFrame, scope) -> DataF
     return with_citations(papers_in_scope(papers_df, scope), citations_df)
 
 
-def by_country(papers_df: DataFrame, authorships_df: DataFrame, counting: str) -> DataFrame:
-    return country_totals(by_country_year(papers_df, authorships_df, counting), counting)
+def by_country(papers_df: DataFrame, authorships_df: DataFrame) -> DataFrame:
+    """Both countings' by-country rows (the jobs derive them from the written by-country-year rows)."""
+    country_year_df = by_country_year(papers_df, authorships_df)
+    return union_all(country_totals(country_year_df, c) for c in COUNTINGS)
 
 
 def country_totals(country_year_df: DataFrame, counting: str) -> DataFrame:
@@ -59,20 +61,21 @@ def country_totals(country_year_df: DataFrame, counting: str) -> DataFrame:
     )
 
 
-def by_country_year(papers_df: DataFrame, authorships_df: DataFrame, counting: str) -> DataFrame:
-    totals = counted_totals(papers_df, country_units(authorships_df, counting), ["country_code", "publication_year"])
+def by_country_year(papers_df: DataFrame, authorships_df: DataFrame) -> DataFrame:
+    """Both countings in one pass over the authorships (common.counted_totals)."""
+    totals = counted_totals(papers_df, country_units(authorships_df), ["country_code", "publication_year"])
     return totals.select(
-        F.lit(counting).alias("counting"), "country_code", F.col("publication_year").alias("year"),
-        "papers", "citations", "mean_citations",
+        "counting", "country_code", F.col("publication_year").alias("year"), "papers", "citations", "mean_citations",
     )
 
 
-def by_institution(papers_df: DataFrame, authorships_df: DataFrame, institutions_df: DataFrame, counting: str) -> DataFrame:
-    totals = counted_totals(papers_df, institution_units(authorships_df, institutions_df, counting), ["canonical_id"])
+def by_institution(papers_df: DataFrame, authorships_df: DataFrame, institutions_df: DataFrame) -> DataFrame:
+    """Both countings in one pass over the authorships; ranked within each counting."""
+    totals = counted_totals(papers_df, institution_units(authorships_df, institutions_df), ["canonical_id"])
     names = canonical_names(institutions_df)
     return totals.join(names, "canonical_id", how="left").select(
-        F.lit(counting).alias("counting"), "canonical_id", "canonical_name", "country_code",
-        "papers", "citations", "mean_citations", rank_desc("papers").alias("rank"),
+        "counting", "canonical_id", "canonical_name", "country_code",
+        "papers", "citations", "mean_citations", rank_desc("papers", within=("counting",)).alias("rank"),
     )
 
 
@@ -135,12 +138,10 @@ def run(ctx) -> dict:
     papers_df = wh.read(spark, "paper_citations", "gold")
     authorships_df = wh.read(spark, "authorships", "silver")
     institutions_df = wh.read(spark, "institutions", "silver")
-    versions["output_by_country_year"] = wh.write(union_all(by_country_year(papers_df, authorships_df, c) for c in COUNTINGS), "output_by_country_year", layer="gold")
+    versions["output_by_country_year"] = wh.write(by_country_year(papers_df, authorships_df), "output_by_country_year", layer="gold")
     country_year_df = wh.read(spark, "output_by_country_year", "gold")
     versions["output_by_country"] = wh.write(union_all(country_totals(country_year_df, c) for c in COUNTINGS), "output_by_country", layer="gold")
-    versions["output_by_institution"] = wh.write(
-        union_all(by_institution(papers_df, authorships_df, institutions_df, c) for c in COUNTINGS), "output_by_institution", layer="gold"
-    )
+    versions["output_by_institution"] = wh.write(by_institution(papers_df, authorships_df, institutions_df), "output_by_institution", layer="gold")
     versions["output_by_year"] = wh.write(by_year(papers_df), "output_by_year", layer="gold")
     return {"versions": versions}
 

@@ -80,12 +80,12 @@ def run(ctx) -> dict:
         institutions_df = wh.read(spark, "institutions", "silver")
         countings = (FULL, FRACTIONAL)
         versions["top_cited_by_country_year"] = wh.write(
-            union_all(by_country_year(top_df, authorships_df, c) for c in countings), "top_cited_by_country_year", layer="gold")
+            by_country_year(top_df, authorships_df), "top_cited_by_country_year", layer="gold")
         country_year_df = wh.read(spark, "top_cited_by_country_year", "gold")
         versions["top_cited_by_country"] = wh.write(
             union_all(country_totals(country_year_df, c) for c in countings), "top_cited_by_country", layer="gold")
         versions["top_cited_by_institution"] = wh.write(
-            union_all(by_institution(top_df, authorships_df, institutions_df, c) for c in countings), "top_cited_by_institution", layer="gold")
+            by_institution(top_df, authorships_df, institutions_df), "top_cited_by_institution", layer="gold")
     finally:
         authorships_df.unpersist()
     versions["top_cited_by_year"] = wh.write(by_year(top_df), "top_cited_by_year", layer="gold")

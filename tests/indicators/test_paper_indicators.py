@@ -39,7 +39,7 @@ def counting_corpus(spark):
 
 def test_output_by_country_full_and_fractional(spark, counting_corpus):
     papers, authorships, _ = counting_corpus
-    got = output_impact.by_country(papers, authorships, "full").unionByName(output_impact.by_country(papers, authorships, "fractional"))
+    got = output_impact.by_country(papers, authorships)
     # full: CN counts P1 once (two CN institutions) -> 1 paper, 10 citations; US counts P1 and P2 -> 2, 14, mean 7.
     # fractional: P1 has 2 authors; au1's 1/2 splits over I1, I2 (both CN) -> CN 0.5; au2 -> US 0.5; P2 -> US 1.
     #   CN: 0.5 papers, 0.5*10 = 5 citations, mean 10; US: 1.5 papers, 0.5*10 + 4 = 9 citations, mean 6.
@@ -67,9 +67,7 @@ def test_rank_desc_ties_sums_that_differ_by_one_ulp(spark):
 
 def test_output_by_institution_rolls_up(spark, counting_corpus):
     papers, authorships, institutions = counting_corpus
-    got = output_impact.by_institution(papers, authorships, institutions, "full").unionByName(
-        output_impact.by_institution(papers, authorships, institutions, "fractional")
-    ).select("counting", "canonical_id", "papers", "citations", "rank")
+    got = output_impact.by_institution(papers, authorships, institutions).select("counting", "canonical_id", "papers", "citations", "rank")
     # full: I9 (CAS) counts P1 once though two member institutions sign it: 1 paper, 10 citations;
     #   I3: P1 + P2 -> 2 papers, 14 citations.
     # fractional: I9 gets au1's 0.25 + 0.25 = 0.5 (5 citations); I3 gets 0.5 + 1 = 1.5 (0.5*10 + 4 = 9).
