@@ -65,7 +65,10 @@ def size_label(papers: int) -> str:
 
 
 def setup_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    """The CLI's logging: the bench logs read like a `scintel run`'s, without GE's own chatter."""
+    from jobs.cli import setup_logging as cli_logging
+
+    cli_logging()
 
 
 def session(conf_file: str | None, app: str, warehouse: str, driver_memory: str | None,

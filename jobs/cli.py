@@ -197,15 +197,21 @@ def cmd_stages(_args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def setup_logging(debug: bool = False) -> None:
+    """Timestamped INFO logs (DEBUG with --debug); py4j and Great Expectations only from WARNING
+    (at INFO they print hundreds of lines of their own registration per gate)."""
     logging.basicConfig(
-        level=logging.DEBUG if args.debug else logging.INFO,
+        level=logging.DEBUG if debug else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
     for noisy in ("py4j", "great_expectations"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    setup_logging(args.debug)
     handlers = {"generate": cmd_generate, "run": cmd_run, "show": cmd_show, "report": cmd_report, "stages": cmd_stages}
     try:
         return handlers[args.command](args)
