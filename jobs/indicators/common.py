@@ -125,6 +125,7 @@ def h_index_of(citations: Column, rank: Column) -> Column:
     citations >= r, 0 when none."""
     return F.coalesce(F.max(F.when(citations >= rank, rank)), F.lit(0))
 
+
 def country_units(authorships_df: DataFrame) -> DataFrame:
     """(paper_id, country_code, full, fractional): who a paper counts for, by country, under both
     countings: one row per distinct author country; `full` is 1, `fractional` the paper's CWTS

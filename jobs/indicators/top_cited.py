@@ -23,9 +23,8 @@ from pyspark.sql import DataFrame, Window as W
 from pyspark.sql import functions as F
 
 from jobs.frames import union_all
-from jobs.indicators.common import FRACTIONAL, FULL
 # A top-1% breakdown is the output breakdown of the top papers: the same functions, other papers.
-from jobs.indicators.output_impact import by_country_year, by_institution, by_year, country_totals
+from jobs.indicators.output_impact import COUNTINGS, by_country_year, by_institution, by_year, country_totals
 
 UNKNOWN_FIELD = "unknown"
 CELL = ["field_id", "publication_year"]
@@ -78,12 +77,11 @@ def run(ctx) -> dict:
     authorships_df = top_authorships(wh.read(spark, "authorships", "silver"), top_df).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         institutions_df = wh.read(spark, "institutions", "silver")
-        countings = (FULL, FRACTIONAL)
         versions["top_cited_by_country_year"] = wh.write(
             by_country_year(top_df, authorships_df), "top_cited_by_country_year", layer="gold")
         country_year_df = wh.read(spark, "top_cited_by_country_year", "gold")
         versions["top_cited_by_country"] = wh.write(
-            union_all(country_totals(country_year_df, c) for c in countings), "top_cited_by_country", layer="gold")
+            union_all(country_totals(country_year_df, c) for c in COUNTINGS), "top_cited_by_country", layer="gold")
         versions["top_cited_by_institution"] = wh.write(
             by_institution(top_df, authorships_df, institutions_df), "top_cited_by_institution", layer="gold")
     finally:
