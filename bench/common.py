@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from jobs import config as cfg  # noqa: E402
 from jobs.cli import session_for  # noqa: E402
+from jobs.session import DERBY_HOME_OPTION  # noqa: E402
 from schemas.raw import RAW_AUTHOR, RAW_INSTITUTION, RAW_PATENT, RAW_WORK  # noqa: E402
 
 log = logging.getLogger("bench")
@@ -88,7 +89,7 @@ def session(conf_file: str | None, app: str, warehouse: str, driver_memory: str 
     if shuffle_partitions:
         extra["spark.sql.shuffle.partitions"] = str(shuffle_partitions)
     if java_options:
-        extra["spark.driver.extraJavaOptions"] = f"-Dderby.system.home=/tmp/scintel-derby {java_options}"
+        extra["spark.driver.extraJavaOptions"] = f"{DERBY_HOME_OPTION} {java_options}"
     return session_for(config, app, warehouse, extra_conf=extra), config
 
 

@@ -105,7 +105,6 @@ def run_spark(args, data: Path, th: dict) -> dict:
     from jobs.indicators.common import paper_countries, with_citations
 
     spark, _ = common.session(args.conf, "scintel-bench-peers", str(data / "_spark"), args.driver_memory, args.shuffle_partitions,
-
                               args.driver_java_options)
 
     def read(table):

@@ -33,7 +33,7 @@ from jobs import config as cfg
 from jobs import pipeline
 from jobs.frames import differing_rows
 from jobs.generate.corpus import generate_corpus
-from jobs.session import jar_status
+from jobs.session import DERBY_HOME_OPTION, LOCAL_JVM_OPTIONS, jar_status
 from jobs.warehouse import Warehouse
 
 pytestmark = pytest.mark.cluster
@@ -57,7 +57,7 @@ SUBMIT_PROPERTIES = {
     "spark.sql.adaptive.coalescePartitions.enabled": "false",
     "spark.driver.memory": "1g",
     "spark.executor.memory": "1g",
-    "spark.driver.extraJavaOptions": "-XX:ReservedCodeCacheSize=512m -XX:+UseParallelGC -Dderby.system.home=/tmp/scintel-derby",
+    "spark.driver.extraJavaOptions": f"{LOCAL_JVM_OPTIONS} {DERBY_HOME_OPTION}",
     "spark.executor.extraJavaOptions": "-XX:ReservedCodeCacheSize=256m",
 }
 
