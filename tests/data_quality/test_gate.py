@@ -108,12 +108,13 @@ CLEAN = {
 }
 
 # Papers: a second W1 row, a year 3000, a negative cited_by_count (critical) and a negative
-# n_references (warning). Authorships: one row pointing at W9, which is not in papers.
+# n_references (warning). Authorships: two rows (two authors) pointing at W9, which is not in
+# papers: the reference check counts rows, not missing keys.
 DIRTY = {
     **CLEAN,
     "papers": CLEAN["papers"]
     + [_paper("W1", 2016), _paper("W4", 3000), _paper("W5", 2019, -3), _paper("W6", 2019, 0, 1, -1)],
-    "authorships": CLEAN["authorships"] + [_authorship("W9", "A1", 1, "I1")],
+    "authorships": CLEAN["authorships"] + [_authorship("W9", "A1", 1, "I1"), _authorship("W9", "A2", 2, "I1")],
 }
 
 
@@ -205,7 +206,7 @@ def test_negative_cited_by_count_fails(dirty_result):
 
 def test_authorship_of_a_missing_paper_fails_the_reference_check(dirty_result):
     row = _row(dirty_result, "authorships", REFERENCE_EXPECTATION, "paper_id")
-    assert (row.severity, row.success, row.unexpected_count, row.partial_unexpected) == (CRITICAL, False, 1, ["W9"])
+    assert (row.severity, row.success, row.unexpected_count, row.partial_unexpected) == (CRITICAL, False, 2, ["W9", "W9"])
     institution = _row(dirty_result, "authorships", REFERENCE_EXPECTATION, "institution_id")
     assert (institution.severity, institution.success, institution.unexpected_count) == (WARNING, True, 0)
 
@@ -233,7 +234,7 @@ def test_summary_names_table_expectation_counts_and_examples(dirty_result):
     # cited_by_count >= 0 and n_references >= 0 fail.
     assert "papers: 3/7 checks passed" in text
     assert "CRITICAL expect_column_values_to_be_unique(paper_id): 2 of 7 rows unexpected, e.g. 'W1', 'W1'" in text
-    assert f"CRITICAL {REFERENCE_EXPECTATION}(paper_id) [in papers.paper_id]: 1 rows unexpected, e.g. 'W9'" in text
+    assert f"CRITICAL {REFERENCE_EXPECTATION}(paper_id) [in papers.paper_id]: 2 rows unexpected, e.g. 'W9', 'W9'" in text
     assert "WARNING  expect_column_values_to_be_between(n_references)" in text
 
 
