@@ -454,6 +454,13 @@ def quarantine_rows(df: DataFrame, source: str, record_id: Column) -> DataFrame:
     )
 
 
+def rejects(count: TableCount, df: DataFrame, source: str, record_id: Column) -> list[DataFrame]:
+    """quarantine_rows of df as a list, empty when its count found no reject: clean input is not
+    scanned once more to find none (the quarantine write took 18 s for 0 rows at 5M papers, 54 s at
+    10M)."""
+    return [quarantine_rows(df, source, record_id)] if count.quarantined else []
+
+
 def count_split(checked_df: DataFrame) -> TableCount:
     """read / accepted / quarantined of a checked DataFrame (one aggregate, no collect of rows).
 

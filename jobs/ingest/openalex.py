@@ -432,7 +432,7 @@ def _land_entity(spark, config, input_dir, warehouse, incremental, entity, raw_s
         report.counts[table] = C.count_split(checked)
         if manifest:
             M.check_record_counts(manifest, checked, files, path)
-        record_quarantine.append(C.quarantine_rows(checked, f"openalex.{entity}", F.col("id")))
+        record_quarantine += C.rejects(report.counts[table], checked, f"openalex.{entity}", F.col("id"))
         file_columns.append(checked.select(C.SOURCE_FILE))
         records = B.accepted_records(checked, raw_schema.fieldNames())
     else:
@@ -464,15 +464,16 @@ def _derive_silver(spark, config, warehouse, report, cached) -> list[DataFrame]:
         entries = C.persisted(entries)
         cached.append(entries)
         report.counts["authorships"] = C.count_split(entries)
-        quarantine.append(
-            entries.where(F.col(REASON).isNotNull()).select(
-                F.lit("openalex.authorships").alias("source"),
-                F.col(C.SOURCE_FILE).alias("source_file"),
-                F.col("paper_id").alias("record_id"),
-                F.col(REASON).alias("reason"),
-                F.to_json(F.col("authorship")).alias("raw"),
+        if report.counts["authorships"].quarantined:
+            quarantine.append(
+                entries.where(F.col(REASON).isNotNull()).select(
+                    F.lit("openalex.authorships").alias("source"),
+                    F.col(C.SOURCE_FILE).alias("source_file"),
+                    F.col("paper_id").alias("record_id"),
+                    F.col(REASON).alias("reason"),
+                    F.to_json(F.col("authorship")).alias("raw"),
+                )
             )
-        )
         entries_ok = entries.where(F.col(REASON).isNull())
         report.versions["authorships"] = warehouse.write(
             to_authorships(entries_ok), "authorships", schema=S.AUTHORSHIPS, partition_by=["publication_year"]
@@ -482,7 +483,7 @@ def _derive_silver(spark, config, warehouse, report, cached) -> list[DataFrame]:
         references = C.persisted(explode_references(works_ok))
         cached.append(references)
         report.counts["citations"] = C.count_split(references)
-        quarantine.append(C.quarantine_rows(references, "openalex.citations", F.col("citing_paper_id")))
+        quarantine += C.rejects(report.counts["citations"], references, "openalex.citations", F.col("citing_paper_id"))
         report.versions["citations"] = warehouse.write(
             references.where(F.col(REASON).isNull()), "citations", schema=S.CITATIONS, partition_by=["citing_year"]
         )

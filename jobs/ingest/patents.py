@@ -130,7 +130,7 @@ def run(
         if path is not None:
             checked, persisted = C.checked_once(check_patents(read_patents(spark, path), config), "id", [])
             report.counts["patents"] = C.count_split(checked)
-            parts.append(C.quarantine_rows(checked, "patents", F.col("id")))
+            parts += C.rejects(report.counts["patents"], checked, "patents", F.col("id"))
             records = B.accepted_records(checked, RAW_PATENT.fieldNames())
             if incremental:
                 record_files = C.delivery_files([checked.select(C.SOURCE_FILE)])
@@ -156,7 +156,7 @@ def run(
             "patent_assignees",
             schema=S.PATENT_ASSIGNEES,
         )
-        parts.append(C.quarantine_rows(assignees, "patents.assignees", F.col("patent_id")))
+        parts += C.rejects(report.counts["patent_assignees"], assignees, "patents.assignees", F.col("patent_id"))
         C.write_quarantine(spark, warehouse, parts, SOURCES, record_sources=("patents",), record_files=record_files)
     finally:
         if persisted is not None:

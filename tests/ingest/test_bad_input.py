@@ -193,6 +193,23 @@ def test_authorship_without_institution_is_kept(spark, ingested):
     assert report.counts["authorships"].accepted == 5
 
 
+def test_clean_rerun_clears_the_earlier_rejects(spark, works_dir, tmp_path):
+    # A clean delivery finds no reject, so it builds no reject rows at all; the quarantine's
+    # slice for its sources must still be replaced (emptied), not left with the dirty run's 19.
+    from jobs.warehouse import Warehouse
+
+    warehouse = Warehouse(str(tmp_path / "wh"))
+    openalex.run(spark, cfg.load(), str(works_dir), warehouse)
+    assert warehouse.read(spark, "quarantine").count() == 19
+    clean = tmp_path / "clean" / "works"
+    clean.mkdir(parents=True)
+    (clean / "part-1.jsonl").write_text(json.dumps(_work("W1", cited_by_count=5, authorships=[_entry("A1", [I1])])) + "\n")
+    report = openalex.run(spark, cfg.load(), str(clean.parent), warehouse)
+    assert {t: c.quarantined for t, c in report.counts.items() if t in EXPECTED_COUNTS} == {"papers": 0, "authorships": 0, "citations": 0}
+    assert warehouse.read(spark, "quarantine").count() == 0
+    assert warehouse.read(spark, "papers").count() == 1
+
+
 def test_truncated_gzip_fails_naming_the_file(spark, tmp_path):
     from jobs.warehouse import Warehouse
 
