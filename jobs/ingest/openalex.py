@@ -212,10 +212,21 @@ def _institution_ref(col: str) -> list:
 
 
 def affiliation_years_from_works(authorships_df: DataFrame) -> DataFrame:
+    """(author_id, institution_id, year, 'works', n_papers): distinct papers per author,
+    institution and publication year.
+
+    One shuffle, by author: the distinct (author, institution, year, paper) rows and their count
+    per (author, institution, year) are then both local to a partition. countDistinct would shuffle
+    twice (by all four columns, then by the three). Skew: a partition holds whole authors; the
+    largest is one prolific author's papers (thousands of rows).
+    """
     return (
         authorships_df.where(F.col("institution_id").isNotNull())
-        .groupBy("author_id", "institution_id", F.col("publication_year").alias("year"))
-        .agg(F.countDistinct("paper_id").alias("n_papers"))
+        .select("author_id", "institution_id", F.col("publication_year").alias("year"), "paper_id")
+        .repartition("author_id")
+        .distinct()
+        .groupBy("author_id", "institution_id", "year")
+        .agg(F.count(F.lit(1)).alias("n_papers"))
         .select("author_id", "institution_id", "year", F.lit("works").alias("source"), "n_papers")
     )
 

@@ -196,6 +196,23 @@ def test_authors_and_affiliation_years(spark, ingested):
     ], key=str)
 
 
+def test_affiliation_years_count_distinct_papers_in_one_shuffle(spark):
+    # A1 at I1 in 2015: W1 (listed twice, orders 1 and 3: one paper) and W2 -> 2 papers.
+    # A1 at I2 in 2015: W1 -> 1. A2 at I1 in 2016: W3 -> 1. A2 on W4 without institution: no row.
+    authorships = spark.createDataFrame(
+        [("W1", "A1", "I1", 2015), ("W1", "A1", "I1", 2015), ("W2", "A1", "I1", 2015), ("W1", "A1", "I2", 2015),
+         ("W3", "A2", "I1", 2016), ("W4", "A2", None, 2016)],
+        "paper_id string, author_id string, institution_id string, publication_year int",
+    )
+    got = openalex.affiliation_years_from_works(authorships)
+    assert sorted(map(tuple, got.collect())) == [
+        ("A1", "I1", 2015, "works", 2), ("A1", "I2", 2015, "works", 1), ("A2", "I1", 2016, "works", 1),
+    ]
+    # One shuffle (by author); countDistinct would plan two. (A fresh frame: the plan before it runs.)
+    plan = openalex.affiliation_years_from_works(authorships)._jdf.queryExecution().executedPlan().toString()
+    assert plan.count("Exchange hashpartitioning") == 1, plan
+
+
 def test_rerun_gives_the_same_tables(spark, ingested, corpus_dir):
     warehouse, _ = ingested
     before = {t: warehouse.read(spark, t).collect() for t in ("papers", "authorships", "citations", "quarantine")}
