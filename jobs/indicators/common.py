@@ -59,7 +59,18 @@ def with_citations(papers_df: DataFrame, citations_df: DataFrame) -> DataFrame:
     slice), else the in-corpus citing edges. Skew: the in-corpus count is one group-by on
     cited_paper_id; a hub paper with 100k citations is one partial aggregate per map task, not a
     hot partition (group-by aggregates combine map-side).
+
+    OpenAlex gives every work a cited_by_count, so the edge count is usually never used: one
+    look at the papers' cited_by_count column (a Spark job that stops at the first null) decides,
+    and when none is null the edges are not read at all. Same rows either way; at 5M papers this
+    skips a group-by of 47M edges in each stage that needs citations.
     """
+    if papers_df.where(F.col("cited_by_count").isNull()).isEmpty():
+        return papers_df.select(
+            *papers_df.columns,
+            F.col("cited_by_count").cast("long").alias("citations"),
+            F.lit("source_cited_by_count").alias("citation_source"),
+        )
     in_corpus = citations_df.groupBy(F.col("cited_paper_id").alias("paper_id")).agg(F.count(F.lit(1)).alias("in_corpus"))
     return papers_df.join(in_corpus, "paper_id", how="left").select(
         *papers_df.columns,

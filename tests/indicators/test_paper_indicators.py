@@ -8,7 +8,7 @@ from chispa import assert_approx_df_equality, assert_df_equality
 from pyspark.sql import functions as F
 
 from jobs.indicators import golden_cross, h5, output_impact, talent, top_cited
-from jobs.indicators.common import rank_desc
+from jobs.indicators.common import rank_desc, with_citations
 
 AUTHORSHIPS = "paper_id string, author_id string, author_order int, institution_id string, country_code string, n_author_institutions int"
 
@@ -202,3 +202,22 @@ def test_yearly_citations_edges_then_source(spark):
     )
     got = sorted(map(tuple, output_impact.yearly_citations(papers, citations).collect()))
     assert got == [("Y1", 2019, 2, "in_corpus_edges"), ("Y1", 2020, 1, "in_corpus_edges"), ("Y2", 2020, 3, "source_counts_by_year")]
+
+
+def test_citations_from_cited_by_count_else_in_corpus_edges(spark):
+    # Q1 has cited_by_count 7 (its one in-corpus edge is not added: 7 is the full count);
+    # Q2 has none: its two citing edges give 2. Q3's 0 is a count, not a missing one.
+    papers = spark.createDataFrame([("Q1", 7), ("Q2", None), ("Q3", 0)], "paper_id string, cited_by_count long")
+    citations = spark.createDataFrame([("c1", "Q2"), ("c2", "Q2"), ("c3", "Q1")], "citing_paper_id string, cited_paper_id string")
+    got = sorted(map(tuple, with_citations(papers, citations).collect()))
+    assert got == [("Q1", 7, 7, "source_cited_by_count"), ("Q2", None, 2, "in_corpus_edges"), ("Q3", 0, 0, "source_cited_by_count")]
+
+
+def test_citations_skip_the_edges_when_every_paper_has_a_count(spark):
+    # Every paper has cited_by_count: the edges must not be evaluated at all. These edges raise
+    # an error when Spark computes them, so counting them would fail the test.
+    papers = spark.createDataFrame([("Q1", 7), ("Q3", 0)], "paper_id string, cited_by_count long")
+    exploding = spark.range(1).select(F.raise_error(F.lit("edges were counted")).cast("string").alias("cited_paper_id"))
+    got = with_citations(papers, exploding)
+    assert sorted(map(tuple, got.collect())) == [("Q1", 7, 7, "source_cited_by_count"), ("Q3", 0, 0, "source_cited_by_count")]
+    assert dict(got.dtypes)["citations"] == "bigint"
