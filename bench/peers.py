@@ -351,7 +351,7 @@ def main() -> None:
         line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
         if proc.returncode != 0 or line is None:
             results[engine] = {"failed": f"exit {proc.returncode}", "process_seconds": round(time.monotonic() - started, 1)}
-            common.log.error("peers: %s failed (exit %d)", engine, proc.returncode)
+            common.log.error("peers: %s failed: %s", engine, _failure(results[engine]))
             continue
         results[engine] = json.loads(line[len("RESULT "):]) | {"process_seconds": round(time.monotonic() - started, 1)}
 
@@ -373,6 +373,15 @@ def agreement(results: dict) -> dict:
 
 
 
+def _failure(result: dict) -> str:
+    """How an engine's process ended; exit -9 is SIGKILL, which on Linux is usually the kernel's
+    out-of-memory killer (`dmesg` says so)."""
+    why = f"{result['failed']} after {result['process_seconds']:,.0f} s"
+    if result["failed"] == "exit -9":
+        why += " (SIGKILL: on Linux usually the kernel's out-of-memory killer; dmesg names the process)"
+    return why
+
+
 def markdown(data: dict) -> str:
     engines = data["engines"]
     ran = [e for e in engines if "seconds" in engines[e]]
@@ -382,9 +391,10 @@ def markdown(data: dict) -> str:
         common.machine_markdown(data["machine"]),
         "Same Parquet files for every engine (silver columns exported from the pipeline's warehouse); each indicator timed "
         "from those files to a materialised result, each engine in its own process. Spark runs scintel's indicator "
-        "functions in local mode; pandas "
-        f"{engines.get('pandas', {}).get('version', '')} single-threaded; DuckDB {engines.get('duckdb', {}).get('version', '')} "
-        f"with {engines.get('duckdb', {}).get('threads', '?')} threads. Results checked equal across engines (rows and sums).",
+        "functions in local mode"
+        + (f"; pandas {engines['pandas']['version']} single-threaded" if "pandas" in ran else "")
+        + (f"; DuckDB {engines['duckdb']['version']} with {engines['duckdb']['threads']} threads" if "duckdb" in ran else "")
+        + ". Results checked equal across engines (rows and sums).",
         "",
         "| indicator | " + " | ".join(f"{e} s" for e in ran) + "".join(f" | spark / {p}" for p in peers) + " | agree |",
         "|---|" + "---:|" * (len(ran) + len(peers)) + "---|",
@@ -407,7 +417,7 @@ def markdown(data: dict) -> str:
                                                    for k, v in first[name].items()))
     failed = [e for e in engines if "failed" in engines[e]]
     if failed:
-        lines += ["", "Failed: " + ", ".join(f"{e} ({engines[e]['failed']})" for e in failed)]
+        lines += ["", "Failed: " + "; ".join(f"{e}, {_failure(engines[e])}" for e in failed) + "."]
     return "\n".join(lines) + "\n"
 
 
