@@ -24,22 +24,31 @@ from jobs.indicators.output_impact import canonical_names
 
 
 def author_papers(authorships_df: DataFrame, papers_df: DataFrame) -> DataFrame:
-    """(author_id, paper_id, citations): one row per distinct authored paper."""
-    return authorships_df.select("author_id", "paper_id").distinct().join(
-        papers_df.select("paper_id", "citations"), "paper_id", how="inner"
-    )
+    """(author_id, paper_id, citations) per authorship row: an author listed on a paper with two
+    institutions is two rows; h_index counts the paper once."""
+    return authorships_df.select("author_id", "paper_id").join(papers_df.select("paper_id", "citations"), "paper_id", how="inner")
 
 
 def h_index(author_papers_df: DataFrame) -> DataFrame:
-    """(author_id, h_index, i10_index, paper_count, citations)."""
-    ranked = author_papers_df.withColumn(
-        "r", F.row_number().over(W.partitionBy("author_id").orderBy(F.col("citations").desc(), F.col("paper_id")))
+    """(author_id, h_index, i10_index, paper_count, citations), each paper of an author once.
+
+    One window by author, ordered by citations descending then paper_id: repeated rows of a paper
+    are adjacent and share their dense_rank, so the dense rank is the paper's rank among the
+    author's distinct papers (h, i10 and paper_count read it) and `lag` marks the repeats that
+    the citation sum skips. No distinct before the join: at 5M papers that was a third shuffle of
+    the 19.5M authorships and the h-index took 61 s; joined first, 42-46 s.
+    """
+    by_citations = W.partitionBy("author_id").orderBy(F.col("citations").desc(), F.col("paper_id"))
+    ranked = author_papers_df.select(
+        "author_id", "citations",
+        F.dense_rank().over(by_citations).alias("r"),
+        F.lag("paper_id").over(by_citations).eqNullSafe(F.col("paper_id")).alias("repeat"),
     )
     return ranked.groupBy("author_id").agg(
         h_index_of(F.col("citations"), F.col("r")).cast("int").alias("h_index"),
-        F.count(F.when(F.col("citations") >= 10, 1)).cast("int").alias("i10_index"),
-        F.count(F.lit(1)).cast("int").alias("paper_count"),
-        F.sum("citations").cast("long").alias("citations"),
+        F.coalesce(F.max(F.when(F.col("citations") >= 10, F.col("r"))), F.lit(0)).cast("int").alias("i10_index"),
+        F.max("r").cast("int").alias("paper_count"),
+        F.sum(F.when(~F.col("repeat"), F.col("citations"))).cast("long").alias("citations"),
     )
 
 

@@ -144,10 +144,14 @@ def test_h_index(spark):
         + [("Y", "y1", 0), ("Y", "y2", 0)]                             # h 0
         + [("W", "w1", 100)]                                           # h 1: one paper caps it
         + [("T", f"t{i}", 3) for i in range(3)]                        # ties: 3 papers with 3 -> h 3
+        # An author on a paper with two institutions is two authorship rows; the paper counts
+        # once: D's d1 (2 citations) twice is h 1 (counted twice it would be h 2), 1 paper, 2
+        # citations. X's x0 and x3 repeated change none of X's numbers.
+        + [("D", "d1", 2), ("D", "d1", 2), ("X", "x0", 10), ("X", "x3", 4), ("X", "x3", 4)]
     )
     got = talent.h_index(spark.createDataFrame(rows, "author_id string, paper_id string, citations long"))
     expected = spark.createDataFrame(
-        [("X", 4, 1, 5, 30), ("Y", 0, 0, 2, 0), ("W", 1, 1, 1, 100), ("T", 3, 0, 3, 9)],
+        [("X", 4, 1, 5, 30), ("Y", 0, 0, 2, 0), ("W", 1, 1, 1, 100), ("T", 3, 0, 3, 9), ("D", 1, 0, 1, 2)],
         "author_id string, h_index int, i10_index int, paper_count int, citations long",
     )
     assert_df_equality(got, expected, ignore_row_order=True, ignore_nullable=True)
