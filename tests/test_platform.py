@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from pyspark.sql import functions as F
@@ -45,6 +46,28 @@ def test_local_jvm_runs_the_parallel_collector_and_a_large_code_cache(spark):
     assert collectors == {"PS Scavenge", "PS MarkSweep"}
     args = list(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
     assert "-XX:ReservedCodeCacheSize=512m" in args
+
+
+def test_local_cores_of_a_master():
+    from jobs.session import local_cores
+
+    assert [local_cores(m) for m in ["local", "local[2]", "local[3,2]", "spark://h:7077", "yarn"]] == [1, 2, 3, None, None]
+    assert local_cores("local[*]") == (os.cpu_count() or 1)
+
+
+def test_a_small_aggregate_is_written_as_one_file(spark, tmp_path):
+    """Local mode coalesces shuffle partitions (up to 16 MB each, at least 4 per core: 8 on the
+    tests' local[2]). 8 rows in 3 groups over the session's 4 shuffle partitions would be up to 3
+    files uncoalesced; it is one."""
+    from jobs.warehouse import Warehouse
+
+    assert spark.conf.get("spark.sql.adaptive.coalescePartitions.enabled") == "true"
+    assert spark.conf.get("spark.sql.adaptive.coalescePartitions.minPartitionNum") == "8"
+    df = spark.createDataFrame([(k % 3, k) for k in range(8)], "key int, v int").groupBy("key").agg(F.sum("v").alias("v"))
+    wh = Warehouse(str(tmp_path))
+    wh.write(df, "tiny", layer="gold")
+    assert len(list((tmp_path / "gold" / "tiny").glob("*.parquet"))) == 1
+    assert {r.key: r.v for r in wh.read(spark, "tiny", "gold").collect()} == {0: 0 + 3 + 6, 1: 1 + 4 + 7, 2: 2 + 5}
 
 
 @pytest.mark.graphframes
