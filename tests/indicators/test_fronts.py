@@ -37,3 +37,24 @@ def test_cocitation_links_count_threshold_and_strength(spark):
     assert [(r.paper_a, r.paper_b) for r in strict.collect()] == [("A", "C")]
     loose = fronts.cocitation_links(core, citations, min_count=1, min_strength=0.1)
     assert sorted((r.paper_a, r.paper_b) for r in loose.collect()) == [("A", "B"), ("A", "C"), ("A", "D"), ("B", "C"), ("C", "D")]
+
+
+def test_core_references_filter_the_citations_against_a_broadcast_core(spark):
+    """The edges meet the core in a broadcast semi-join (filtered where they are read), not after
+    a shuffle of every edge; duplicate edges still count once."""
+    core = spark.createDataFrame([("A", 10), ("B", 40)], "paper_id string, citations long")
+    citations = spark.createDataFrame(
+        [("c1", "A", 2020), ("c1", "A", 2020), ("c1", "X", 2020), ("c2", "B", 2021)],
+        "citing_paper_id string, cited_paper_id string, citing_year int",
+    )
+    # Spark broadcasts a small literal table by itself; with that off only the function's own
+    # choice remains (a core computed in the same plan is estimated as big as the papers).
+    previous = spark.conf.get("spark.sql.autoBroadcastJoinThreshold")
+    spark.conf.set("spark.sql.autoBroadcastJoinThreshold", "-1")
+    try:
+        refs = fronts.core_references(core, citations)
+        plan = refs._jdf.queryExecution().executedPlan().toString()
+        assert "BroadcastHashJoin" in plan and "LeftSemi" in plan, plan
+        assert sorted((r.citing_paper_id, r.cited_paper_id) for r in refs.collect()) == [("c1", "A"), ("c2", "B")]
+    finally:
+        spark.conf.set("spark.sql.autoBroadcastJoinThreshold", previous)
