@@ -54,7 +54,6 @@ SUBMIT_PROPERTIES = {
     "spark.ui.showConsoleProgress": "false",
     "spark.default.parallelism": "2",
     "spark.databricks.delta.snapshotPartitions": "2",
-    "spark.sql.adaptive.coalescePartitions.enabled": "false",
     "spark.driver.memory": "1g",
     "spark.executor.memory": "1g",
     "spark.driver.extraJavaOptions": f"{LOCAL_JVM_OPTIONS} {DERBY_HOME_OPTION}",
