@@ -37,11 +37,13 @@ LOCAL_DEFAULTS = {
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.session.timeZone": "UTC",
     # AQE merges small shuffle partitions up to this size (Spark's default is 64 MB) but into no
-    # fewer than 4 per core (spark.sql.adaptive.coalescePartitions.minPartitionNum, set from the
-    # master in build_session). Spark's own floor is one per core: on 2 cores it coalesced an
-    # h-index shuffle into 3 tasks and the last ran alone (49 s against 35 s uncoalesced at 5M
-    # papers, STACK.md). Coalescing off ran every tiny aggregate as spark.sql.shuffle.partitions
-    # tasks and wrote a gold table of 320 rows as 59 files.
+    # fewer than spark.default.parallelism, which local_conf sets to 4 per core (Spark's tuning
+    # guide asks for 2-3 tasks per core; local mode's default is 1). At one per core, on 2 cores
+    # an h-index shuffle was coalesced into 3 tasks and the last ran alone (49 s against 35 s
+    # uncoalesced at 5M papers, STACK.md). Coalescing off ran every tiny aggregate as
+    # spark.sql.shuffle.partitions tasks and wrote a gold table of 320 rows as 59 files.
+    # (spark.sql.adaptive.coalescePartitions.minPartitionNum does the same but is deprecated:
+    # Spark logs a warning for it at every session start.)
     "spark.sql.adaptive.advisoryPartitionSizeInBytes": "16MB",
     # Local mode is one JVM doing the driver's and the executors' work. The parallel collector and
     # a 512 MB JIT code cache, measured on this 2-core machine: the peers' five Spark indicators
@@ -99,6 +101,16 @@ def local_cores(master: str) -> int | None:
     return max(1, int(match.group(1)))
 
 
+def local_conf(master: str) -> dict[str, str]:
+    """LOCAL_DEFAULTS for a local master, with spark.default.parallelism at 4 per core (also the
+    floor AQE coalesces shuffle partitions to, see LOCAL_DEFAULTS)."""
+    conf = {**LOCAL_DEFAULTS, "spark.master": master}
+    cores = local_cores(master)
+    if cores:
+        conf["spark.default.parallelism"] = str(4 * cores)
+    return conf
+
+
 def under_spark_submit() -> bool:
     """spark-submit launches the Python driver with a gateway already running."""
     return "PYSPARK_GATEWAY_PORT" in os.environ
@@ -147,11 +159,7 @@ def build_session(
                 f"Delta Lake jars are not in {jar_root} (package "
                 f"{delta.get('coordinate', 'io.delta:delta-spark_4.1_2.13')}): run scripts/setup.sh"
             )
-        conf.update(LOCAL_DEFAULTS)
-        conf["spark.master"] = master or "local[2]"
-        cores = local_cores(conf["spark.master"])
-        if cores:
-            conf["spark.sql.adaptive.coalescePartitions.minPartitionNum"] = str(4 * cores)
+        conf.update(local_conf(master or "local[2]"))
         conf["spark.jars"] = ",".join(str(p) for p in cached_jars(jar_root))
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)

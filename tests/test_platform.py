@@ -55,14 +55,26 @@ def test_local_cores_of_a_master():
     assert local_cores("local[*]") == (os.cpu_count() or 1)
 
 
+def test_local_parallelism_is_four_tasks_per_core():
+    """The floor AQE coalesces to; the deprecated minPartitionNum (a warning at every start) is not set."""
+    from jobs.session import LOCAL_DEFAULTS, local_conf
+
+    conf = local_conf("local[2]")
+    assert conf["spark.default.parallelism"] == "8"
+    assert conf["spark.master"] == "local[2]"
+    assert local_conf("local[3,2]")["spark.default.parallelism"] == "12"
+    assert "spark.default.parallelism" not in local_conf("spark://h:7077")
+    assert not any("minPartitionNum" in key for key in conf)
+    assert conf["spark.sql.adaptive.advisoryPartitionSizeInBytes"] == LOCAL_DEFAULTS["spark.sql.adaptive.advisoryPartitionSizeInBytes"]
+
+
 def test_a_small_aggregate_is_written_as_one_file(spark, tmp_path):
-    """Local mode coalesces shuffle partitions (up to 16 MB each, at least 4 per core: 8 on the
-    tests' local[2]). 8 rows in 3 groups over the session's 4 shuffle partitions would be up to 3
-    files uncoalesced; it is one."""
+    """Local mode coalesces shuffle partitions (up to 16 MB each; at least the default parallelism
+    when the shuffle is bigger than that many MB). 8 rows in 3 groups over the session's 4 shuffle
+    partitions would be up to 3 files uncoalesced; it is one."""
     from jobs.warehouse import Warehouse
 
     assert spark.conf.get("spark.sql.adaptive.coalescePartitions.enabled") == "true"
-    assert spark.conf.get("spark.sql.adaptive.coalescePartitions.minPartitionNum") == "8"
     df = spark.createDataFrame([(k % 3, k) for k in range(8)], "key int, v int").groupBy("key").agg(F.sum("v").alias("v"))
     wh = Warehouse(str(tmp_path))
     wh.write(df, "tiny", layer="gold")
