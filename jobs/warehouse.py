@@ -104,11 +104,21 @@ class Warehouse:
         commit = (
             DeltaTable.forPath(spark, path)
             .history(1)
-            .select("version", F.col("operationMetrics").getItem("numOutputRows").alias("rows"))
+            .select("version", "operationMetrics")
             .first()
         )
-        log.info("wrote %s/%s version %s (%s rows) in %.1fs", layer, table, commit["version"], commit["rows"], time.monotonic() - started)
+        log.info("wrote %s/%s version %s (%s) in %.1fs", layer, table, commit["version"],
+                 written_rows(commit["operationMetrics"] or {}), time.monotonic() - started)
         return int(commit["version"])
+
+
+def written_rows(metrics: dict) -> str:
+    """The rows a write commit reports: Delta leaves numOutputRows out when no file was written."""
+    if metrics.get("numOutputRows") is not None:
+        return f"{int(metrics['numOutputRows']):,} rows"
+    if metrics.get("numFiles") == "0":
+        return "0 rows"
+    return "rows not in the commit metrics"
 
 
 def conform(df: DataFrame, schema: T.StructType) -> DataFrame:

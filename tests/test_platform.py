@@ -82,6 +82,23 @@ def test_a_small_aggregate_is_written_as_one_file(spark, tmp_path):
     assert {r.key: r.v for r in wh.read(spark, "tiny", "gold").collect()} == {0: 0 + 3 + 6, 1: 1 + 4 + 7, 2: 2 + 5}
 
 
+def test_an_empty_write_is_logged_as_zero_rows(spark, tmp_path, caplog):
+    """Delta leaves numOutputRows out of an empty write's commit metrics; the log says 0 rows, not None."""
+    import logging
+
+    from jobs.warehouse import Warehouse, written_rows
+
+    wh = Warehouse(str(tmp_path))
+    with caplog.at_level(logging.INFO, logger="jobs.warehouse"):
+        wh.write(spark.createDataFrame([], "k int"), "empty", layer="silver")
+        wh.write(spark.createDataFrame([(1,), (2,), (3,)], "k int"), "three", layer="silver")
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("wrote silver/")]
+    assert lines[0].startswith("wrote silver/empty version 0 (0 rows) in ")
+    assert lines[1].startswith("wrote silver/three version 0 (3 rows) in ")
+    assert written_rows({"numOutputRows": "1234567"}) == "1,234,567 rows"
+    assert written_rows({}) == "rows not in the commit metrics"
+
+
 @pytest.mark.graphframes
 def test_graphframes_connected_components(spark, graphframes_available):
     from graphframes import GraphFrame
