@@ -73,12 +73,29 @@ class Rendered:
 # ----------------------------------------------------------------------------- drawing helpers
 
 
+def _compact(value: float) -> str:
+    """An axis tick: 3500000 -> '3.5M', 20000 -> '20k', 0.25 -> '0.25'."""
+    for unit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= unit:
+            return f"{value / unit:g}{suffix}"
+    return f"{value:g}"
+
+
+def _count_axis(axis) -> None:
+    """Counts on an axis as 500k, 1M, 1.5M: matplotlib's default writes 0.5 ... 3.5 and a '1e6'
+    offset at the axis end, easy to misread."""
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda value, _pos: _compact(value)))
+
+
 def _hbars(ax, labels: list[str], values: list[float], xlabel: str, colors: list[str] | None = None) -> int:
     """Horizontal bars, largest on top."""
     positions = list(range(len(labels)))[::-1]
     ax.barh(positions, values, color=colors or [COLORS.get(lbl, OTHER_COLORS[0]) for lbl in labels])
     ax.set_yticks(positions, labels=labels, fontsize=8)
     ax.set_xlabel(xlabel)
+    _count_axis(ax.xaxis)
     for pos, value in zip(positions, values):
         ax.text(value, pos, f" {value:,.0f}" if value >= 10 or float(value).is_integer() else f" {value:,.2f}",
                 va="center", fontsize=7)
@@ -140,6 +157,7 @@ def _golden_cross(metric: str, ylabel: str) -> Callable[[Context, object], int]:
             ax.text(0.02, 0.95, "no golden cross in the window", transform=ax.transAxes, fontsize=8, va="top")
         ax.set_xlabel("publication year")
         ax.set_ylabel(ylabel)
+        _count_axis(ax.yaxis)
         ax.set_xticks(years, labels=[str(y) for y in years], fontsize=8)
         ax.legend(fontsize=8)
         return 2 * len(series)
@@ -165,6 +183,7 @@ def _value_bands(ctx: Context, ax) -> int:
               for low, high, band in bands]
     ax.set_xticks(range(len(bands)), labels=labels, fontsize=7)
     ax.set_ylabel("patents")
+    _count_axis(ax.yaxis)
     ax.set_xlabel("market value band (USD)")
     ax.legend(fontsize=8)
     return len(rows)
@@ -192,6 +211,7 @@ def _high_value_trend(ctx: Context, ax) -> int:
                 color=COLORS.get(country, OTHER_COLORS[i % len(OTHER_COLORS)]), label=country)
     ax.set_xlabel("grant year")
     ax.set_ylabel("high-value patents")
+    _count_axis(ax.yaxis)
     if countries:
         ax.legend(fontsize=8)
     return len(rows)

@@ -94,3 +94,24 @@ def test_cli_report_on_a_missing_warehouse_exits_1_with_one_line(tmp_path, capsy
     assert cli.main(["report", "--warehouse", str(tmp_path / "nowhere")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "nowhere does not exist" in err
+
+
+def test_count_axes_read_in_k_and_m_without_a_scientific_offset():
+    """Bars of millions: ticks like 1M, 2M (matplotlib's default is 1, 2 and a '1e6' at the axis end)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from jobs.report import _compact, _hbars
+
+    assert [_compact(v) for v in (0, 0.25, 950, 20_000, 1_500_000, 3_000_000_000)] == ["0", "0.25", "950", "20k", "1.5M", "3B"]
+    fig, ax = plt.subplots()
+    try:
+        assert _hbars(ax, ["US", "CN"], [3_143_199.0, 2_811_745.0], "papers") == 2
+        fig.canvas.draw()
+        ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+        assert "1M" in ticks and "3M" in ticks, ticks
+        assert ax.xaxis.get_offset_text().get_text() == ""
+    finally:
+        plt.close(fig)
