@@ -189,17 +189,10 @@ def _value_bands(ctx: Context, ax) -> int:
     return len(rows)
 
 
-def _usd(value: float) -> str:
-    """10000 -> '10k' (no '$': matplotlib reads text between two '$' as mathtext)."""
-    for unit, suffix in ((1e6, "M"), (1e3, "k")):
-        if value >= unit:
-            return f"{value / unit:g}{suffix}"
-    return f"{value:g}"
-
-
 def _band_label(low: float, high: float | None) -> str:
-    """[1e4, 3e4) -> '10k-30k'; the open last band -> '20M-'."""
-    return f"{_usd(low)}-{_usd(high) if high is not None else ''}"
+    """[1e4, 3e4) -> '10k-30k'; the open last band -> '20M-' (no '$': matplotlib reads text between
+    two '$' as mathtext)."""
+    return f"{_compact(low)}-{_compact(high) if high is not None else ''}"
 
 
 def _high_value_trend(ctx: Context, ax) -> int:

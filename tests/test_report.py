@@ -103,9 +103,10 @@ def test_count_axes_read_in_k_and_m_without_a_scientific_offset():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from jobs.report import _compact, _hbars
+    from jobs.report import _band_label, _compact, _hbars
 
     assert [_compact(v) for v in (0, 0.25, 950, 20_000, 1_500_000, 3_000_000_000)] == ["0", "0.25", "950", "20k", "1.5M", "3B"]
+    assert [_band_label(1e4, 3e4), _band_label(3e5, 6e5), _band_label(2e7, None)] == ["10k-30k", "300k-600k", "20M-"]
     fig, ax = plt.subplots()
     try:
         assert _hbars(ax, ["US", "CN"], [3_143_199.0, 2_811_745.0], "papers") == 2
