@@ -65,7 +65,8 @@ def test_local_parallelism_is_four_tasks_per_core():
     assert local_conf("local[3,2]")["spark.default.parallelism"] == "12"
     assert "spark.default.parallelism" not in local_conf("spark://h:7077")
     assert not any("minPartitionNum" in key for key in conf)
-    assert conf["spark.sql.adaptive.advisoryPartitionSizeInBytes"] == LOCAL_DEFAULTS["spark.sql.adaptive.advisoryPartitionSizeInBytes"]
+    assert conf["spark.sql.adaptive.advisoryPartitionSizeInBytes"] == "16MB"
+    assert "spark.master" not in LOCAL_DEFAULTS and "spark.default.parallelism" not in LOCAL_DEFAULTS  # not mutated
 
 
 def test_a_small_aggregate_is_written_as_one_file(spark, tmp_path):
