@@ -121,6 +121,12 @@ def jvm_peak_rss_mb(spark: SparkSession) -> float | None:
     return None
 
 
+def reset_jvm_peak_rss(spark: SparkSession) -> None:
+    """Start jvm_peak_rss_mb's peak afresh (Linux: 5 to /proc/PID/clear_refs resets VmHWM)."""
+    pid = spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid()
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
 def _rest(spark: SparkSession, path: str):
     url = f"{spark.sparkContext.uiWebUrl}/api/v1/applications/{spark.sparkContext.applicationId}/{path}"
     with urllib.request.urlopen(url, timeout=120) as response:
