@@ -114,8 +114,7 @@ def machine(spark: SparkSession | None) -> dict:
 
 def jvm_peak_rss_mb(spark: SparkSession) -> float | None:
     """Peak resident memory of the JVM (driver and executors are one JVM in local mode)."""
-    pid = spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid()
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    for line in Path(f"/proc/{_jvm_pid(spark)}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return round(int(line.split()[1]) / 1024, 1)
     return None
@@ -123,8 +122,11 @@ def jvm_peak_rss_mb(spark: SparkSession) -> float | None:
 
 def reset_jvm_peak_rss(spark: SparkSession) -> None:
     """Start jvm_peak_rss_mb's peak afresh (Linux: 5 to /proc/PID/clear_refs resets VmHWM)."""
-    pid = spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid()
-    Path(f"/proc/{pid}/clear_refs").write_text("5")
+    Path(f"/proc/{_jvm_pid(spark)}/clear_refs").write_text("5")
+
+
+def _jvm_pid(spark: SparkSession) -> int:
+    return spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid()
 
 
 def _rest(spark: SparkSession, path: str):

@@ -47,8 +47,11 @@ def main() -> None:
     label = common.size_label(args.papers)
     base = Path(args.work) / label
     input_dir, warehouse = base / "input", base / "warehouse"
-    spark, config = common.session(args.conf, f"scintel-bench-{label}", str(warehouse), args.driver_memory, args.shuffle_partitions,
-                                   args.driver_java_options)
+    def session():
+        return common.session(args.conf, f"scintel-bench-{label}", str(warehouse), args.driver_memory, args.shuffle_partitions,
+                              args.driver_java_options)
+
+    spark, config = session()
 
     generated = None
     if not (input_dir / "PLANTED.json").exists():
@@ -62,8 +65,7 @@ def main() -> None:
         # its cached tables are dropped, 57 GB before), and the pipeline's peak memory is its
         # own, not the generator's.
         spark.stop()
-        spark, config = common.session(args.conf, f"scintel-bench-{label}", str(warehouse), args.driver_memory,
-                                       args.shuffle_partitions, args.driver_java_options)
+        spark, config = session()
         common.reset_jvm_peak_rss(spark)
     if warehouse.exists():
         shutil.rmtree(warehouse)
