@@ -47,6 +47,7 @@ def main() -> None:
     label = common.size_label(args.papers)
     base = Path(args.work) / label
     input_dir, warehouse = base / "input", base / "warehouse"
+
     def session():
         return common.session(args.conf, f"scintel-bench-{label}", str(warehouse), args.driver_memory, args.shuffle_partitions,
                               args.driver_java_options)
