@@ -3,8 +3,13 @@ Expected counts worked out by hand from the rows below."""
 
 from __future__ import annotations
 
-import pytest
+import json
+from pathlib import Path
 
+import pytest
+from pyspark.sql import functions as F
+
+from data_quality import gate
 from data_quality.gate import run_gate
 from data_quality.suites import CRITICAL, WARNING
 from jobs import config as cfg
@@ -78,3 +83,46 @@ def test_row_count_drift_is_a_warning(spark, tmp_path, config):
     assert (drift.severity, drift.success) == (WARNING, False)
     assert "previous=4, now=1, change=75.0%" in drift.detail
     assert second.passed  # a warning does not stop the run
+
+
+YEARLY_COLUMNS = "paper_id string, year int, citations long, source string"
+
+
+def _ge_json(result, table):
+    return json.loads((Path(result.output_dir) / f"{table}.json").read_text())["great_expectations"]
+
+
+def test_compound_key_duplicates_are_counted_by_ge_on_the_key_columns(spark, tmp_path, config):
+    warehouse = Warehouse(str(tmp_path / "wh"))
+    # (W1, 2019) twice: 2 unexpected rows. The two rows with the whole key null are skipped, as
+    # GE's default ignore_row_if='all_values_are_missing' does.
+    rows = [("W1", 2019, 3, "s"), ("W1", 2019, 4, "s"), ("W1", 2020, 1, "s"), (None, None, 2, "s"), (None, None, 5, "s")]
+    warehouse.write(spark.createDataFrame(rows, YEARLY_COLUMNS), "paper_yearly_citations", layer="gold")
+    result = run_gate(spark, warehouse, ["paper_yearly_citations"], config, "r-key-dup", "gold_output")
+    duplicate = _row(result, "paper_yearly_citations", "expect_compound_columns_to_be_unique", "paper_id, year")
+    assert (duplicate.severity, duplicate.success, duplicate.unexpected_count) == (CRITICAL, False, 2)
+    ge = _ge_json(result, "paper_yearly_citations")
+    # Pass 1 checked the key's hash column; pass 2 ran GE's compound expectation on the columns.
+    stand_in = ge["all"]["results"][0]["expectation_config"]
+    assert (stand_in["type"], stand_in["kwargs"]["column"]) == ("expect_column_values_to_be_unique", "__key_hash_0")
+    assert [r["expectation_config"]["type"] for r in ge["failed"]["results"]] == ["expect_compound_columns_to_be_unique"]
+
+
+def test_a_repeated_key_hash_without_a_repeated_key_passes(spark, tmp_path, config, monkeypatch):
+    warehouse = Warehouse(str(tmp_path / "wh"))
+    rows = [("W1", 2019, 3, "s"), ("W2", 2019, 4, "s"), ("W1", 2020, 1, "s"), (None, None, 2, "s"), (None, None, 5, "s")]
+    warehouse.write(spark.createDataFrame(rows, YEARLY_COLUMNS), "paper_yearly_citations", layer="gold")
+    clean = run_gate(spark, warehouse, ["paper_yearly_citations"], config, "r-key-clean", "gold_output")
+    assert clean.passed and clean.failures == [], clean.summary()
+    assert "failed" not in _ge_json(clean, "paper_yearly_citations")  # null keys: null hash, no second pass
+    assert _row(clean, "paper_yearly_citations", "expect_compound_columns_to_be_unique", "paper_id, year").success
+
+    # Every key hashing alike stands for collisions: the hash check fails, GE's check on the
+    # columns then finds no repeated key, and the expectation passes.
+    monkeypatch.setattr(gate, "key_hash", lambda *columns: F.lit(7).cast("long"))
+    collided = run_gate(spark, warehouse, ["paper_yearly_citations"], config, "r-key-collide", "gold_output")
+    assert collided.passed and collided.failures == [], collided.summary()
+    ge = _ge_json(collided, "paper_yearly_citations")
+    assert ge["all"]["results"][0]["success"] is False
+    assert [(r["expectation_config"]["type"], r["success"]) for r in ge["failed"]["results"]] == [
+        ("expect_compound_columns_to_be_unique", True)]
