@@ -8,7 +8,7 @@ from chispa import assert_approx_df_equality, assert_df_equality
 from pyspark.sql import functions as F
 
 from jobs.indicators import golden_cross, h5, output_impact, talent, top_cited
-from jobs.indicators.common import rank_desc, with_citations
+from jobs.indicators.common import fractional_weights, rank_desc, with_citations
 
 AUTHORSHIPS = "paper_id string, author_id string, author_order int, institution_id string, country_code string, n_author_institutions int"
 
@@ -52,6 +52,26 @@ def test_output_by_country_full_and_fractional(spark, counting_corpus):
         got.schema,
     )
     assert_approx_df_equality(got, expected, 1e-9, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_fractional_weights_count_the_distinct_authors_kept(spark):
+    # P1 kept authors 1 and 3 (author 2 was dropped at ingest): n_authors = 2, not max order 3.
+    # Author 1 has two institutions: 1/2/2 = 0.25 on each row; author 3 has none: 1/2/1 = 0.5.
+    # P2: one author with three institution rows: 1/1/3 each, summing to 1.
+    authorships = spark.createDataFrame(
+        [
+            ("P1", "a1", 1, "I1", "CN", 2), ("P1", "a1", 1, "I2", "CN", 2), ("P1", "a3", 3, None, "US", 0),
+            ("P2", "b1", 1, "I1", "CN", 3), ("P2", "b1", 1, "I2", "CN", 3), ("P2", "b1", 1, "I3", "US", 3),
+        ],
+        AUTHORSHIPS,
+    )
+    got = fractional_weights(authorships)
+    expected = spark.createDataFrame(
+        [("P1", "I1", "CN", 0.25), ("P1", "I2", "CN", 0.25), ("P1", None, "US", 0.5),
+         ("P2", "I1", "CN", 1 / 3), ("P2", "I2", "CN", 1 / 3), ("P2", "I3", "US", 1 / 3)],
+        got.schema,
+    )
+    assert_approx_df_equality(got, expected, 1e-12, ignore_row_order=True, ignore_nullable=True)
 
 
 def test_rank_desc_ties_sums_that_differ_by_one_ulp(spark):
