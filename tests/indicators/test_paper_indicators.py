@@ -213,6 +213,27 @@ def test_institution_h5(spark):
     assert sorted(map(tuple, got.collect())) == [("I3", 0, 1, 2), ("I9", 5, 6, 1)]
 
 
+def test_institution_h5_between_citation_counts_and_shared_papers(spark):
+    # 2017..2021. I9 (members I1, I2): papers with 10, 10, 10 and 2 citations; r1 is signed by
+    # both members and counts once. 3 papers have >= 3 citations and not 4 have >= 4: h5 = 3,
+    # a value between the counts 2 and 10. Papers 4, citations 10 + 10 + 10 + 2 = 32.
+    papers = spark.createDataFrame(
+        [("r1", 2018, 10), ("r2", 2019, 10), ("r3", 2020, 10), ("r4", 2021, 2)],
+        "paper_id string, publication_year int, citations long",
+    )
+    authorships = spark.createDataFrame(
+        [("r1", "a", 1, "I1", "CN", 2), ("r1", "a", 1, "I2", "CN", 2)]
+        + [(p, "a", 1, "I1", "CN", 1) for p in ["r2", "r3", "r4"]],
+        AUTHORSHIPS,
+    )
+    institutions = spark.createDataFrame(
+        [("I1", "I9", "CAS", "CN"), ("I2", "I9", "CAS", "CN")],
+        "institution_id string, canonical_id string, canonical_name string, country_code string",
+    )
+    got = h5.institution_h5(papers, authorships, institutions, 2017, 2021).select("canonical_id", "h5_index", "papers", "citations")
+    assert [tuple(r) for r in got.collect()] == [("I9", 3, 4, 32)]
+
+
 def test_yearly_citations_edges_then_source(spark):
     # Y1 has in-corpus citing edges (2019 twice, 2020 once): those count, its counts_by_year is ignored.
     # Y2 has none: its OpenAlex counts_by_year is used (zero years dropped).
