@@ -84,17 +84,6 @@ def paper_countries(authorships_df: DataFrame) -> DataFrame:
     return authorships_df.where(F.col("country_code").isNotNull()).select("paper_id", "country_code").distinct()
 
 
-def paper_institutions(authorships_df: DataFrame, institutions_df: DataFrame) -> DataFrame:
-    """Full counting: (paper_id, canonical_id) once per distinct canonical institution."""
-    canonical = institutions_df.select("institution_id", "canonical_id")
-    return (
-        authorships_df.where(F.col("institution_id").isNotNull())
-        .join(canonical, "institution_id", how="inner")
-        .select("paper_id", "canonical_id")
-        .distinct()
-    )
-
-
 def fractional_weights(authorships_df: DataFrame) -> DataFrame:
     """(paper_id, institution_id, country_code, weight) per authorship row, CWTS style.
 
