@@ -8,9 +8,15 @@
 #   SCINTEL_MASTER       --master for spark-submit (default local[2]; e.g. yarn, k8s://..., spark://host:7077)
 #   SCINTEL_SUBMIT_ARGS  extra spark-submit options, e.g. "--deploy-mode client --num-executors 50
 #                        --executor-memory 16g --conf spark.sql.shuffle.partitions=4000"
-#   SCINTEL_JARS         cached (default when .jars/ holds the packages): ship the jars resolved by
-#                        scripts/setup.sh with --jars; packages: name them with --packages and let
-#                        the cluster resolve them (add --repositories via SCINTEL_SUBMIT_ARGS)
+#   SCINTEL_JARS         how the JVM packages (Delta Lake, GraphFrames) reach the cluster:
+#                        cached (default when .jars/ holds them): ship the jars scripts/setup.sh
+#                          resolved with --jars; nothing is downloaded at submit time, so this is
+#                          the choice for an air-gapped cluster or a pinned, audited set of jars;
+#                        packages: name the coordinates with --packages and let spark-submit
+#                          resolve them (Ivy) from Maven Central plus --repositories, the extra
+#                          repositories setup uses (SCINTEL_MAVEN_REPOS, ../shared/maven); for a
+#                          submitting host without .jars/ that reaches a repository
+#   SCINTEL_MAVEN_REPOS  comma-separated extra Maven repository URLs (a corporate mirror)
 #   SPARK_HOME           a Spark 4.1 install to use instead of the pyspark in .venv
 #
 # The Python code ships as a zip with --py-files, named by a digest of its sources
@@ -95,7 +101,7 @@ done
 
 mode="${SCINTEL_JARS:-}"
 if [ -z "$mode" ]; then
-  if "$py" -c 'import json,sys; s=json.load(open(sys.argv[1])); sys.exit(0 if s.get("delta",{}).get("ok") else 1)' "$root/.jars/status.json" 2>/dev/null; then
+  if "$py" -c 'import json,sys; s=json.load(open(sys.argv[1])); sys.exit(0 if s and all(e.get("ok") for e in s.values()) else 1)' "$root/.jars/status.json" 2>/dev/null; then
     mode=cached
   else
     mode=packages
@@ -105,9 +111,14 @@ jar_args=()
 if [ "$mode" = cached ]; then
   jars="$("$py" -c 'import sys; sys.path.insert(0, sys.argv[1]); from jobs.session import cached_jars; print(",".join(map(str, cached_jars())))' "$root")"
   jar_args=(--jars "$jars")
-else
+elif [ "$mode" = packages ]; then
   packages="$("$py" -c 'import sys; sys.path.insert(0, sys.argv[1] + "/scripts"); from resolve_jars import jvm_packages; print(",".join(jvm_packages().values()))' "$root")"
+  repositories="$("$py" -c 'import sys; sys.path.insert(0, sys.argv[1] + "/scripts"); from resolve_jars import repositories; print(",".join(repositories()))' "$root")"
   jar_args=(--packages "$packages")
+  [ -z "$repositories" ] || jar_args+=(--repositories "$repositories")
+else
+  echo "spark-submit.sh: SCINTEL_JARS must be cached or packages (got $mode)" >&2
+  exit 2
 fi
 
 # A relative interpreter path would be looked up in each executor's work dir: make it absolute.

@@ -1,9 +1,11 @@
 """The one place a SparkSession is built, for every job, the CLI and the tests.
 
-Every session gets Delta Lake (SQL extension + catalog) and a checkpoint dir. In local mode
-(no spark-submit around us) it also gets the jars that scripts/resolve_jars.py cached in
-.jars/ and local defaults; under spark-submit, master, resources and jars are spark-submit's
-business and nothing here overrides them.
+Every session gets Delta Lake (SQL extension + catalog) and a checkpoint dir (`checkpoint_dir`
+is its one definition; GraphFrames' connected components and every iterative graph job need it).
+In local mode (no spark-submit around us) it also gets the jars that scripts/resolve_jars.py
+cached in .jars/ (Delta Lake and GraphFrames, both required) and local defaults; under
+spark-submit, master, resources and jars are spark-submit's business and nothing here overrides
+them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 import os
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 from pyspark.sql import SparkSession
@@ -137,28 +140,53 @@ def defaults_not_set_by_launcher(defaults: dict[str, str], launcher_conf) -> dic
     return kept
 
 
+REQUIRED_JVM_PACKAGES = {
+    "delta": "io.delta:delta-spark_4.1_2.13",
+    "graphframes": "io.graphframes:graphframes-spark4_2.13",
+}
+
+
+def checkpoint_dir(configured: str | None, warehouse_root: str | None) -> str:
+    """Where a session checkpoints: the config's spark.checkpoint_dir, else <warehouse>/_checkpoints
+    (on the warehouse's file system, so a cluster's executors reach it), else, for commands
+    without a warehouse (generate), a folder under the local temp dir."""
+    if configured:
+        return configured
+    if warehouse_root:
+        return f"{warehouse_root.rstrip('/')}/_checkpoints"
+    return str(Path(tempfile.gettempdir()) / "scintel-checkpoints")
+
+
+def require_cached_packages(jar_root: Path) -> None:
+    """Local mode runs on the jars setup resolved; a package missing from them stops the session
+    before Spark starts, naming its coordinate (nothing stands in for it)."""
+    status = jar_status(jar_root)
+    missing = [
+        status.get(name, {}).get("coordinate", default)
+        for name, default in REQUIRED_JVM_PACKAGES.items()
+        if not status.get(name, {}).get("ok")
+    ]
+    if missing:
+        raise MissingJvmPackage(f"JVM package(s) {', '.join(missing)} not resolved in {jar_root}: run scripts/setup.sh")
+
+
 def build_session(
     app_name: str = "scintel",
     *,
     master: str | None = None,
-    checkpoint_dir: str | None = None,
+    checkpoint: str | None = None,
     extra_conf: dict[str, str] | None = None,
     default_conf: dict[str, str] | None = None,
 ) -> SparkSession:
     """The one SparkSession builder. extra_conf always applies; default_conf (the config file's
     Spark settings) applies unless spark-submit was already given the key (--conf or a
-    properties file): the command line of a submission beats the project's config file."""
+    properties file): the command line of a submission beats the project's config file.
+    checkpoint defaults to `checkpoint_dir(None, None)`: every session has one."""
     builder = SparkSession.builder.appName(app_name)
     conf: dict[str, str] = dict(DELTA_CONF)
     if not under_spark_submit():
         jar_root = jars_dir()
-        status = jar_status(jar_root)
-        delta = status.get("delta", {})
-        if not delta.get("ok"):
-            raise MissingJvmPackage(
-                f"Delta Lake jars are not in {jar_root} (package "
-                f"{delta.get('coordinate', 'io.delta:delta-spark_4.1_2.13')}): run scripts/setup.sh"
-            )
+        require_cached_packages(jar_root)
         conf.update(local_conf(master or "local[2]"))
         conf["spark.jars"] = ",".join(str(p) for p in cached_jars(jar_root))
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -170,14 +198,13 @@ def build_session(
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel(os.environ.get("SCINTEL_SPARK_LOG_LEVEL", "WARN"))
-    if checkpoint_dir:
-        spark.sparkContext.setCheckpointDir(checkpoint_dir)
+    spark.sparkContext.setCheckpointDir(checkpoint or checkpoint_dir(None, None))
     return spark
 
 
 def graphframes_coordinate() -> str:
     entry = jar_status().get("graphframes", {})
-    return entry.get("coordinate", "io.graphframes:graphframes-spark4_2.13")
+    return entry.get("coordinate", REQUIRED_JVM_PACKAGES["graphframes"])
 
 
 def has_graphframes(spark: SparkSession) -> bool:
@@ -192,12 +219,12 @@ def has_graphframes(spark: SparkSession) -> bool:
 
 
 def require_graphframes(spark: SparkSession) -> None:
-    """Fail with the coordinate to install, instead of a ClassNotFoundException deep in a job."""
+    """Fail with the coordinate to add, instead of a ClassNotFoundException deep in a graph job.
+    Local sessions always have it (build_session refuses to start without it); a submission to
+    a cluster must name it (spark-submit.sh does)."""
     if not has_graphframes(spark):
-        entry = jar_status().get("graphframes", {})
-        why = entry.get("error", "not resolved")
         raise MissingJvmPackage(
-            f"GraphFrames JVM package {graphframes_coordinate()} is not on the classpath "
-            f"({why}). Make it resolvable by mvn (or put the jar in .jars/graphframes/ and list it "
-            "in .jars/status.json) and rerun scripts/setup.sh; on a cluster pass it to spark-submit."
+            f"GraphFrames JVM package {graphframes_coordinate()} is not on this session's classpath: "
+            "submit with ./spark-submit.sh (it ships the package with --jars or names it with "
+            "--packages), or pass it to spark-submit yourself"
         )

@@ -3,7 +3,8 @@
 A warehouse is a directory (local path, HDFS or S3 URI) holding Delta tables by layer:
 `bronze/<entity>` for the accepted raw records of every delivery (jobs/ingest/bronze.py),
 `silver/<table>` for canonical tables (and `silver/quarantine`), `gold/<table>` for indicators,
-`_quality/` for Great Expectations results and `_checkpoints/` for iterative graph jobs.
+`_quality/` for Great Expectations results and `_checkpoints/` for iterative graph jobs
+(jobs/session.py `checkpoint_dir`).
 
 Writes replace a table (or, with replace_where, one slice of it) in a single Delta commit, so a
 rerun gives the same table and a crash mid-write leaves the previous version readable.
@@ -41,10 +42,6 @@ class Warehouse:
     @property
     def quality_dir(self) -> str:
         return f"{self.root.rstrip('/')}/_quality"
-
-    @property
-    def checkpoint_dir(self) -> str:
-        return f"{self.root.rstrip('/')}/_checkpoints"
 
     def exists(self, spark: SparkSession, table: str, layer: str = "silver") -> bool:
         from delta.tables import DeltaTable

@@ -7,7 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 papers="${1:-20000}"
 out="${2:-$root/demo}"
-scripts/setup.sh --allow-missing graphframes
+scripts/setup.sh
 export PYSPARK_PYTHON="$root/.venv/bin/python"
 .venv/bin/scintel generate --papers "$papers" --seed 42 --out "$out/input"
 .venv/bin/scintel run --input "$out/input" --warehouse "$out/warehouse"

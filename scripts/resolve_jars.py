@@ -1,23 +1,26 @@
 """Resolve the JVM halves of the stack (Delta Lake, GraphFrames) from Maven into .jars/.
 
 Each package named in pyproject.toml [tool.scintel.jvm-packages] is resolved with Maven
-(`mvn dependency:copy-dependencies`, runtime scope, transitive) into .jars/<name>/. Jars whose
-artifact Spark already ships in pyspark/jars (jackson, log4j, parquet, hadoop, scala...) are left
-out so the cache never shadows Spark's own versions. A package that resolved once is not asked
-for again: later runs, tests and the demo work offline.
+(`mvn dependency:copy-dependencies`, runtime scope, transitive) into .jars/<name>/, from Maven
+Central plus the extra repositories (see `repositories()`):
+  - SCINTEL_MAVEN_REPOS: comma-separated repository URLs (a corporate mirror, a file:// folder);
+  - ../shared/maven beside the project, when that folder exists, as a file:// URL.
+An extra repository is asked exactly like Maven Central, so a package's dependencies come along
+from wherever Maven finds them. Jars whose artifact Spark already ships in pyspark/jars (jackson,
+log4j, parquet, hadoop, scala...) are left out so the cache never shadows Spark's own versions.
+A package that resolved once is not asked for again (its coordinate is stamped in its folder):
+later runs, tests and the demo work offline.
 
-When Maven cannot resolve a package, the jar itself may still be provided by hand: a file named
-<artifact>-<version>.jar in a directory of SCINTEL_LOCAL_JARS (colon-separated) or in
-../shared/jars/ is copied in (the real artifact from another place, checked by file name).
-A package that cannot be had either way is reported with its coordinate and Maven's reason, and
-recorded in .jars/status.json; the script exits 1 unless that package was named with --allow-missing. There
-is no substitute for a missing package: code that needs it fails with the same coordinate.
+Every package is required. One that cannot be resolved is reported on one line with its
+coordinate, the repositories tried and Maven's reason, recorded in .jars/status.json, and the
+script exits 1. Nothing stands in for a missing package.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -25,24 +28,56 @@ import sys
 import tempfile
 import tomllib
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED_MAVEN = PROJECT_ROOT.parent / "shared" / "maven"
+MAVEN_CENTRAL = "https://repo.maven.apache.org/maven2"
 JAR_VERSION_RE = re.compile(r"-\d[\w.\-]*\.jar$")
 
 POM_TEMPLATE = """<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>scintel.resolve</groupId><artifactId>{name}</artifactId><version>1</version>
   <packaging>pom</packaging>
+  <repositories>{repositories}
+  </repositories>
   <dependencies>
     <dependency><groupId>{group}</groupId><artifactId>{artifact}</artifactId><version>{version}</version></dependency>
   </dependencies>
 </project>
 """
+REPOSITORY_TEMPLATE = """
+    <repository><id>scintel-extra-{index}</id><url>{url}</url>
+      <releases><enabled>true</enabled></releases><snapshots><enabled>false</enabled></snapshots></repository>"""
+
+
+class ResolveError(RuntimeError):
+    """A package Maven could not resolve: the message names the coordinate and the repositories."""
 
 
 def jvm_packages(pyproject: Path = PROJECT_ROOT / "pyproject.toml") -> dict[str, str]:
     with pyproject.open("rb") as handle:
         return dict(tomllib.load(handle)["tool"]["scintel"]["jvm-packages"])
+
+
+def repositories(environ: dict[str, str] | None = None, shared_maven: Path = SHARED_MAVEN) -> list[str]:
+    """The extra Maven repositories, in the order Maven asks them after its own (Central):
+    SCINTEL_MAVEN_REPOS first (comma-separated URLs; a bare absolute path becomes file://), then
+    ../shared/maven when that folder exists. Duplicates are dropped."""
+    environ = os.environ if environ is None else environ
+    urls: list[str] = []
+    for item in environ.get("SCINTEL_MAVEN_REPOS", "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        if item.startswith("/"):
+            item = Path(item).as_uri()
+        if "://" not in item and not item.startswith("file:"):
+            raise ResolveError(f"SCINTEL_MAVEN_REPOS: {item!r} is not a URL (https://..., file:///...) nor an absolute path")
+        urls.append(item.rstrip("/"))
+    if shared_maven.is_dir():
+        urls.append(shared_maven.resolve().as_uri())
+    return list(dict.fromkeys(urls))
 
 
 def artifact_name(jar_file: str) -> str:
@@ -57,17 +92,24 @@ def spark_shipped_artifacts() -> set[str]:
     return {artifact_name(jar.name) for jar in jars_dir.glob("*.jar")}
 
 
-def resolve_one(name: str, coordinate: str, jars_root: Path, shipped: set[str]) -> dict:
+def pom_for(name: str, coordinate: str, repos: list[str]) -> str:
+    group, artifact, version = coordinate.split(":")
+    listed = "".join(REPOSITORY_TEMPLATE.format(index=i, url=escape(url)) for i, url in enumerate(repos, 1))
+    return POM_TEMPLATE.format(name=name, group=group, artifact=artifact, version=version, repositories=listed)
+
+
+def resolve_one(name: str, coordinate: str, jars_root: Path, shipped: set[str], repos: list[str]) -> dict:
+    """Resolve one coordinate into jars_root/name; the result is what status.json records."""
     target = jars_root / name
     stamp = target / ".coordinate"
+    tried = [MAVEN_CENTRAL, *repos]
     if stamp.exists() and stamp.read_text().strip() == coordinate:
         jars = sorted(p.name for p in target.glob("*.jar"))
         return {"coordinate": coordinate, "ok": True, "jars": jars, "cached": True}
 
-    group, artifact, version = coordinate.split(":")
     with tempfile.TemporaryDirectory(prefix=f"scintel-{name}-") as tmp:
         pom = Path(tmp) / "pom.xml"
-        pom.write_text(POM_TEMPLATE.format(name=name, group=group, artifact=artifact, version=version))
+        pom.write_text(pom_for(name, coordinate, repos))
         out_dir = Path(tmp) / "jars"
         cmd = [
             "mvn", "-B", "-q", "-U", "-f", str(pom), "dependency:copy-dependencies",
@@ -75,16 +117,8 @@ def resolve_one(name: str, coordinate: str, jars_root: Path, shipped: set[str]) 
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
-            reason = _maven_reason(proc.stdout + proc.stderr)
-            provided = _provided_jar(artifact, version)
-            if provided is None:
-                return {"coordinate": coordinate, "ok": False, "jars": [], "error": reason}
-            if target.exists():
-                shutil.rmtree(target)
-            target.mkdir(parents=True)
-            shutil.copy2(provided, target / provided.name)
-            stamp.write_text(coordinate + "\n")
-            return {"coordinate": coordinate, "ok": True, "jars": [provided.name], "cached": False, "provided_by_hand": str(provided)}
+            return {"coordinate": coordinate, "ok": False, "jars": [], "repositories": tried,
+                    "error": _maven_reason(proc.stdout + proc.stderr)}
         if target.exists():
             shutil.rmtree(target)
         target.mkdir(parents=True)
@@ -95,19 +129,7 @@ def resolve_one(name: str, coordinate: str, jars_root: Path, shipped: set[str]) 
             shutil.copy2(jar, target / jar.name)
             kept.append(jar.name)
         stamp.write_text(coordinate + "\n")
-        return {"coordinate": coordinate, "ok": True, "jars": kept, "cached": False}
-
-
-def _provided_jar(artifact: str, version: str) -> Path | None:
-    import os
-
-    dirs = [Path(d) for d in os.environ.get("SCINTEL_LOCAL_JARS", "").split(":") if d]
-    dirs.append(PROJECT_ROOT.parent / "shared" / "jars")
-    for directory in dirs:
-        candidate = directory / f"{artifact}-{version}.jar"
-        if candidate.is_file():
-            return candidate
-    return None
+        return {"coordinate": coordinate, "ok": True, "jars": kept, "cached": False, "repositories": tried}
 
 
 def _maven_reason(output: str) -> str:
@@ -122,44 +144,33 @@ def _maven_reason(output: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jars-dir", type=Path, default=PROJECT_ROOT / ".jars")
-    parser.add_argument(
-        "--allow-missing", action="append", default=[], metavar="NAME",
-        help="do not fail when this package (e.g. graphframes) cannot be resolved; it is still "
-        "reported and recorded as missing, and code that needs it refuses to run",
-    )
     args = parser.parse_args(argv)
 
     if shutil.which("mvn") is None:
         print("ERROR: Maven (mvn) is needed to resolve the Delta Lake and GraphFrames jars.", file=sys.stderr)
         return 1
+    try:
+        repos = repositories()
+    except ResolveError as err:
+        print(f"ERROR: {err}", file=sys.stderr)
+        return 1
     args.jars_dir.mkdir(parents=True, exist_ok=True)
     shipped = spark_shipped_artifacts()
     status = {}
-    failed = []
     for name, coordinate in jvm_packages().items():
-        result = resolve_one(name, coordinate, args.jars_dir, shipped)
+        result = resolve_one(name, coordinate, args.jars_dir, shipped, repos)
         status[name] = result
         if result["ok"]:
             how = "cached" if result.get("cached") else "resolved"
             print(f"jars: {name} {coordinate}: {how}, {len(result['jars'])} jar(s) in {args.jars_dir / name}")
         else:
-            failed.append(name)
             print(
-                f"ERROR: cannot resolve JVM package {coordinate} ({name}) from the Maven repositories "
-                f"configured for mvn: {result['error']}",
+                f"ERROR: cannot resolve {coordinate} ({name}) from {', '.join(result['repositories'])}: "
+                f"{result['error']} (add a repository that serves it to SCINTEL_MAVEN_REPOS)",
                 file=sys.stderr,
             )
     (args.jars_dir / "status.json").write_text(json.dumps(status, indent=2) + "\n")
-    fatal = [name for name in failed if name not in args.allow_missing]
-    if fatal:
-        return 1
-    for name in failed:
-        print(
-            f"WARNING: continuing without {status[name]['coordinate']} (--allow-missing {name}); "
-            f"everything that needs it will refuse to run and name this coordinate.",
-            file=sys.stderr,
-        )
-    return 0
+    return 0 if all(entry["ok"] for entry in status.values()) else 1
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Install everything scintel needs into the project: a Python venv (.venv) with the pinned stack,
-# and the Delta Lake / GraphFrames jars from Maven Central (.jars). Idempotent and quick when
-# nothing changed; after the first run it works offline.
-#   scripts/setup.sh [--allow-missing NAME ...]   (NAME: a key of [tool.scintel.jvm-packages])
+# and the Delta Lake / GraphFrames jars resolved by Maven (.jars) from Maven Central plus the
+# extra repositories: SCINTEL_MAVEN_REPOS (comma-separated URLs) and ../shared/maven when it
+# exists. Both packages are required: setup fails naming a coordinate it cannot resolve.
+# Idempotent and quick when nothing changed; after the first run it works offline.
+#   scripts/setup.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

@@ -1,5 +1,5 @@
-"""One session-scoped local SparkSession for the whole run: Delta on, GraphFrames when its jar
-is cached, UI off, few shuffle partitions, a temp warehouse."""
+"""One session-scoped local SparkSession for the whole run: Delta Lake and GraphFrames on (both
+required), UI off, few shuffle partitions, a temp warehouse."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from jobs.session import build_session, graphframes_coordinate, has_graphframes
+from jobs.session import build_session
 
 SHARED_SAMPLE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "openalex-sample"
 
@@ -19,7 +19,7 @@ def spark(tmp_path_factory):
     session = build_session(
         "scintel-tests",
         master="local[2]",
-        checkpoint_dir=str(checkpoints),
+        checkpoint=str(checkpoints),
         extra_conf={
             "spark.sql.shuffle.partitions": "4",
             "spark.default.parallelism": "4",
@@ -31,16 +31,6 @@ def spark(tmp_path_factory):
     )
     yield session
     session.stop()
-
-
-@pytest.fixture(scope="session")
-def graphframes_available(spark):
-    if not has_graphframes(spark):
-        pytest.skip(
-            f"GraphFrames JVM package {graphframes_coordinate()} is not on the classpath: "
-            "scripts/setup.sh could not resolve it from the Maven repositories this machine reaches"
-        )
-    return True
 
 
 @pytest.fixture

@@ -270,10 +270,48 @@ def _settled_state(cluster: StandaloneCluster) -> dict:
     return state
 
 
+@pytest.fixture(scope="module")
+def cluster_check(cluster, cluster_run, tmp_path_factory):
+    """`spark-submit.sh check` once the pipeline's application has finished: Delta Lake and
+    GraphFrames' connected components on the executors, the jars shipped with --jars."""
+    base = tmp_path_factory.mktemp("cluster-check")
+    properties = base / "spark-submit.properties"
+    properties.write_text("".join(f"{key} {value}\n" for key, value in SUBMIT_PROPERTIES.items()))
+    env = {
+        **os.environ,
+        "SCINTEL_MASTER": cluster.url,
+        "SCINTEL_SUBMIT_ARGS": f"--properties-file {properties}",
+        "PYSPARK_PYTHON": sys.executable,
+        "SCINTEL_JARS": "cached",
+    }
+    for key in ("PYSPARK_GATEWAY_PORT", "PYSPARK_GATEWAY_SECRET", "SPARK_HOME", "SCINTEL_CONF"):
+        env.pop(key, None)
+    done = subprocess.run(
+        [str(ROOT / "spark-submit.sh"), "check", "--warehouse", "warehouse"],
+        cwd=base, env=env, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL,
+    )
+    return {"done": done, "after": _settled_state(cluster)}
+
+
+def test_graphframes_job_runs_on_the_cluster_executors(cluster, cluster_check):
+    done = cluster_check["done"]
+    assert done.returncode == 0, f"spark-submit.sh check exited {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    assert "check: GraphFrames ok (1000 connected components as expected" in done.stdout
+    apps = [a for a in cluster_check["after"]["completedapps"] if a["name"] == "scintel-check"]
+    assert [a["state"] for a in apps] == ["FINISHED"]
+    app_id = apps[0]["id"]
+    executor_logs = [log for work_dir in cluster.work_dirs for log in (work_dir / app_id).glob("*/stderr")]
+    assert executor_logs, f"no executor of {app_id} ran on the workers"
+    assert any("Finished task" in log.read_text(errors="replace") for log in executor_logs)
+    # The executors fetched the GraphFrames jar from the driver (--jars), as on a real cluster.
+    fetched = [jar.name for work_dir in cluster.work_dirs for jar in (work_dir / app_id).glob("*/*.jar")]
+    assert "graphframes-spark4_2.13-0.11.0.jar" in fetched, fetched
+
+
 def test_submission_ran_on_the_standalone_cluster(cluster, cluster_run):
     assert cluster_run["before"]["completedapps"] == [], "the fresh master already had applications"
-    apps = cluster_run["after"]["completedapps"]
-    assert [(a["name"], a["state"]) for a in apps] == [("scintel-run", "FINISHED")]
+    apps = [a for a in cluster_run["after"]["completedapps"] if a["name"] == "scintel-run"]
+    assert [a["state"] for a in apps] == ["FINISHED"]
     app_id = apps[0]["id"]
     # Each worker launched an executor for the application, and each executor ran tasks.
     for work_dir in cluster.work_dirs:

@@ -134,3 +134,45 @@ def test_spark_submit_sh_ships_a_digest_named_zip_and_absolute_paths(tmp_path):
     ]
     again = subprocess.run([str(SUBMIT_SCRIPT), *args], env=env, cwd=tmp_path, capture_output=True, text=True, check=True)
     assert str(zip_file) in again.stdout.splitlines()  # same sources, same zip
+
+
+def _submitted_argv(tmp_path: Path, extra_env: dict[str, str]) -> list[str]:
+    spark_home = tmp_path / "spark"
+    (spark_home / "bin").mkdir(parents=True, exist_ok=True)
+    _stub(spark_home / "bin" / "spark-submit", 'for a in "$@"; do echo "$a"; done\n')
+    env = {**os.environ, "SPARK_HOME": str(spark_home), **extra_env}
+    done = subprocess.run([str(SUBMIT_SCRIPT), "stages"], env=env, cwd=tmp_path, capture_output=True, text=True, check=True)
+    return done.stdout.splitlines()
+
+
+def test_spark_submit_sh_ships_delta_and_graphframes_jars(tmp_path):
+    argv = _submitted_argv(tmp_path, {"SCINTEL_JARS": "cached"})
+    jars = argv[argv.index("--jars") + 1].split(",")
+    names = {Path(j).name for j in jars}
+    assert {"delta-spark_4.1_2.13-4.4.0.jar", "graphframes-spark4_2.13-0.11.0.jar", "graphframes-graphx-spark4_2.13-0.11.0.jar"} <= names
+    assert all(Path(j).is_file() for j in jars)
+    assert "--packages" not in argv and "--repositories" not in argv
+
+
+def test_spark_submit_sh_names_packages_with_the_extra_repositories(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import resolve_jars
+
+    argv = _submitted_argv(tmp_path, {"SCINTEL_JARS": "packages", "SCINTEL_MAVEN_REPOS": "https://mirror.example.com/m2"})
+    assert argv[argv.index("--packages") + 1] == ",".join(resolve_jars.jvm_packages().values())
+    repositories = argv[argv.index("--repositories") + 1].split(",")
+    assert repositories[0] == "https://mirror.example.com/m2"
+    if resolve_jars.SHARED_MAVEN.is_dir():
+        assert repositories[1] == resolve_jars.SHARED_MAVEN.resolve().as_uri()
+    assert "--jars" not in argv
+
+
+def test_spark_submit_sh_rejects_an_unknown_jar_mode(tmp_path):
+    spark_home = tmp_path / "spark"
+    (spark_home / "bin").mkdir(parents=True)
+    _stub(spark_home / "bin" / "spark-submit", "exit 0\n")
+    env = {**os.environ, "SPARK_HOME": str(spark_home), "SCINTEL_JARS": "maven"}
+    done = subprocess.run([str(SUBMIT_SCRIPT), "stages"], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 2 and "cached or packages" in done.stderr

@@ -100,27 +100,38 @@ def test_an_empty_write_is_logged_as_zero_rows(spark, tmp_path, caplog):
     assert written_rows({}) == "rows not in the commit metrics"
 
 
-@pytest.mark.graphframes
-def test_graphframes_connected_components(spark, graphframes_available):
-    from graphframes import GraphFrame
+def test_graphframes_is_on_the_local_classpath(spark):
+    from jobs.session import has_graphframes, require_graphframes
 
-    vertices = spark.createDataFrame([(v,) for v in "abcdef"], "id string")
-    edges = spark.createDataFrame([("a", "b"), ("b", "c"), ("d", "e")], "src string, dst string")
-    components = GraphFrame(vertices, edges).connectedComponents().select("id", "component")
-    groups = {}
-    for row in components.collect():
-        groups.setdefault(row.component, set()).add(row.id)
-    assert sorted(map(sorted, groups.values())) == [["a", "b", "c"], ["d", "e"], ["f"]]
+    assert has_graphframes(spark)
+    require_graphframes(spark)  # no error when the package is there
 
 
-def test_missing_graphframes_names_the_coordinate(spark):
-    from jobs.session import MissingJvmPackage, has_graphframes, require_graphframes
+def test_local_session_refuses_to_start_without_a_required_package(tmp_path):
+    """build_session checks .jars/status.json before starting Spark: a package missing there stops
+    it with the coordinate, whatever else was resolved."""
+    import json
 
-    if has_graphframes(spark):
-        require_graphframes(spark)  # no error when the jar is there
-        return
-    with pytest.raises(MissingJvmPackage, match=r"io\.graphframes:graphframes-spark4_2\.13:0\.12\.3"):
-        require_graphframes(spark)
+    from jobs.session import MissingJvmPackage, require_cached_packages
+
+    (tmp_path / "status.json").write_text(json.dumps({
+        "delta": {"coordinate": "io.delta:delta-spark_4.1_2.13:4.4.0", "ok": True, "jars": []},
+        "graphframes": {"coordinate": "io.graphframes:graphframes-spark4_2.13:0.11.0", "ok": False, "jars": []},
+    }))
+    with pytest.raises(MissingJvmPackage, match=r"io\.graphframes:graphframes-spark4_2\.13:0\.11\.0"):
+        require_cached_packages(tmp_path)
+    (tmp_path / "status.json").write_text("{}")
+    with pytest.raises(MissingJvmPackage, match=r"io\.delta:delta-spark_4\.1_2\.13, io\.graphframes"):
+        require_cached_packages(tmp_path)
+
+
+def test_every_session_has_a_checkpoint_dir(spark, tmp_path):
+    from jobs.session import checkpoint_dir
+
+    assert spark.sparkContext.getCheckpointDir()  # the test session's, from conftest
+    assert checkpoint_dir("s3a://bucket/ckpt", "s3a://bucket/wh") == "s3a://bucket/ckpt"
+    assert checkpoint_dir(None, "s3a://bucket/wh/") == "s3a://bucket/wh/_checkpoints"
+    assert checkpoint_dir(None, None).endswith("scintel-checkpoints")
 
 
 def test_spark_submit_conf_beats_the_config_file_defaults():

@@ -1,0 +1,68 @@
+"""`scintel check`: does this Spark (local or a cluster) run scintel's engines end to end?
+
+One small job per engine, on the executors, with a known answer:
+- Delta Lake: a generated edge list is written as a Delta table under <warehouse>/_check/ and
+  read back (version and row count checked);
+- GraphFrames: connected components of that edge list, read from Delta, in the session's
+  checkpoint dir. The graph is N_VERTICES vertices in chains of CHAIN: edges i -> i+1 inside each
+  chain, so the component of vertex i is i - i % CHAIN and there are N_VERTICES / CHAIN of them.
+  The result is written back to Delta and compared on the executors: only counts reach the driver.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+from jobs.graph import connected_components, graph_frame
+
+log = logging.getLogger(__name__)
+
+N_VERTICES = 10_000
+CHAIN = 10
+
+
+class CheckFailed(RuntimeError):
+    """An engine ran but gave a wrong answer."""
+
+
+def run_check(spark: SparkSession, warehouse_root: str) -> dict[str, dict]:
+    base = f"{warehouse_root.rstrip('/')}/_check"
+    results: dict[str, dict] = {}
+
+    started = time.monotonic()
+    vertices = spark.range(N_VERTICES)
+    edges = (
+        vertices.where((F.col("id") + 1) % CHAIN != 0)
+        .select(F.col("id").alias("src"), (F.col("id") + 1).alias("dst"))
+    )
+    edges.write.format("delta").mode("overwrite").save(f"{base}/edges")
+    stored = spark.read.format("delta").load(f"{base}/edges")
+    expected_edges = N_VERTICES - N_VERTICES // CHAIN
+    edge_count = stored.count()
+    if edge_count != expected_edges:
+        raise CheckFailed(f"Delta Lake: read back {edge_count} edges from {base}/edges, wrote {expected_edges}")
+    results["delta"] = {"rows": edge_count, "seconds": round(time.monotonic() - started, 1)}
+
+    started = time.monotonic()
+    components = connected_components(graph_frame(vertices, stored))
+    components.write.format("delta").mode("overwrite").save(f"{base}/components")
+    check = (
+        spark.read.format("delta").load(f"{base}/components")
+        .agg(
+            F.count("*").alias("vertices"),
+            F.countDistinct("component").alias("components"),
+            F.sum((F.col("component") != F.col("id") - F.col("id") % CHAIN).cast("int")).alias("misplaced"),
+        )
+        .first()
+    )
+    if (check["vertices"], check["components"], check["misplaced"]) != (N_VERTICES, N_VERTICES // CHAIN, 0):
+        raise CheckFailed(
+            f"GraphFrames: {check['vertices']} vertices in {check['components']} components with "
+            f"{check['misplaced']} misplaced; expected {N_VERTICES} in {N_VERTICES // CHAIN}, none misplaced"
+        )
+    results["graphframes"] = {"components": check["components"], "seconds": round(time.monotonic() - started, 1)}
+    return results
