@@ -42,6 +42,12 @@ STAGE_INPUTS = {
     "talent": ["silver:papers", "silver:citations", "silver:authorships", "silver:author_affiliation_years",
                "silver:institutions", "silver:authors"],
     "institution_h5": ["gold:paper_citations", "silver:authorships", "silver:institutions"],
+    "research_fronts": ["gold:top_cited_papers", "silver:citations", "silver:papers", "gold:paper_yearly_citations",
+                        "silver:authorships", "silver:patents", "silver:patent_assignees"],
+    "sleeping_beauties": ["gold:top_cited_papers", "gold:paper_yearly_citations"],
+    "talent_flow": ["silver:author_affiliation_years", "silver:institutions"],
+    "collaboration": ["silver:authorships", "gold:top_cited_papers", "gold:paper_citations"],
+    "city_subfield": ["gold:paper_citations", "silver:papers", "silver:authorships", "silver:institutions"],
 }
 RAW_SCHEMAS = {"works": RAW_WORK, "authors": RAW_AUTHOR, "institutions": RAW_INSTITUTION, "patents": RAW_PATENT}
 

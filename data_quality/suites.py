@@ -321,6 +321,20 @@ def _patent_suite(table: str, key: tuple[str, ...], ranked: bool) -> TableSuite:
     )
 
 
+def _flow_suite(table: str, key: tuple[str, ...]) -> TableSuite:
+    """In and out flows are non-negative, total = in + out and net = in - out on every row."""
+    query = ("SELECT count(*) FROM t WHERE total_flow <> inflow + outflow OR net_inflow <> inflow - outflow")
+    balance = AggregateCheck("expect_flows_to_balance", "net_inflow", CRITICAL, query,
+                             ("inflow", "outflow", "total_flow", "net_inflow"))
+    return TableSuite(table, (unique(*key),) + _counts("inflow", "outflow", "total_flow"), aggregates=(balance,))
+
+
+def _ordered_pair(first: str, second: str) -> AggregateCheck:
+    """An unordered pair is stored once, smaller code first."""
+    query = f"SELECT count(*) FROM t WHERE NOT ({first} < {second})"
+    return AggregateCheck("expect_pair_to_be_ordered", first, CRITICAL, query, (first, second))
+
+
 # output_impact and top_cited write the same four breakdowns (by country, country-year,
 # institution, year) of papers, citations and mean citations.
 _BREAKDOWNS = {
@@ -382,6 +396,105 @@ GOLD_SUITES: dict[str, Callable[[Config], TableSuite]] = {
         "institution_h5",
         (not_null("canonical_id"), unique("canonical_id"), at_most_column("h5_index", "papers")) + _counts("h5_index", "papers", "citations"),
         aggregates=(ranks_contiguous(),),
+    ),
+    # Research fronts: links above both thresholds, one front per paper, a yearly series per
+    # front inside the window, the index in [0, 1], sub-counts within their totals, unique ranks.
+    "research_front_links": lambda c: TableSuite(
+        "research_front_links",
+        (unique("paper_a", "paper_b"), at_least("cocitations", c.thresholds.cocitation_min_count, CRITICAL),
+         at_least("strength", c.thresholds.cocitation_min_strength, CRITICAL)),
+    ),
+    "research_front_papers": lambda c: TableSuite(
+        "research_front_papers",
+        (not_null("front_id"), not_null("paper_id"), unique("paper_id"), in_window("publication_year", c)) + _counts("citations"),
+    ),
+    "research_front_yearly": lambda c: TableSuite(
+        "research_front_yearly", (unique("front_id", "year"), in_window("year", c)) + _counts("citations")),
+    "research_front_countries": lambda c: TableSuite(
+        "research_front_countries",
+        (unique("front_id", "country_code"), not_null("country_code"), at_most_column("high_value_patents", "patents"))
+        + _counts("papers", "patents", "high_value_patents"),
+    ),
+    "research_fronts": lambda c: TableSuite(
+        "research_fronts",
+        (not_null("front_id"), unique("front_id"), unique("rank"), at_least("core_papers", 2, CRITICAL),
+         at_most_column("reviews", "core_papers"), at_most_column("papers_cn", "core_papers"),
+         at_most_column("papers_us", "core_papers"), at_most_column("high_value_patents", "patents"),
+         at_most_column("patents_cn", "patents"), at_most_column("patents_us", "patents"),
+         between("frontier_index", 0, 1, CRITICAL), at_least("t_years", 1, CRITICAL))
+        + _counts("reviews", "citing_papers", "c_total", "patents", "high_value_patents"),
+        aggregates=(ranks_contiguous(),),
+    ),
+    "frontier_top10": lambda c: TableSuite(
+        "frontier_top10", (unique("rank"), between("rank", 1, 10, CRITICAL), between("frontier_index", 0, 1, CRITICAL))
+        + _counts("top_cited_papers", "high_value_patents"),
+    ),
+    "sleeping_beauties": lambda c: TableSuite(
+        "sleeping_beauties",
+        (not_null("paper_id"), unique("paper_id"), in_window("publication_year", c), in_window("peak_year", c),
+         at_most_column("publication_year", "peak_year"), at_most_column("awakening_year", "peak_year"))
+        + _counts("citations"),
+        aggregates=(ranks_contiguous(),),
+    ),
+    # Talent flow: a move per author and arrival year, flows non-negative with net = in - out.
+    "talent_moves": lambda c: TableSuite(
+        "talent_moves",
+        (not_null("author_id"), unique("author_id", "to_year"), in_window("from_year", c), in_window("to_year", c),
+         at_most_column("from_year", "to_year")),
+    ),
+    "talent_flow_edges": lambda c: TableSuite(
+        "talent_flow_edges", (unique("from_country", "to_country"), at_least("moves", 1, CRITICAL))),
+    "talent_flow_by_country": lambda c: _flow_suite("talent_flow_by_country", ("country",)),
+    "talent_flow_by_city": lambda c: _flow_suite("talent_flow_by_city", ("country", "city")),
+    "talent_flow_by_country_year": lambda c: TableSuite(
+        "talent_flow_by_country_year", (unique("country", "year"), in_window("year", c)) + _counts("inflow", "outflow")),
+    "talent_mobility": lambda c: TableSuite(
+        "talent_mobility",
+        (not_null("author_id"), unique("author_id"), not_null("origin_country"), at_least("moves", 1, CRITICAL),
+         at_least("countries", 2, CRITICAL),
+         gxe.ExpectColumnValuesToBeInSet(column="mobility", value_set=["migrant", "traveller"], severity=CRITICAL)),
+    ),
+    # Collaboration: pairs ordered a < b, counts and ranks; the country graph's degrees.
+    "collaboration_pairs": lambda c: TableSuite(
+        "collaboration_pairs", (unique("country_a", "country_b"), at_least("papers", 1, CRITICAL)),
+        aggregates=(ranks_contiguous(), _ordered_pair("country_a", "country_b")),
+    ),
+    "collaboration_pairs_yearly": lambda c: TableSuite(
+        "collaboration_pairs_yearly", (unique("country_a", "country_b", "year"), in_window("year", c)) + _counts("papers")),
+    "collaboration_countries": lambda c: TableSuite(
+        "collaboration_countries", (unique("country"), at_least("partners", 1, CRITICAL), at_least("coauthored_papers", 1, CRITICAL),
+                                    at_least("pagerank", 0, CRITICAL))),
+    # City x subfield.
+    "paper_subfields": lambda c: TableSuite(
+        "paper_subfields", (unique("paper_id", "subfield"),
+                            gxe.ExpectColumnValuesToBeInSet(column="subfield", value_set=list(c.scope.subfields), severity=CRITICAL))),
+    "city_subfield_year": lambda c: TableSuite(
+        "city_subfield_year", (unique("country_code", "city", "subfield", "year"), in_window("year", c))
+        + _counts("papers", "scholars", "institutions")),
+    "city_comparison": lambda c: TableSuite(
+        "city_comparison", (unique("city", "subfield"),) + _counts("papers", "scholars", "institutions"),
+        aggregates=(ranks_contiguous(("subfield",)),)),
+    "core_scholars": lambda c: TableSuite(
+        "core_scholars", (unique("country_code", "city", "subfield", "rank"), unique("country_code", "city", "subfield", "author_id"),
+                          between("rank", 1, c.collaboration.core_scholars, CRITICAL)) + _counts("h_index", "papers")),
+    "core_scholar_collaborators": lambda c: TableSuite(
+        "core_scholar_collaborators",
+        (unique("country_code", "city", "subfield", "author_id", "collaborator_id"),
+         between("rank", 1, c.collaboration.collaborators, CRITICAL), at_least("coauthored_papers", 1, CRITICAL),
+         at_most_column("coauthored_papers", "scholar_coauthored_papers")),
+    ),
+    "core_institutions": lambda c: TableSuite(
+        "core_institutions", (unique("country_code", "city", "subfield", "rank"),
+                              between("rank", 1, c.collaboration.core_institutions, CRITICAL)) + _counts("papers")),
+    "core_institution_partners": lambda c: TableSuite(
+        "core_institution_partners",
+        (unique("country_code", "city", "subfield", "institution_id", "partner_id"),
+         between("rank", 1, c.collaboration.partners, CRITICAL), at_least("coauthored_papers", 1, CRITICAL)),
+    ),
+    "collaboration_concentration": lambda c: TableSuite(
+        "collaboration_concentration",
+        (unique("country_code", "city", "subfield"),) + _shares("top_partner_share", "top2_edge_share", "industry_share",
+                                                                "closed_circle_share") + (between("degree_gini", 0, 1, CRITICAL),),
     ),
 }
 

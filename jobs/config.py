@@ -89,6 +89,35 @@ class IndicatorSettings:
 
 
 @dataclass(frozen=True)
+class FrontSettings:
+    """Research fronts (jobs/indicators/research_fronts.py)."""
+
+    core_years: int = 5               # core papers: top-1% papers of the window's last N years
+    max_core_references: int = 300    # citing papers with more core references are left out of co-citation
+    label_topics: int = 3             # a front's label: its core papers' N most frequent topics
+
+
+@dataclass(frozen=True)
+class TalentSettings:
+    """Talent flow (jobs/indicators/talent_flow.py)."""
+
+    min_papers_per_year: int = 1  # an active year's primary institution holds at least this many of the author's papers
+
+
+@dataclass(frozen=True)
+class CollaborationSettings:
+    """International collaboration and the city x subfield networks."""
+
+    pairs: list[list[str]] = field(default_factory=lambda: [["CN", "US"]])  # country pairs with a yearly series
+    core_scholars: int = 10          # core scholars per (city, subfield), by h-index in the subfield
+    collaborators: int = 5           # top collaborators per core scholar
+    core_institutions: int = 10      # core institutions per (city, subfield), by papers
+    partners: int = 5                # top partner institutions per core institution
+    max_authors_per_paper: int = 50  # papers with more authors form no co-author pairs (k(k-1)/2 grows fast)
+    community_iterations: int = 5    # label propagation rounds on the co-authorship graph
+
+
+@dataclass(frozen=True)
 class IngestSettings:
     max_reject_ratio: float
     min_year: int
@@ -116,6 +145,9 @@ class Config:
     indicators: IndicatorSettings
     ingest: IngestSettings
     quality: QualitySettings
+    fronts: FrontSettings = field(default_factory=FrontSettings)
+    talent: TalentSettings = field(default_factory=TalentSettings)
+    collaboration: CollaborationSettings = field(default_factory=CollaborationSettings)
     source: str = "<dict>"
 
     def digest(self) -> str:
@@ -196,6 +228,21 @@ def _check_rules(config: Config) -> None:
         raise ConfigError(f"{src}: 'quality.max_row_count_drift_pct' must be >= 0")
     if not 0 <= config.ingest.max_reject_ratio <= 1:
         raise ConfigError(f"{src}: 'ingest.max_reject_ratio' must be in [0, 1]")
+    fronts = config.fronts
+    for key in ("core_years", "max_core_references", "label_topics"):
+        if getattr(fronts, key) < (2 if key == "max_core_references" else 1):
+            raise ConfigError(f"{src}: 'fronts.{key}' is too small ({getattr(fronts, key)})")
+    if config.talent.min_papers_per_year < 1:
+        raise ConfigError(f"{src}: 'talent.min_papers_per_year' must be at least 1")
+    collab = config.collaboration
+    for i, pair in enumerate(collab.pairs):
+        if len(pair) != 2 or pair[0] == pair[1]:
+            raise ConfigError(f"{src}: 'collaboration.pairs[{i}]' must be two different countries, got {pair}")
+    for key in ("core_scholars", "collaborators", "core_institutions", "partners", "community_iterations"):
+        if getattr(collab, key) < 1:
+            raise ConfigError(f"{src}: 'collaboration.{key}' must be at least 1")
+    if collab.max_authors_per_paper < 2:
+        raise ConfigError(f"{src}: 'collaboration.max_authors_per_paper' must be at least 2")
     ingest = config.ingest
     if ingest.min_year > ingest.max_year:
         raise ConfigError(f"{src}: 'ingest.min_year' ({ingest.min_year}) is after 'ingest.max_year' ({ingest.max_year})")

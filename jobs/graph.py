@@ -11,7 +11,7 @@ Vertices carry an `id` column, edges `src` and `dst`, as GraphFrames expects.
 
 from __future__ import annotations
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.storagelevel import StorageLevel
 
 from jobs.session import require_graphframes
@@ -55,4 +55,17 @@ def label_propagation(graph, max_iter: int = 5) -> DataFrame:
         algorithm="graphx",
         checkpoint_interval=CHECKPOINT_INTERVAL,
         storage_level=StorageLevel.MEMORY_AND_DISK,
+    )
+
+
+def aggregate_messages(graph, aggregate: Column, to_src: Column | None = None, to_dst: Column | None = None) -> DataFrame:
+    """(id, <aggregate's name>) for every vertex that received a message: GraphFrames'
+    aggregateMessages with one aggregate column. graphframes 0.11.0 repeats the first column when
+    given several (the result has it twice), so callers that need several aggregates pass one
+    struct of them. GraphFrames persists the result; the caller unpersists it when done."""
+    return graph.aggregateMessages(
+        [aggregate],
+        sendToSrc=[to_src] if to_src is not None else [],
+        sendToDst=[to_dst] if to_dst is not None else [],
+        intermediate_storage_level=StorageLevel.MEMORY_AND_DISK,
     )

@@ -136,6 +136,16 @@ STAGES: dict[str, Stage] = {
               _module_stage("jobs.indicators.talent"), ("quality_silver",)),
         Stage("institution_h5", "institution h5-index over the last complete window years, ranked",
               _module_stage("jobs.indicators.h5"), ("output_impact",)),
+        Stage("research_fronts", "co-citation fronts of recent top-1% papers (GraphFrames), frontier index, table 8",
+              _module_stage("jobs.indicators.research_fronts"), ("top_cited", "quality_silver")),
+        Stage("sleeping_beauties", "beauty coefficient and awakening year of every top-1% paper",
+              _module_stage("jobs.indicators.sleeping_beauties"), ("top_cited",)),
+        Stage("talent_flow", "author moves between countries and cities (GraphFrames flow graphs), migrants vs travellers",
+              _module_stage("jobs.indicators.talent_flow"), ("quality_silver",)),
+        Stage("collaboration", "country pairs on top-1% papers, the configured pairs' yearly series, the country graph",
+              _module_stage("jobs.indicators.collaboration"), ("top_cited",)),
+        Stage("city_subfield", "city x subfield papers, core scholars and institutions, partners, concentration",
+              _module_stage("jobs.indicators.city_subfield"), ("output_impact",)),
     )
 }
 

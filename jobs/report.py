@@ -9,8 +9,8 @@ Only aggregated gold rows reach the driver: a chart reads a top-N slice or a yea
 gold table, limited in Spark before the collect (at most a few hundred rows per chart).
 
 Charts whose gold tables are not in the warehouse are listed as missing with the stage that
-writes them; figures of stages scintel does not have yet (talent flow, collaboration, research
-fronts, city x subfield: they need GraphFrames) are listed under "Not in this report".
+writes them; figures whose tables exist but are not drawn yet (talent flow, collaboration,
+research fronts, city x subfield) are listed under "Not in this report".
 """
 
 from __future__ import annotations
@@ -308,14 +308,13 @@ CHARTS: tuple[Chart, ...] = (
 
 
 NOT_YET = (
-    ("Talent flow per country and per Chinese city (in, out, net)", "002 figs 21-22", "talent flow stage (issue 4)"),
-    ("Top international collaboration pairs and the China-US trend", "002 figs 23-24", "collaboration stage (issue 4)"),
+    ("Talent flow per country and per Chinese city (in, out, net)", "002 figs 21-22", "talent_flow"),
+    ("Top international collaboration pairs and the China-US trend", "002 figs 23-24", "collaboration"),
     ("Top-10 research fronts and the frontier index; front patents China vs US", "002 table 8, figs 25-26",
-     "research fronts stage (issue 5)"),
-    ("City x subfield series and the ten-city comparison", "000 figs 1-5", "city x subfield stage (issue 4)"),
-    ("Core scholars with their collaborators; core institutions and partners", "000 annexes 1-2",
-     "city x subfield stage (issue 4)"),
-    ("A subfield's collaboration network", "000", "city x subfield stage (issue 4)"),
+     "research_fronts"),
+    ("City x subfield series and the ten-city comparison", "000 figs 1-5", "city_subfield"),
+    ("Core scholars with their collaborators; core institutions and partners", "000 annexes 1-2", "city_subfield"),
+    ("A subfield's collaboration network", "000", "city_subfield"),
 )
 
 
@@ -497,7 +496,7 @@ def _html(rendered: list[Rendered], tables: list[str], config: Config, warehouse
         files = " ".join(f"<a href='{f}'>{f.rsplit('.', 1)[1].upper()}</a>" for f in r.files)
         sections.append(f"{head}{meta}<div class='chart' data-chart='{c.key}' data-points='{r.points}'>{r.svg}</div>"
                         f"<p class='meta'>{files}</p>")
-    not_yet = "".join(f"<li>{html.escape(t)} ({html.escape(s)}): needs the {html.escape(w)}</li>" for t, s, w in NOT_YET)
+    not_yet = "".join(f"<li>{html.escape(t)} ({html.escape(s)}): tables of stage {html.escape(w)}</li>" for t, s, w in NOT_YET)
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>scintel report</title><style>{STYLE}</style></head><body>"
@@ -505,6 +504,6 @@ def _html(rendered: list[Rendered], tables: list[str], config: Config, warehouse
         f"<p class='meta'>Warehouse {html.escape(warehouse.root)}; rendered {now}; window "
         f"{config.scope.year_start}-{config.scope.year_end}; config {html.escape(str(config.source))}.</p>"
         + "".join(tables) + "".join(sections)
-        + f"<h2>Not in this report</h2><p class='meta'>Figures of the seeds scintel does not compute yet "
-        f"(their stages need the GraphFrames jar):</p><ul>{not_yet}</ul></body></html>\n"
+        + f"<h2>Not in this report</h2><p class='meta'>Figures of the seeds whose tables the pipeline writes "
+        f"but this report does not draw yet (read them with scintel show):</p><ul>{not_yet}</ul></body></html>\n"
     )

@@ -1,9 +1,13 @@
 """The whole pipeline on a generated corpus: every stage runs, the quality gate passes, and the
-golden-cross years the generator planted (jobs/generate/PLANTED.md) come out of the gold tables."""
+facts the generator planted (jobs/generate/PLANTED.md) come out of the gold tables: the golden
+crosses, the research fronts, the talent importer and exporter, the focus cities. Every written
+DataFrame's executed plan is captured on the way: none may evaluate Python."""
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 
 import pytest
 from pyspark.sql import functions as F
@@ -17,18 +21,39 @@ from jobs.warehouse import Warehouse
 N_PAPERS = 20000
 
 
+# Physical operators that run Python: UDFs (batch or Arrow), pandas and Arrow map/group functions, UDTFs.
+PYTHON_NODES = ("BatchEvalPython", "ArrowEvalPython", "PythonUDF", "PythonUDTF", "MapInPandas", "MapInArrow",
+                "PythonMapInArrow", "FlatMapGroupsInPandas", "FlatMapGroupsInArrow", "FlatMapCoGroupsInPandas",
+                "AggregateInPandas", "WindowInPandas", "FlatMapGroupsInPandasWithState")
+
+
 @pytest.fixture(scope="module")
-def run_record(spark, tmp_path_factory):
+def written_plans():
+    """{layer/table: executed plan} of every DataFrame Warehouse.write is given during the run."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def run_record(spark, tmp_path_factory, written_plans):
     root = tmp_path_factory.mktemp("e2e")
     config = cfg.load()
     generate_corpus(spark, str(root / "input"), N_PAPERS, 11, year_start=config.scope.year_start, year_end=config.scope.year_end)
     warehouse = Warehouse(str(root / "warehouse"))
     ctx = pipeline.RunContext(spark, config, str(root / "input"), warehouse)
-    return warehouse, pipeline.run(ctx, pipeline.plan([]))
+    write = Warehouse.write
+
+    def capturing_write(self, df, table, **options):
+        written_plans[f"{options.get('layer', 'silver')}/{table}"] = df._jdf.queryExecution().executedPlan().toString()
+        return write(self, df, table, **options)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Warehouse, "write", capturing_write)
+        record = pipeline.run(ctx, pipeline.plan([]))
+    return warehouse, record, json.loads((root / "input" / "PLANTED.json").read_text())["planted"]
 
 
 def test_every_stage_ran_and_ingest_balanced(run_record):
-    _, record = run_record
+    _, record, _ = run_record
     assert record["status"] == "succeeded"
     assert list(record["stages"]) == list(pipeline.STAGES)
     papers = record["stages"]["ingest_openalex"]["rows"]["papers"]
@@ -39,14 +64,14 @@ def test_every_stage_ran_and_ingest_balanced(run_record):
 def test_spark_jobs_carry_their_pipeline_stage_as_job_group(spark, run_record):
     tracker = spark.sparkContext.statusTracker()
     # The last stage's jobs are still in the status store (it keeps the latest 1000 jobs).
-    assert tracker.getJobIdsForGroup("scintel:institution_h5")
+    assert tracker.getJobIdsForGroup(f"scintel:{list(pipeline.STAGES)[-1]}")
     assert not tracker.getJobIdsForGroup("scintel:no_such_stage")
     # Jobs the session runs after the pipeline are not attributed to it.
     assert spark.sparkContext.getLocalProperty("spark.jobGroup.id") is None
 
 
 def test_planted_golden_crosses_recovered(spark, run_record):
-    warehouse, _ = run_record
+    warehouse, _, _ = run_record
     crosses = {r.metric: r.cross_year for r in warehouse.read(spark, "golden_cross").where("challenger = 'CN' AND leader = 'US'").collect()}
     assert crosses == {
         "papers": PLANTED["papers_golden_cross"]["first_year_challenger_exceeds"],
@@ -55,7 +80,7 @@ def test_planted_golden_crosses_recovered(spark, run_record):
 
 
 def test_gold_invariants(spark, run_record):
-    warehouse, _ = run_record
+    warehouse, _, _ = run_record
     scholars = warehouse.read(spark, "scholar_h_index")
     assert scholars.where("h_index > paper_count OR i10_index > paper_count OR h_index < 0").count() == 0
     assert scholars.where("h_index >= 5").count() > 0
@@ -70,7 +95,7 @@ def test_gold_invariants(spark, run_record):
 
 
 def test_report_renders_every_chart_from_the_run(spark, run_record, tmp_path):
-    warehouse, record = run_record
+    warehouse, record, _ = run_record
     path = build_report(spark, warehouse, cfg.load(), str(tmp_path / "report"))
     html = path.read_text()
     for chart in CHARTS:
@@ -82,3 +107,77 @@ def test_report_renders_every_chart_from_the_run(spark, run_record, tmp_path):
         assert (path.parent / "figures" / f"{chart.key}.svg").stat().st_size > 1000
     crosses = PLANTED["papers_golden_cross"]["first_year_challenger_exceeds"], PLANTED["top1_golden_cross"]["first_year_challenger_exceeds"]
     assert all(f"golden cross {year}" in html for year in crosses)
+
+
+def test_no_written_dataframe_evaluates_python(run_record, written_plans):
+    assert {"gold/research_fronts", "gold/research_front_yearly", "gold/frontier_top10", "gold/sleeping_beauties",
+            "gold/talent_flow_by_country", "gold/collaboration_pairs", "gold/collaboration_concentration"} <= set(written_plans)
+    offending = {table: [node for node in PYTHON_NODES if node in plan] for table, plan in written_plans.items()}
+    assert not {t: nodes for t, nodes in offending.items() if nodes}
+    assert all("Project" in plan or "Scan" in plan or "LocalTableScan" in plan for plan in written_plans.values())
+
+
+def _front_members(spark, warehouse) -> dict[str, set[str]]:
+    members: dict[str, set[str]] = {}
+    for row in warehouse.read(spark, "research_front_papers").collect():
+        members.setdefault(row.front_id, set()).add(row.paper_id)
+    return members
+
+
+def test_planted_fronts_recovered_and_ranked(spark, run_record):
+    """Each planted front is the recovered front sharing most of its core papers; precision and
+    recall of core-paper membership are printed (pytest -s) and held to 0.8."""
+    warehouse, _, planted = run_record
+    members = _front_members(spark, warehouse)
+    ranks = {r.front_id: r for r in warehouse.read(spark, "research_fronts").collect()}
+    found = {}
+    for front in planted["fronts"]:
+        cores = {c.rsplit("/", 1)[-1] for c in front["core_ids"]}
+        best = max(members, key=lambda k: len(members[k] & cores))
+        shared = len(members[best] & cores)
+        precision, recall = shared / len(members[best]), shared / len(cores)
+        print(f"front {front['name']!r} ({front['trend']}): {best}, precision {precision:.2f}, recall {recall:.2f}, "
+              f"rank {ranks[best].rank}", file=sys.stderr)
+        assert precision >= 0.8 and recall >= 0.8, front["name"]
+        found[front["name"]] = (front["trend"], ranks[best])
+    assert len({row.front_id for _, row in found.values()}) == len(found)  # five different fronts
+    rising = [row for trend, row in found.values() if trend == "rising"]
+    (declining,) = [row for trend, row in found.values() if trend == "declining"]
+    assert all(r.frontier_index > 0 and r.rank < declining.rank for r in rising)
+    assert declining.frontier_raw < 0 and declining.frontier_index == 0
+    top10 = {r.front_id for r in warehouse.read(spark, "frontier_top10").collect()}
+    assert {r.front_id for r in rising} <= top10
+
+
+def test_planted_talent_importer_and_exporter(spark, run_record):
+    warehouse, _, _ = run_record
+    flows = {r.country: r.net_inflow for r in warehouse.read(spark, "talent_flow_by_country").collect()}
+    assert max(flows, key=flows.get) == "US" and flows["US"] > 0
+    assert min(flows, key=flows.get) == "CN" and flows["CN"] < 0
+    # The generator's movers leave for good (PLANTED.md): every mobile scholar is a migrant here;
+    # travellers are tested on hand-built data (tests/indicators/test_graph_indicators.py).
+    mobility = warehouse.read(spark, "talent_mobility").groupBy("mobility").count().collect()
+    assert [(r.mobility, r["count"] > 0) for r in mobility] == [("migrant", True)]
+
+
+def test_focus_cities_and_subfields_present(spark, run_record):
+    warehouse, _, _ = run_record
+    config = cfg.load()
+    comparison = warehouse.read(spark, "city_comparison").where("subfield = 'all'").collect()
+    assert {r.city for r in comparison} == set(config.scope.focus_cities)
+    assert all(r.papers > 0 for r in comparison)  # the generator places institutions in every focus city
+    subfields = {r.subfield for r in warehouse.read(spark, "paper_subfields").select("subfield").distinct().collect()}
+    assert subfields == set(config.scope.subfields)
+    cores = warehouse.read(spark, "core_scholars").where("city = 'Beijing'").count()
+    assert cores == config.collaboration.core_scholars * len(config.scope.subfields)
+    pairs = {(r.country_a, r.country_b) for r in warehouse.read(spark, "collaboration_pairs_yearly").collect()}
+    assert pairs == {("CN", "US")}
+
+
+def test_the_plan_check_sees_a_python_udf(spark):
+    """The check above can fail: a DataFrame with a Python UDF shows one of PYTHON_NODES."""
+    from pyspark.sql.functions import udf
+
+    plan = spark.range(3).select(udf(lambda x: x + 1, "long")("id")).\
+        _jdf.queryExecution().executedPlan().toString()
+    assert any(node in plan for node in PYTHON_NODES), plan

@@ -74,7 +74,7 @@ def test_every_rendered_chart_has_png_and_svg_files_and_missing_ones_name_their_
             assert not png.exists(), chart.key
             section = html[html.index(f"<h2 id='{chart.key}'>"):].split("<h2")[1]
             assert "Not available" in section and f"<code>{chart.stage}</code>" in section, chart.key
-    assert "Not in this report" in html and "002 figs 21-22" in html  # talent flow: stage not built yet
+    assert "Not in this report" in html and "002 figs 21-22" in html  # talent flow: tables written, not drawn yet
 
 
 def test_each_chart_states_scope_and_provenance(report):

@@ -57,7 +57,10 @@ except ImportError:  # Airflow 2.4+
 STAGE_GROUPS = {
     "ingest": ["ingest_openalex", "ingest_patents"],
     "quality": ["quality_silver"],
-    "indicators": ["output_impact", "top_cited", "golden_cross", "patents", "talent", "institution_h5"],
+    "indicators": [
+        "output_impact", "top_cited", "golden_cross", "patents", "talent", "institution_h5", "research_fronts",
+        "sleeping_beauties", "talent_flow", "collaboration", "city_subfield",
+    ],
 }
 
 # Settings reach the command as environment variables, so paths need no shell quoting.

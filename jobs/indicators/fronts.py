@@ -4,10 +4,9 @@ Two core (top 1%) papers are linked when at least `min_count` papers cite both a
 co-citation strength cocit / sqrt(cites_a * cites_b) is at least `min_strength`, with cites_x the
 paper's total citations (the `citations` column of paper_citations / top_cited_papers).
 
-What is here is DataFrame work only: the links. Fronts are the connected components of these
-links, which the SPEC computes with GraphFrames; that stage, and the frontier index on top of it,
-wait for the GraphFrames JVM package (issue 5). The links are already what bench/peers.py
-compares with pandas and DuckDB as "co-citation pairs".
+What is here is DataFrame work only: the links. The research_fronts stage
+(jobs/indicators/research_fronts.py) takes their connected components as fronts; bench/peers.py
+compares the links with pandas and DuckDB as "co-citation pairs".
 """
 
 from __future__ import annotations
@@ -36,7 +35,13 @@ def cocitation_links(core_df: DataFrame, citations_df: DataFrame, min_count: int
     by the citing paper, so a review citing 2,000 core papers is 2M pair rows in one task,
     aggregated map-side before the shuffle on the pair.
     """
-    refs = core_references(core_df, citations_df)
+    return links_from_references(core_df, core_references(core_df, citations_df), min_count, min_strength)
+
+
+def links_from_references(core_df: DataFrame, refs_df: DataFrame, min_count: int, min_strength: float) -> DataFrame:
+    """cocitation_links over references already filtered to the core: (citing_paper_id,
+    cited_paper_id), distinct."""
+    refs = refs_df.select("citing_paper_id", "cited_paper_id")
     a, b = refs.alias("a"), refs.alias("b")
     pairs = a.join(b, (F.col("a.citing_paper_id") == F.col("b.citing_paper_id"))
                    & (F.col("a.cited_paper_id") < F.col("b.cited_paper_id")))

@@ -63,14 +63,18 @@ def test_aggregate_messages_sums_neighbour_papers(spark):
     c gets a+b = 11; the count of messages is each vertex's degree (2)."""
     from graphframes.lib import AggregateMessages as AM
 
+    from jobs.graph import aggregate_messages
+
     vertices = spark.createDataFrame([("a", 1), ("b", 10), ("c", 100)], "id string, papers long")
     edges = spark.createDataFrame([("a", "b"), ("b", "c"), ("a", "c")], "src string, dst string")
-    received = graph_frame(vertices, edges).aggregateMessages(
-        [F.sum(AM.msg).alias("neighbour_papers"), F.count(AM.msg).alias("messages")],
-        sendToSrc=[AM.dst["papers"]],
-        sendToDst=[AM.src["papers"]],
+    received = aggregate_messages(
+        graph_frame(vertices, edges),
+        F.struct(F.sum(AM.msg).alias("neighbour_papers"), F.count(AM.msg).alias("messages")).alias("m"),
+        to_src=AM.dst["papers"],
+        to_dst=AM.src["papers"],
     )
-    rows = {r["id"]: (r["neighbour_papers"], r["messages"]) for r in received.collect()}
+    assert received.columns == ["id", "m"]
+    rows = {r["id"]: (r["m"]["neighbour_papers"], r["m"]["messages"]) for r in received.collect()}
     received.unpersist()
     assert rows == {"a": (110, 2), "b": (101, 2), "c": (11, 2)}
 

@@ -1,0 +1,293 @@
+"""City x subfield analysis (SPEC item 10; seed 000 figs 1-5, annexes 1-2).
+
+Papers: the in-scope papers (gold paper_citations) tagged with the configured subfields
+(`scope.subfields`: a paper belongs to a subfield when one of its topic, concept or keyword names
+contains one of the subfield's terms, case-insensitively; a paper may belong to several). A
+paper belongs to a city when one of its authors has an institution there (institution geo:
+country and city), so a paper written in two cities counts in both. Cities are keyed by
+(country_code, city): two cities of one name in two countries stay apart.
+
+Tables (grain in parentheses):
+- paper_subfields (paper_id, subfield);
+- city_subfield_year (country_code, city, subfield, year): papers, scholars (distinct authors with
+  an institution in the city on those papers), institutions (distinct institutions of the city);
+- city_comparison (city, subfield): the focus cities (`scope.focus_cities`, matched by name) over
+  the window, every focus city x subfield present (zeros included), ranked by papers within each
+  subfield; subfield 'all' counts a paper of any subfield once;
+- core_scholars (country_code, city, subfield, rank): per city and subfield, the top
+  `collaboration.core_scholars` authors with a subfield paper in the city, by h-index over all
+  their papers of the subfield (anywhere), then papers in the city, then author id;
+- core_scholar_collaborators (country_code, city, subfield, author_id, rank): each core scholar's top
+  `collaboration.collaborators` co-authors by co-authored papers of the subfield, ties by id;
+- core_institutions (country_code, city, subfield, rank): the city's institutions by papers of the
+  subfield, then id; core_institution_partners (..., institution_id, rank): each core
+  institution's top `collaboration.partners` partner institutions (anywhere) by co-authored
+  papers of the subfield, ties by id, with the partner's type;
+- collaboration_concentration (country_code, city, subfield): top_partner_share (a core scholar's
+  co-authored papers with their top co-author over their co-authored papers, averaged over the
+  core scholars), top2_edge_share (the share of the city's institution-network edges that touch
+  one of its two institutions of highest degree, ties by id), degree_gini (Gini coefficient of
+  institution degree in that network), industry_share (share of those edges with a company at
+  either end), closed_circle_share (share of the city's co-author pairs whose two authors are in
+  one community: labelPropagation over the co-authorship graph of all subfield papers).
+The institution network of a (city, subfield) has the institutions on the city's subfield papers
+as vertices and an edge between two institutions that share such a paper.
+
+Scale: co-author pairs grow with the square of team size, so papers with more than
+`collaboration.max_authors_per_paper` authors form no co-author pairs (they still count as
+papers, for scholars and institutions); the stage logs how many papers that leaves out. On a
+cluster over OpenAlex's 725M authorships, the subfield papers of a domain such as AI are a few
+percent of the works; their pairs (a median team of 3-5 gives 3-10 pairs, the cap bounds a
+paper at 1,225) are a shuffle of the order of 10^8-10^9 rows keyed by paper, then by author pair,
+aggregated map-side; the label propagation runs a few rounds of that edge list.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, Window as W
+from pyspark.sql import functions as F
+
+from jobs.graph import graph_frame, label_propagation
+from jobs.indicators.common import h_index_of
+
+log = logging.getLogger(__name__)
+
+ALL = "all"
+COMPANY = "company"
+
+
+def tag_subfields(papers_df: DataFrame, subfields: dict[str, list[str]]) -> DataFrame:
+    """(paper_id, subfield): a row per subfield whose terms a paper's names contain."""
+    names = F.transform(F.concat("topic_names", "concept_names", "keyword_names"), lambda n: F.lower(n))
+
+    def matches(terms: list[str]):
+        return F.exists(names, lambda n: F.greatest(*[n.contains(t.lower()) for t in terms], F.lit(False)))
+
+    tagged = F.filter(F.array(*[F.when(matches(terms), F.lit(name)) for name, terms in subfields.items()]), lambda s: s.isNotNull())
+    return papers_df.select("paper_id", F.explode(tagged).alias("subfield"))
+
+
+def city_authorships(authorships_df: DataFrame, institutions_df: DataFrame) -> DataFrame:
+    """(paper_id, author_id, institution_id, country_code, city, institution_type) for authorship
+    rows whose institution has a city."""
+    places = institutions_df.select("institution_id", F.col("country_code").alias("inst_country"), "city", "institution_type")
+    return authorships_df.select("paper_id", "author_id", "institution_id").join(places, "institution_id").where(
+        F.col("city").isNotNull() & F.col("inst_country").isNotNull()
+    ).select("paper_id", "author_id", "institution_id", F.col("inst_country").alias("country_code"), "city", "institution_type")
+
+
+def city_subfield_year(tagged_df: DataFrame, years_df: DataFrame, places_df: DataFrame) -> DataFrame:
+    rows = tagged_df.join(years_df, "paper_id").join(places_df, "paper_id")
+    return rows.groupBy("country_code", "city", "subfield", F.col("publication_year").alias("year")).agg(
+        F.countDistinct("paper_id").alias("papers"),
+        F.countDistinct("author_id").alias("scholars"),
+        F.countDistinct("institution_id").alias("institutions"),
+    )
+
+
+def city_comparison(tagged_df: DataFrame, places_df: DataFrame, focus_cities: list[str], subfields: list[str]) -> DataFrame:
+    """Focus cities x (subfields + 'all'), zeros included, ranked by papers within a subfield."""
+    spark = tagged_df.sparkSession
+    wanted = spark.createDataFrame([(c, s) for c in focus_cities for s in [*subfields, ALL]], "city string, subfield string")
+    focus = places_df.where(F.lower("city").isin([c.lower() for c in focus_cities]))
+    with_all = tagged_df.union(tagged_df.select("paper_id", F.lit(ALL).alias("subfield"))).distinct()
+    totals = with_all.join(focus, "paper_id").groupBy(F.lower("city").alias("city_key"), "subfield").agg(
+        F.countDistinct("paper_id").alias("papers"),
+        F.countDistinct("author_id").alias("scholars"),
+        F.countDistinct("institution_id").alias("institutions"),
+    )
+    joined = wanted.join(totals, (F.lower(wanted.city) == totals.city_key) & (wanted.subfield == totals.subfield), "left").select(
+        wanted.city, wanted.subfield,
+        *[F.coalesce(F.col(c), F.lit(0)).cast("long").alias(c) for c in ("papers", "scholars", "institutions")])
+    return joined.withColumn("rank", F.rank().over(W.partitionBy("subfield").orderBy(F.col("papers").desc())))
+
+
+def subfield_h_index(tagged_df: DataFrame, authorships_df: DataFrame, citations_df: DataFrame) -> DataFrame:
+    """(author_id, subfield, h_index): h over the author's papers of the subfield."""
+    rows = tagged_df.join(authorships_df.select("paper_id", "author_id").distinct(), "paper_id").join(citations_df, "paper_id")
+    ranked = rows.withColumn("r", F.row_number().over(
+        W.partitionBy("author_id", "subfield").orderBy(F.col("citations").desc(), "paper_id")))
+    return ranked.groupBy("author_id", "subfield").agg(h_index_of(F.col("citations"), F.col("r")).cast("int").alias("h_index"))
+
+
+def core_scholars(tagged_df: DataFrame, places_df: DataFrame, h_df: DataFrame, top: int) -> DataFrame:
+    in_city = tagged_df.join(places_df, "paper_id").groupBy("country_code", "city", "subfield", "author_id").agg(
+        F.countDistinct("paper_id").alias("papers"))
+    ranked = in_city.join(h_df, ["author_id", "subfield"]).withColumn("rank", F.row_number().over(
+        W.partitionBy("country_code", "city", "subfield").orderBy(F.col("h_index").desc(), F.col("papers").desc(), "author_id")))
+    return ranked.where(F.col("rank") <= top).select("country_code", "city", "subfield", F.col("rank").cast("int"),
+                                                      "author_id", "h_index", "papers")
+
+
+def coauthor_pairs(tagged_df: DataFrame, authorships_df: DataFrame, max_authors: int) -> tuple[DataFrame, DataFrame]:
+    """((paper_id, subfield, author_a, author_b) with author_a < author_b, papers left out):
+    each unordered pair of distinct authors of a subfield paper with at most max_authors authors."""
+    authors = authorships_df.select("paper_id", "author_id").distinct()
+    sizes = authors.groupBy("paper_id").agg(F.count(F.lit(1)).alias("k"))
+    small = sizes.where(F.col("k") <= max_authors).select("paper_id")
+    kept = authors.join(small, "paper_id", "left_semi").join(tagged_df.select("paper_id").distinct(), "paper_id", "left_semi")
+    a, b = kept.alias("a"), kept.alias("b")
+    pairs = a.join(b, (F.col("a.paper_id") == F.col("b.paper_id")) & (F.col("a.author_id") < F.col("b.author_id"))).select(
+        F.col("a.paper_id").alias("paper_id"), F.col("a.author_id").alias("author_a"), F.col("b.author_id").alias("author_b"))
+    left_out = sizes.where(F.col("k") > max_authors).join(tagged_df, "paper_id", "left_semi")
+    return pairs.join(tagged_df, "paper_id"), left_out
+
+
+def scholar_collaborators(pairs_df: DataFrame, core_df: DataFrame, top: int) -> DataFrame:
+    """Each core scholar's top co-authors in the subfield, with the scholar's co-authored papers
+    (for the top-partner share)."""
+    both_ways = pairs_df.select("paper_id", "subfield", F.col("author_a").alias("author_id"), F.col("author_b").alias("collaborator_id")).union(
+        pairs_df.select("paper_id", "subfield", F.col("author_b").alias("author_id"), F.col("author_a").alias("collaborator_id")))
+    cores = core_df.select("author_id", "subfield").distinct()
+    mine = both_ways.join(cores, ["author_id", "subfield"], "left_semi")
+    counted = mine.groupBy("author_id", "subfield", "collaborator_id").agg(F.countDistinct("paper_id").alias("coauthored_papers"))
+    coauthored = mine.groupBy("author_id", "subfield").agg(F.countDistinct("paper_id").alias("scholar_coauthored_papers"))
+    ranked = counted.withColumn("rank", F.row_number().over(
+        W.partitionBy("author_id", "subfield").orderBy(F.col("coauthored_papers").desc(), "collaborator_id"))).where(F.col("rank") <= top)
+    return ranked.join(coauthored, ["author_id", "subfield"])
+
+
+def institution_edges(tagged_df: DataFrame, places_df: DataFrame, all_places_df: DataFrame) -> DataFrame:
+    """(country_code, city, subfield, inst_a, inst_b, papers): institution pairs on the city's
+    subfield papers (any institution of the paper, in the city or not), inst_a < inst_b."""
+    city_papers = tagged_df.join(places_df.select("paper_id", "country_code", "city").distinct(), "paper_id")
+    insts = all_places_df.select("paper_id", "institution_id").distinct()
+    a, b = insts.alias("a"), insts.alias("b")
+    pairs = a.join(b, (F.col("a.paper_id") == F.col("b.paper_id")) & (F.col("a.institution_id") < F.col("b.institution_id"))).select(
+        F.col("a.paper_id").alias("paper_id"), F.col("a.institution_id").alias("inst_a"), F.col("b.institution_id").alias("inst_b"))
+    return pairs.join(city_papers, "paper_id").groupBy("country_code", "city", "subfield", "inst_a", "inst_b").agg(
+        F.count(F.lit(1)).alias("papers"))
+
+
+def core_institutions(tagged_df: DataFrame, places_df: DataFrame, top: int) -> DataFrame:
+    counted = tagged_df.join(places_df, "paper_id").groupBy("country_code", "city", "subfield", "institution_id").agg(
+        F.countDistinct("paper_id").alias("papers"))
+    ranked = counted.withColumn("rank", F.row_number().over(
+        W.partitionBy("country_code", "city", "subfield").orderBy(F.col("papers").desc(), "institution_id")))
+    return ranked.where(F.col("rank") <= top).select("country_code", "city", "subfield", F.col("rank").cast("int"), "institution_id", "papers")
+
+
+def institution_partners(edges_df: DataFrame, core_df: DataFrame, types_df: DataFrame, top: int) -> DataFrame:
+    both_ways = edges_df.select("country_code", "city", "subfield", F.col("inst_a").alias("institution_id"),
+                                F.col("inst_b").alias("partner_id"), "papers").union(
+        edges_df.select("country_code", "city", "subfield", F.col("inst_b").alias("institution_id"), F.col("inst_a").alias("partner_id"), "papers"))
+    mine = both_ways.join(core_df.select("country_code", "city", "subfield", "institution_id"),
+                          ["country_code", "city", "subfield", "institution_id"], "left_semi")
+    ranked = mine.withColumn("rank", F.row_number().over(
+        W.partitionBy("country_code", "city", "subfield", "institution_id").orderBy(F.col("papers").desc(), "partner_id")))
+    return ranked.where(F.col("rank") <= top).join(
+        types_df.select(F.col("institution_id").alias("partner_id"), F.col("institution_type").alias("partner_type")), "partner_id", "left"
+    ).select("country_code", "city", "subfield", "institution_id", "partner_id", "partner_type",
+             F.col("papers").alias("coauthored_papers"), F.col("rank").cast("int"))
+
+
+def network_concentration(edges_df: DataFrame, types_df: DataFrame) -> DataFrame:
+    """(country_code, city, subfield, top2_edge_share, degree_gini, industry_share) of each
+    institution network."""
+    key = ["country_code", "city", "subfield"]
+    ends = edges_df.select(*key, F.col("inst_a").alias("institution_id")).union(edges_df.select(*key, F.col("inst_b")))
+    degrees = ends.groupBy(*key, "institution_id").agg(F.count(F.lit(1)).alias("degree"))
+    top2 = degrees.withColumn("k", F.row_number().over(W.partitionBy(*key).orderBy(F.col("degree").desc(), "institution_id"))).where("k <= 2")
+    tops = top2.groupBy(*key).agg(F.collect_list("institution_id").alias("top2"))
+    # Gini over degrees sorted ascending: (2 sum i x_i) / (n sum x) - (n + 1) / n, i from 1.
+    ascending = degrees.withColumn("i", F.row_number().over(W.partitionBy(*key).orderBy("degree", "institution_id")))
+    gini = ascending.groupBy(*key).agg(
+        (2 * F.sum(F.col("i") * F.col("degree")) / (F.count(F.lit(1)) * F.sum("degree"))
+         - (F.count(F.lit(1)) + 1) / F.count(F.lit(1))).alias("degree_gini"))
+    companies = types_df.where(F.col("institution_type") == COMPANY).select("institution_id")
+    company_ids = F.broadcast(companies)
+    flagged = edges_df.join(company_ids.select(F.col("institution_id").alias("inst_a"), F.lit(True).alias("a_company")), "inst_a", "left").join(
+        company_ids.select(F.col("institution_id").alias("inst_b"), F.lit(True).alias("b_company")), "inst_b", "left").join(tops, key)
+    shares = flagged.groupBy(*key).agg(
+        F.avg((F.array_contains("top2", F.col("inst_a")) | F.array_contains("top2", F.col("inst_b"))).cast("double")).alias("top2_edge_share"),
+        F.avg((F.coalesce("a_company", F.lit(False)) | F.coalesce("b_company", F.lit(False))).cast("double")).alias("industry_share"),
+    )
+    return shares.join(gini, key)
+
+
+def closed_circles(pairs_df: DataFrame, places_df: DataFrame, iterations: int) -> tuple[DataFrame, DataFrame]:
+    """((country_code, city, subfield, closed_circle_share), the persisted communities): the
+    share of a city's distinct subfield co-author pairs (pairs on its papers) whose two authors
+    carry one label after `iterations` rounds of GraphFrames' labelPropagation over the
+    co-authorship graph of all subfield papers."""
+    # One edge per co-authored paper: a pair that wrote three papers together weighs three
+    # times in the label vote, so strong ties decide a community.
+    paper_pairs = pairs_df.select("paper_id", "author_a", "author_b").distinct()
+    vertices = paper_pairs.select(F.col("author_a").alias("id")).union(paper_pairs.select(F.col("author_b").alias("id"))).distinct()
+    edges = paper_pairs.select(F.col("author_a").alias("src"), F.col("author_b").alias("dst"))
+    communities = label_propagation(graph_frame(vertices, edges), max_iter=iterations)
+    labels = communities.select("id", "label")
+    labelled = pairs_df.join(labels.select(F.col("id").alias("author_a"), F.col("label").alias("label_a")), "author_a").join(
+        labels.select(F.col("id").alias("author_b"), F.col("label").alias("label_b")), "author_b")
+    city_pairs = labelled.join(places_df.select("paper_id", "country_code", "city").distinct(), "paper_id").select(
+        "country_code", "city", "subfield", "author_a", "author_b", (F.col("label_a") == F.col("label_b")).alias("same"))
+    result = city_pairs.distinct().groupBy("country_code", "city", "subfield").agg(
+        F.avg(F.col("same").cast("double")).alias("closed_circle_share"))
+    return result, communities
+
+
+def run(ctx) -> dict:
+    spark, wh, config = ctx.spark, ctx.warehouse, ctx.config
+    settings = config.collaboration
+    scoped = wh.read(spark, "paper_citations", "gold")
+    papers_df = wh.read(spark, "papers", "silver").join(scoped.select("paper_id"), "paper_id", "left_semi")
+    versions = {"paper_subfields": wh.write(tag_subfields(papers_df, config.scope.subfields), "paper_subfields", layer="gold")}
+    tagged = wh.read(spark, "paper_subfields", "gold")
+    authorships_df = wh.read(spark, "authorships", "silver")
+    institutions_df = wh.read(spark, "institutions", "silver")
+    all_places = city_authorships(authorships_df.join(tagged.select("paper_id").distinct(), "paper_id", "left_semi"),
+                                  institutions_df).persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        years = scoped.select("paper_id", "publication_year")
+        versions["city_subfield_year"] = wh.write(city_subfield_year(tagged, years, all_places), "city_subfield_year", layer="gold")
+        versions["city_comparison"] = wh.write(
+            city_comparison(tagged, all_places, config.scope.focus_cities, list(config.scope.subfields)), "city_comparison", layer="gold")
+        h_df = subfield_h_index(tagged, authorships_df, scoped.select("paper_id", "citations"))
+        versions["core_scholars"] = wh.write(core_scholars(tagged, all_places, h_df, settings.core_scholars), "core_scholars", layer="gold")
+        core_df = wh.read(spark, "core_scholars", "gold")
+
+        pairs, left_out = coauthor_pairs(tagged, authorships_df, settings.max_authors_per_paper)
+        # Read twice (top collaborators, communities): kept once instead of self-joining twice.
+        pairs = pairs.persist(StorageLevel.MEMORY_AND_DISK)
+        left = left_out.agg(F.countDistinct("paper_id")).first()[0]
+        edge_counts = {"coauthor_pairs": pairs.count(), "papers_without_pairs": left}
+        if left:
+            log.warning("city_subfield: %s subfield papers with more than %d authors form no co-author pairs",
+                        f"{left:,}", settings.max_authors_per_paper)
+        log.info("city_subfield: %s co-author pair rows (paper, subfield, pair)", f"{edge_counts['coauthor_pairs']:,}")
+        collaborators = scholar_collaborators(pairs, core_df, settings.collaborators)
+        placed = core_df.select("country_code", "city", "subfield", "author_id").join(collaborators, ["author_id", "subfield"])
+        versions["core_scholar_collaborators"] = wh.write(
+            placed.select("country_code", "city", "subfield", "author_id", "collaborator_id", "coauthored_papers",
+                          F.col("rank").cast("int"), "scholar_coauthored_papers"),
+            "core_scholar_collaborators", layer="gold")
+
+        versions["core_institutions"] = wh.write(core_institutions(tagged, all_places, settings.core_institutions),
+                                                 "core_institutions", layer="gold")
+        types_df = institutions_df.select("institution_id", "institution_type")
+        edges = institution_edges(tagged, all_places, all_places).persist(StorageLevel.MEMORY_AND_DISK)
+        edge_counts["institution_edges"] = edges.count()
+        try:
+            versions["core_institution_partners"] = wh.write(
+                institution_partners(edges, wh.read(spark, "core_institutions", "gold"), types_df, settings.partners),
+                "core_institution_partners", layer="gold")
+            network = network_concentration(edges, types_df)
+            closed, communities = closed_circles(pairs, all_places, settings.community_iterations)
+            top_partner = wh.read(spark, "core_scholar_collaborators", "gold").where("rank = 1").groupBy(
+                "country_code", "city", "subfield").agg(
+                F.avg(F.col("coauthored_papers") / F.col("scholar_coauthored_papers")).alias("top_partner_share"))
+            key = ["country_code", "city", "subfield"]
+            cells = core_df.select(*key).distinct()
+            concentration = cells.join(top_partner, key, "left").join(network, key, "left").join(closed, key, "left").select(
+                *key, "top_partner_share", "top2_edge_share", "degree_gini", "industry_share", "closed_circle_share")
+            versions["collaboration_concentration"] = wh.write(concentration, "collaboration_concentration", layer="gold")
+            communities.unpersist()
+        finally:
+            edges.unpersist()
+            pairs.unpersist()
+    finally:
+        all_places.unpersist()
+    return {"versions": versions, "edges": edge_counts}
