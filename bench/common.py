@@ -48,6 +48,9 @@ STAGE_INPUTS = {
     "talent_flow": ["silver:author_affiliation_years", "silver:institutions"],
     "collaboration": ["silver:authorships", "gold:top_cited_papers", "gold:paper_citations"],
     "city_subfield": ["gold:paper_citations", "silver:papers", "silver:authorships", "silver:institutions"],
+    "topic_lens": ["gold:paper_citations", "silver:papers", "silver:authorships", "gold:top_cited_papers", "silver:patents",
+                   "silver:patent_assignees"],
+    "top_teams": ["gold:institution_h5", "gold:scholar_h_index", "silver:authorships", "silver:papers"],
 }
 RAW_SCHEMAS = {"works": RAW_WORK, "authors": RAW_AUTHOR, "institutions": RAW_INSTITUTION, "patents": RAW_PATENT}
 

@@ -471,6 +471,9 @@ GOLD_SUITES: dict[str, Callable[[Config], TableSuite]] = {
     "city_subfield_year": lambda c: TableSuite(
         "city_subfield_year", (unique("country_code", "city", "subfield", "year"), in_window("year", c))
         + _counts("papers", "scholars", "institutions")),
+    "city_institution_edges": lambda c: TableSuite(
+        "city_institution_edges", (unique("country_code", "city", "subfield", "inst_a", "inst_b"), at_least("papers", 1, CRITICAL)),
+        aggregates=(_ordered_pair("inst_a", "inst_b"),)),
     "city_comparison": lambda c: TableSuite(
         "city_comparison", (unique("city", "subfield"),) + _counts("papers", "scholars", "institutions"),
         aggregates=(ranks_contiguous(("subfield",)),)),
@@ -496,6 +499,20 @@ GOLD_SUITES: dict[str, Callable[[Config], TableSuite]] = {
         (unique("country_code", "city", "subfield"),) + _shares("top_partner_share", "top2_edge_share", "industry_share",
                                                                 "closed_circle_share") + (between("degree_gini", 0, 1, CRITICAL),),
     ),
+    # Topic lens and top teams.
+    "topic_papers": lambda c: TableSuite(
+        "topic_papers", (unique("topic", "paper_id"),
+                         gxe.ExpectColumnValuesToBeInSet(column="topic", value_set=[t.name for t in c.topic_lens.topics],
+                                                         severity=CRITICAL))),
+    "topic_country_rankings": lambda c: TableSuite(
+        "topic_country_rankings", (unique("topic", "country"), at_most_column("top_cited_papers", "papers"))
+        + _counts("papers", "top_cited_papers"), aggregates=(ranks_contiguous(("topic",)),)),
+    "topic_patent_rankings": lambda c: TableSuite(
+        "topic_patent_rankings", (unique("topic", "country"), at_most_column("high_value_patents", "patents"))
+        + _counts("patents", "high_value_patents"), aggregates=(ranks_contiguous(("topic",)),)),
+    "institution_key_members": lambda c: TableSuite(
+        "institution_key_members", (unique("canonical_id", "rank"), unique("canonical_id", "author_id"),
+                                    between("rank", 1, c.indicators.key_members, CRITICAL)) + _counts("h_index")),
 }
 
 

@@ -79,14 +79,18 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser(
         "report",
         help="render the HTML report (the seeds' charts) from the gold tables",
-        description="Render one self-contained HTML report from a warehouse's gold tables: rankings as bars, "
-        "yearly series with the golden cross, patent value bands, talent; each chart also as PNG and SVG "
-        "under figures/. Each chart states its seed figure, scope and the run that wrote its data.",
+        description="Render the HTML reports from a warehouse's gold tables: report.html (the global report: "
+        "rankings, yearly series with the golden cross, patents, talent and its flows, collaboration, research "
+        "fronts, the topic lens, top teams) and city-<name>.html (the city report: a city's subfields, core "
+        "scholars and institutions, its collaboration network). Each chart is also under figures/ as PNG, SVG "
+        "and CSV, and states its seed figure, scope and the run that wrote its data.",
     )
     report.add_argument("--warehouse", required=True, metavar="DIR")
     report.add_argument("--out", metavar="DIR", help="output directory (default <warehouse>/_report)")
     report.add_argument("--top", type=_positive_int, default=15, metavar="N", help="bars per ranking (default 15)")
     report.add_argument("--conf", metavar="FILE", help="config file (default conf/local.yaml): scope shown with each chart")
+    report.add_argument("--city", metavar="NAME", help="the city report's city (default: the config's scope.report_city); "
+                        "the city report is written beside the main one when the city_subfield tables exist")
 
     check = sub.add_parser(
         "check",
@@ -195,8 +199,16 @@ def cmd_report(args) -> int:
     if "://" not in args.warehouse and not Path(args.warehouse).is_dir():
         raise FileNotFoundError(f"warehouse {args.warehouse} does not exist")
     spark = session_for(config, "scintel-report")
-    path = build_report(spark, warehouse, config, args.out or f"{args.warehouse.rstrip('/')}/_report", args.top)
+    out = args.out or f"{args.warehouse.rstrip('/')}/_report"
+    path = build_report(spark, warehouse, config, out, args.top)
     print(f"report: {path}")
+    city = args.city or config.scope.report_city
+    if args.city or warehouse.exists(spark, "city_subfield_year", "gold"):
+        from jobs.city_report import build_city_report
+
+        print(f"city report: {build_city_report(spark, warehouse, config, city, out)}")
+    else:
+        print(f"city report: not written (no city_subfield tables in {args.warehouse}: run the city_subfield stage)")
     return 0
 
 

@@ -43,6 +43,7 @@ class Scope:
     focus_countries: list[str]
     focus_cities: list[str]
     subfields: dict[str, list[str]]
+    report_city: str = "Shanghai"  # the city report's city (scintel report --city overrides it)
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ class IndicatorSettings:
     h5_years: int
     patent_value_band_edges: list[float]
     high_value_top_countries: int
+    top_teams: int = 10      # institutions of the top-teams table (by h5-index)
+    key_members: int = 5     # key members listed per top team
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,34 @@ class CollaborationSettings:
     partners: int = 5                # top partner institutions per core institution
     max_authors_per_paper: int = 50  # papers with more authors form no co-author pairs (k(k-1)/2 grows fast)
     community_iterations: int = 5    # label propagation rounds on the co-authorship graph
+
+
+@dataclass(frozen=True)
+class LensTopic:
+    """A technology topic of the topic lens: papers by terms, patents by CPC prefix or terms."""
+
+    name: str
+    paper_terms: list[str]
+    patent_cpc_prefixes: list[str] = field(default_factory=list)
+    patent_terms: list[str] = field(default_factory=list)
+
+
+def _default_lens_topics() -> list[LensTopic]:
+    return [
+        LensTopic("AIGC / generative AI", ["generative", "large language model", "language model", "diffusion model", "image generation"],
+                  ["G06N3/047", "G06N3/0455", "G06N3/0475", "G06T11/00"], ["large language model", "diffusion model", "image generation"]),
+        LensTopic("cloud computing", ["cloud computing", "edge computing", "distributed computing"],
+                  ["G06F9/50", "H04L67/10"], ["cloud computing", "edge computing"]),
+        LensTopic("quantum computing", ["quantum comput", "qubit", "quantum algorithm", "quantum error correction"],
+                  ["G06N10"], ["quantum computing", "quantum error correction"]),
+    ]
+
+
+@dataclass(frozen=True)
+class TopicLensSettings:
+    """The topic lens (jobs/indicators/topic_lens.py)."""
+
+    topics: list[LensTopic] = field(default_factory=_default_lens_topics)
 
 
 @dataclass(frozen=True)
@@ -148,6 +179,7 @@ class Config:
     fronts: FrontSettings = field(default_factory=FrontSettings)
     talent: TalentSettings = field(default_factory=TalentSettings)
     collaboration: CollaborationSettings = field(default_factory=CollaborationSettings)
+    topic_lens: TopicLensSettings = field(default_factory=TopicLensSettings)
     source: str = "<dict>"
 
     def digest(self) -> str:
@@ -232,6 +264,14 @@ def _check_rules(config: Config) -> None:
     for key in ("core_years", "max_core_references", "label_topics"):
         if getattr(fronts, key) < (2 if key == "max_core_references" else 1):
             raise ConfigError(f"{src}: 'fronts.{key}' is too small ({getattr(fronts, key)})")
+    names = [t.name for t in config.topic_lens.topics]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{src}: 'topic_lens.topics' names must be unique, got {names}")
+    for i, topic in enumerate(config.topic_lens.topics):
+        if not (topic.paper_terms or topic.patent_cpc_prefixes or topic.patent_terms):
+            raise ConfigError(f"{src}: 'topic_lens.topics[{i}]' ({topic.name}) has no term and no CPC prefix")
+    if config.indicators.top_teams < 1 or config.indicators.key_members < 1:
+        raise ConfigError(f"{src}: 'indicators.top_teams' and 'indicators.key_members' must be at least 1")
     if config.talent.min_papers_per_year < 1:
         raise ConfigError(f"{src}: 'talent.min_papers_per_year' must be at least 1")
     collab = config.collaboration

@@ -146,6 +146,10 @@ STAGES: dict[str, Stage] = {
               _module_stage("jobs.indicators.collaboration"), ("top_cited",)),
         Stage("city_subfield", "city x subfield papers, core scholars and institutions, partners, concentration",
               _module_stage("jobs.indicators.city_subfield"), ("output_impact",)),
+        Stage("topic_lens", "country rankings of papers, top-1% papers and patents within each configured topic",
+              _module_stage("jobs.indicators.topic_lens"), ("top_cited",)),
+        Stage("top_teams", "the top institutions by h5-index with their key members and main topics",
+              _module_stage("jobs.indicators.top_teams"), ("institution_h5", "talent")),
     )
 }
 

@@ -15,7 +15,7 @@ from pyspark.sql import functions as F
 from jobs import config as cfg
 from jobs import pipeline
 from jobs.generate.corpus import PLANTED, generate_corpus
-from jobs.report import CHARTS, build_report
+from jobs.report import build_report, report_charts
 from jobs.warehouse import Warehouse
 
 N_PAPERS = 20000
@@ -98,7 +98,7 @@ def test_report_renders_every_chart_from_the_run(spark, run_record, tmp_path):
     warehouse, record, _ = run_record
     path = build_report(spark, warehouse, cfg.load(), str(tmp_path / "report"))
     html = path.read_text()
-    for chart in CHARTS:
+    for chart in report_charts(cfg.load()):
         section = html[html.index(f"<h2 id='{chart.key}'>"):].split("<h2")[1]
         match = re.search(rf"data-chart='{chart.key}' data-points='(\d+)'", section)
         assert match and int(match.group(1)) > 0, f"chart {chart.key} missing or empty"
@@ -107,6 +107,19 @@ def test_report_renders_every_chart_from_the_run(spark, run_record, tmp_path):
         assert (path.parent / "figures" / f"{chart.key}.svg").stat().st_size > 1000
     crosses = PLANTED["papers_golden_cross"]["first_year_challenger_exceeds"], PLANTED["top1_golden_cross"]["first_year_challenger_exceeds"]
     assert all(f"golden cross {year}" in html for year in crosses)
+    # The planted facts a reader must see: the US gains researchers and China loses them, the four
+    # rising fronts' topics head table 8, and no seed figure is left out.
+    flows = html[html.index("<h2 id='talent_flow_by_country'>"):].split("<h2")[1]
+    assert re.search(r"US \(net \+[\d,]+\)", flows) and re.search(r"CN \(net -[\d,]+\)", flows)
+    table8 = html[html.index("Table 8"):].split("</table>")[0]
+    first_four = "".join(table8.split("<tr>")[2:6])  # after the caption and the header row
+    for topic in ("Large Language Models", "Diffusion Models", "Graph Neural Networks", "Quantum Error Correction"):
+        assert topic in first_four, topic
+    assert "Not in this report" not in html
+    teams = html[html.index("Table 4"):].split("</table>")[0]
+    # The top ten by h5 (ties at the tenth place included), each with its key members.
+    assert teams.count("<tr>") - 1 >= cfg.load().indicators.top_teams
+    assert all(re.search(r"\(\d+", row) for row in teams.split("<tr>")[2:])
 
 
 def test_no_written_dataframe_evaluates_python(run_record, written_plans):
@@ -181,3 +194,22 @@ def test_the_plan_check_sees_a_python_udf(spark):
     plan = spark.range(3).select(udf(lambda x: x + 1, "long")("id")).\
         _jdf.queryExecution().executedPlan().toString()
     assert any(node in plan for node in PYTHON_NODES), plan
+
+
+def test_city_report_renders_every_chart_and_annex(spark, run_record, tmp_path):
+    from jobs.city_report import CITY_CHARTS, build_city_report
+
+    warehouse, record, _ = run_record
+    path = build_city_report(spark, warehouse, cfg.load(), "shanghai", str(tmp_path / "city"))
+    html = path.read_text()
+    assert path.name == "city-shanghai.html" and "<h1>Shanghai (CN)" in html
+    for chart in CITY_CHARTS:
+        match = re.search(rf"data-chart='{chart.key}' data-points='(\d+)'", html)
+        assert match and int(match.group(1)) > 0, f"city chart {chart.key} missing or empty"
+        for ext in ("png", "svg", "csv"):
+            assert (path.parent / "figures" / f"shanghai_{chart.key}.{ext}").stat().st_size > 100, (chart.key, ext)
+    for caption in ("Annex 1", "Annex 2", "How concentrated collaboration is"):
+        table = html[html.index(caption):].split("</table>")[0]
+        assert table.count("<tr>") > 2, caption
+    with pytest.raises(Exception, match="no paper of the configured subfields in a city named 'Atlantis'"):
+        build_city_report(spark, warehouse, cfg.load(), "Atlantis", str(tmp_path / "nowhere"))

@@ -32,6 +32,14 @@ def report(spark, tmp_path_factory):
     output = [("full", "US", 20.0, 60.0, 3.0, 1), ("full", "CN", 10.0, 50.0, 5.0, 2), ("full", "DE", 5.0, 5.0, 1.0, 3),
               ("fractional", "DE", 99.0, 99.0, 1.0, 1)]
     warehouse.write(spark.createDataFrame(output, OUTPUT), "output_by_country", layer="gold")
+    # Talent flow: US 5 in 2 out, CN 1 in 4 out, DE 1 in 1 out (the least moves: not in the top 2).
+    flows = [("US", 5, 2, 7, 3), ("CN", 1, 4, 5, -3), ("DE", 1, 1, 2, 0)]
+    warehouse.write(spark.createDataFrame(flows, "country string, inflow long, outflow long, total_flow long, net_inflow long"),
+                    "talent_flow_by_country", layer="gold")
+    top10 = [(1, "F1", "Large Language Models", 10, 3, 1.0, 2019.3), (2, "F2", "Diffusion Models", 8, 0, 0.93, 2020.1)]
+    warehouse.write(spark.createDataFrame(top10, "rank int, front_id string, label string, top_cited_papers long, "
+                                          "high_value_patents long, frontier_index double, mean_publication_year double"),
+                    "frontier_top10", layer="gold")
     path = build_report(spark, warehouse, cfg.load(), str(root / "out"), top=2)
     return path, path.read_text()
 
@@ -59,22 +67,23 @@ def test_rankings_take_the_top_n_of_full_counting(report):
     labels = re.findall(r">\s*(US|CN|DE)\s*<", svg)
     assert sorted(set(labels)) == ["CN", "US"]  # top 2 by papers; DE's fractional 99 is not full counting
     table = html[html.index("Table 1"):].split("</table>")[0]
-    rows = re.findall(r"<tr><td>(\w+)</td><td>([\d.,]+)</td><td>([\d.,]+)</td><td>([\d.,]+)</td>", table)
+    rows = re.findall(r"<tr><td class='text'>(\w+)</td><td>([\d.,]+)</td><td>([\d.,]+)</td><td>([\d.,]+)</td>", table)
     assert rows == [("US", "20", "60", "3"), ("CN", "10", "50", "5")]
 
 
 def test_every_rendered_chart_has_png_and_svg_files_and_missing_ones_name_their_stage(report):
     path, html = report
-    rendered = {"papers_yearly", "top_cited_yearly", "papers_by_country", "citations_by_country"}
+    rendered = {"papers_yearly", "top_cited_yearly", "papers_by_country", "citations_by_country", "talent_flow_by_country"}
     for chart in CHARTS:
         png, svg = path.parent / "figures" / f"{chart.key}.png", path.parent / "figures" / f"{chart.key}.svg"
         if chart.key in rendered:
             assert png.stat().st_size > 1000 and svg.stat().st_size > 1000, chart.key
+            assert (path.parent / "figures" / f"{chart.key}.csv").read_text().count("\n") >= 2, chart.key
         else:
             assert not png.exists(), chart.key
             section = html[html.index(f"<h2 id='{chart.key}'>"):].split("<h2")[1]
             assert "Not available" in section and f"<code>{chart.stage}</code>" in section, chart.key
-    assert "Not in this report" in html and "002 figs 21-22" in html  # talent flow: tables written, not drawn yet
+    assert "Not in this report" not in html  # every seed figure has a chart: no such section
 
 
 def test_each_chart_states_scope_and_provenance(report):
@@ -116,3 +125,25 @@ def test_count_axes_read_in_k_and_m_without_a_scientific_offset():
         assert ax.xaxis.get_offset_text().get_text() == ""
     finally:
         plt.close(fig)
+
+
+def test_talent_flow_bars_and_table_8(report):
+    _, html = report
+    points, svg = _chart(html, "talent_flow_by_country")
+    assert points == "4"  # in and out for the top 2 countries by total flow
+    assert "US (net +3)" in svg and "CN (net -3)" in svg and "DE (net" not in svg
+    table = html[html.index("Table 8"):].split("</table>")[0]
+    rows = re.findall(r"<tr><td>(\d+)</td><td class='text'>([^<]+)</td><td>(\d+)</td><td>(\d+)</td>"
+                      r"<td class='text'>([\d.]+)</td><td class='text'>(\d+)</td>", table)
+    assert rows == [("1", "Large Language Models", "10", "3", "1.00", "2019"), ("2", "Diffusion Models", "8", "0", "0.93", "2020")]
+
+
+def test_each_chart_writes_its_data_as_csv(report):
+    """The papers chart draws the top 2 countries of full counting: their rows, as in the table."""
+    import csv
+
+    path, html = report
+    with open(path.parent / "figures" / "papers_by_country.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["country_code"], float(r["papers"])) for r in rows] == [("US", 20.0), ("CN", 10.0)]
+    assert "figures/papers_by_country.csv" in html

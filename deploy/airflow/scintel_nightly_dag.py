@@ -59,7 +59,7 @@ STAGE_GROUPS = {
     "quality": ["quality_silver"],
     "indicators": [
         "output_impact", "top_cited", "golden_cross", "patents", "talent", "institution_h5", "research_fronts",
-        "sleeping_beauties", "talent_flow", "collaboration", "city_subfield",
+        "sleeping_beauties", "talent_flow", "collaboration", "city_subfield", "topic_lens", "top_teams",
     ],
 }
 

@@ -11,6 +11,7 @@ Tables (grain in parentheses):
 - paper_subfields (paper_id, subfield);
 - city_subfield_year (country_code, city, subfield, year): papers, scholars (distinct authors with
   an institution in the city on those papers), institutions (distinct institutions of the city);
+  subfield 'all' counts a paper of any subfield once;
 - city_comparison (city, subfield): the focus cities (`scope.focus_cities`, matched by name) over
   the window, every focus city x subfield present (zeros included), ranked by papers within each
   subfield; subfield 'all' counts a paper of any subfield once;
@@ -23,15 +24,19 @@ Tables (grain in parentheses):
   subfield, then id; core_institution_partners (..., institution_id, rank): each core
   institution's top `collaboration.partners` partner institutions (anywhere) by co-authored
   papers of the subfield, ties by id, with the partner's type;
-- collaboration_concentration (country_code, city, subfield): top_partner_share (a core scholar's
+- collaboration_concentration (country_code, city, subfield), for the focus cities and the report
+  city: top_partner_share (a core scholar's
   co-authored papers with their top co-author over their co-authored papers, averaged over the
   core scholars), top2_edge_share (the share of the city's institution-network edges that touch
   one of its two institutions of highest degree, ties by id), degree_gini (Gini coefficient of
   institution degree in that network), industry_share (share of those edges with a company at
   either end), closed_circle_share (share of the city's co-author pairs whose two authors are in
-  one community: labelPropagation over the co-authorship graph of all subfield papers).
+  one community: labelPropagation over the co-authorship graph of the focus cities' subfield papers).
 The institution network of a (city, subfield) has the institutions on the city's subfield papers
-as vertices and an edge between two institutions that share such a paper.
+as vertices and an edge between two institutions that share such a paper: city_institution_edges
+(country_code, city, subfield, inst_a, inst_b) with the papers they share, inst_a < inst_b, built
+for the focus cities and the report city only: a paper's institution pairs repeat for each of its
+cities, so every city's network together is many times the pairs themselves.
 
 Scale: co-author pairs grow with the square of team size, so papers with more than
 `collaboration.max_authors_per_paper` authors form no co-author pairs (they still count as
@@ -39,7 +44,7 @@ papers, for scholars and institutions); the stage logs how many papers that leav
 cluster over OpenAlex's 725M authorships, the subfield papers of a domain such as AI are a few
 percent of the works; their pairs (a median team of 3-5 gives 3-10 pairs, the cap bounds a
 paper at 1,225) are a shuffle of the order of 10^8-10^9 rows keyed by paper, then by author pair,
-aggregated map-side; the label propagation runs a few rounds of that edge list.
+aggregated map-side; the label propagation runs a few rounds of the focus cities' part of it.
 """
 
 from __future__ import annotations
@@ -150,16 +155,25 @@ def scholar_collaborators(pairs_df: DataFrame, core_df: DataFrame, top: int) -> 
     return ranked.join(coauthored, ["author_id", "subfield"])
 
 
-def institution_edges(tagged_df: DataFrame, places_df: DataFrame, all_places_df: DataFrame) -> DataFrame:
-    """(country_code, city, subfield, inst_a, inst_b, papers): institution pairs on the city's
-    subfield papers (any institution of the paper, in the city or not), inst_a < inst_b."""
-    city_papers = tagged_df.join(places_df.select("paper_id", "country_code", "city").distinct(), "paper_id")
-    insts = all_places_df.select("paper_id", "institution_id").distinct()
+def paper_institution_pairs(places_df: DataFrame) -> DataFrame:
+    """(paper_id, inst_a, inst_b), inst_a < inst_b: each pair of distinct institutions on a paper.
+    Keyed by paper, once: a paper with k institutions gives k(k-1)/2 rows whatever its cities."""
+    insts = places_df.select("paper_id", "institution_id").distinct()
     a, b = insts.alias("a"), insts.alias("b")
-    pairs = a.join(b, (F.col("a.paper_id") == F.col("b.paper_id")) & (F.col("a.institution_id") < F.col("b.institution_id"))).select(
+    return a.join(b, (F.col("a.paper_id") == F.col("b.paper_id")) & (F.col("a.institution_id") < F.col("b.institution_id"))).select(
         F.col("a.paper_id").alias("paper_id"), F.col("a.institution_id").alias("inst_a"), F.col("b.institution_id").alias("inst_b"))
-    return pairs.join(city_papers, "paper_id").groupBy("country_code", "city", "subfield", "inst_a", "inst_b").agg(
-        F.count(F.lit(1)).alias("papers"))
+
+
+def institution_edges(tagged_df: DataFrame, places_df: DataFrame, pairs_df: DataFrame, cities: list[str] | None) -> DataFrame:
+    """(country_code, city, subfield, inst_a, inst_b, papers): institution pairs on the city's
+    subfield papers (any institution of the paper, in the city or not), for the named cities (all
+    when None). Every city of a paper gets the paper's pairs, so the networks are built for the
+    cities the reports show, not for every city of the corpus."""
+    city_papers = places_df.select("paper_id", "country_code", "city").distinct()
+    if cities is not None:
+        city_papers = city_papers.where(F.lower("city").isin([c.lower() for c in cities]))
+    return pairs_df.join(tagged_df.join(city_papers, "paper_id"), "paper_id").groupBy(
+        "country_code", "city", "subfield", "inst_a", "inst_b").agg(F.count(F.lit(1)).alias("papers"))
 
 
 def core_institutions(tagged_df: DataFrame, places_df: DataFrame, top: int) -> DataFrame:
@@ -170,13 +184,17 @@ def core_institutions(tagged_df: DataFrame, places_df: DataFrame, top: int) -> D
     return ranked.where(F.col("rank") <= top).select("country_code", "city", "subfield", F.col("rank").cast("int"), "institution_id", "papers")
 
 
-def institution_partners(edges_df: DataFrame, core_df: DataFrame, types_df: DataFrame, top: int) -> DataFrame:
-    both_ways = edges_df.select("country_code", "city", "subfield", F.col("inst_a").alias("institution_id"),
-                                F.col("inst_b").alias("partner_id"), "papers").union(
-        edges_df.select("country_code", "city", "subfield", F.col("inst_b").alias("institution_id"), F.col("inst_a").alias("partner_id"), "papers"))
-    mine = both_ways.join(core_df.select("country_code", "city", "subfield", "institution_id"),
-                          ["country_code", "city", "subfield", "institution_id"], "left_semi")
-    ranked = mine.withColumn("rank", F.row_number().over(
+def institution_partners(pairs_df: DataFrame, tagged_df: DataFrame, core_df: DataFrame, types_df: DataFrame, top: int) -> DataFrame:
+    """Each core institution's top partners on the subfield's papers. A core institution's papers
+    are papers of its own city, so the paper pairs are joined to the core institutions (ten per
+    city and subfield) instead of to every city's network."""
+    both_ways = pairs_df.select("paper_id", F.col("inst_a").alias("institution_id"), F.col("inst_b").alias("partner_id")).union(
+        pairs_df.select("paper_id", F.col("inst_b").alias("institution_id"), F.col("inst_a").alias("partner_id")))
+    cores = core_df.select("country_code", "city", "subfield", "institution_id")
+    mine = both_ways.join(F.broadcast(cores.select("institution_id").distinct()), "institution_id", "left_semi").join(
+        tagged_df, "paper_id").join(cores, ["subfield", "institution_id"])
+    counted = mine.groupBy("country_code", "city", "subfield", "institution_id", "partner_id").agg(F.count(F.lit(1)).alias("papers"))
+    ranked = counted.withColumn("rank", F.row_number().over(
         W.partitionBy("country_code", "city", "subfield", "institution_id").orderBy(F.col("papers").desc(), "partner_id")))
     return ranked.where(F.col("rank") <= top).join(
         types_df.select(F.col("institution_id").alias("partner_id"), F.col("institution_type").alias("partner_type")), "partner_id", "left"
@@ -212,10 +230,12 @@ def closed_circles(pairs_df: DataFrame, places_df: DataFrame, iterations: int) -
     """((country_code, city, subfield, closed_circle_share), the persisted communities): the
     share of a city's distinct subfield co-author pairs (pairs on its papers) whose two authors
     carry one label after `iterations` rounds of GraphFrames' labelPropagation over the
-    co-authorship graph of all subfield papers."""
+    co-authorship graph of the papers of places_df."""
     # One edge per co-authored paper: a pair that wrote three papers together weighs three
-    # times in the label vote, so strong ties decide a community.
-    paper_pairs = pairs_df.select("paper_id", "author_a", "author_b").distinct()
+    # times in the label vote, so strong ties decide a community. The graph is the co-authorship
+    # of the given places' papers (the focus cities'): the communities a city's pairs fall in.
+    city_paper_ids = places_df.select("paper_id").distinct()
+    paper_pairs = pairs_df.select("paper_id", "author_a", "author_b").distinct().join(city_paper_ids, "paper_id", "left_semi")
     vertices = paper_pairs.select(F.col("author_a").alias("id")).union(paper_pairs.select(F.col("author_b").alias("id"))).distinct()
     edges = paper_pairs.select(F.col("author_a").alias("src"), F.col("author_b").alias("dst"))
     communities = label_propagation(graph_frame(vertices, edges), max_iter=iterations)
@@ -242,7 +262,8 @@ def run(ctx) -> dict:
                                   institutions_df).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         years = scoped.select("paper_id", "publication_year")
-        versions["city_subfield_year"] = wh.write(city_subfield_year(tagged, years, all_places), "city_subfield_year", layer="gold")
+        with_all = tagged.union(tagged.select("paper_id", F.lit(ALL).alias("subfield"))).distinct()
+        versions["city_subfield_year"] = wh.write(city_subfield_year(with_all, years, all_places), "city_subfield_year", layer="gold")
         versions["city_comparison"] = wh.write(
             city_comparison(tagged, all_places, config.scope.focus_cities, list(config.scope.subfields)), "city_comparison", layer="gold")
         h_df = subfield_h_index(tagged, authorships_df, scoped.select("paper_id", "citations"))
@@ -268,25 +289,33 @@ def run(ctx) -> dict:
         versions["core_institutions"] = wh.write(core_institutions(tagged, all_places, settings.core_institutions),
                                                  "core_institutions", layer="gold")
         types_df = institutions_df.select("institution_id", "institution_type")
-        edges = institution_edges(tagged, all_places, all_places).persist(StorageLevel.MEMORY_AND_DISK)
-        edge_counts["institution_edges"] = edges.count()
+        institution_pairs = paper_institution_pairs(all_places).persist(StorageLevel.MEMORY_AND_DISK)
+        edge_counts["institution_pairs"] = institution_pairs.count()
+        versions["core_institution_partners"] = wh.write(
+            institution_partners(institution_pairs, tagged, wh.read(spark, "core_institutions", "gold"), types_df, settings.partners),
+            "core_institution_partners", layer="gold")
+        shown = list(dict.fromkeys([*config.scope.focus_cities, config.scope.report_city]))
+        edges = institution_edges(tagged, all_places, institution_pairs, shown).persist(StorageLevel.MEMORY_AND_DISK)
+        edge_counts["focus_city_institution_edges"] = edges.count()
+        log.info("city_subfield: %s institution pairs on subfield papers, %s edges in the focus cities' networks",
+                 f"{edge_counts['institution_pairs']:,}", f"{edge_counts['focus_city_institution_edges']:,}")
         try:
-            versions["core_institution_partners"] = wh.write(
-                institution_partners(edges, wh.read(spark, "core_institutions", "gold"), types_df, settings.partners),
-                "core_institution_partners", layer="gold")
+            versions["city_institution_edges"] = wh.write(edges, "city_institution_edges", layer="gold")
             network = network_concentration(edges, types_df)
-            closed, communities = closed_circles(pairs, all_places, settings.community_iterations)
+            focus_places = all_places.where(F.lower("city").isin([c.lower() for c in shown]))
+            closed, communities = closed_circles(pairs, focus_places, settings.community_iterations)
             top_partner = wh.read(spark, "core_scholar_collaborators", "gold").where("rank = 1").groupBy(
                 "country_code", "city", "subfield").agg(
                 F.avg(F.col("coauthored_papers") / F.col("scholar_coauthored_papers")).alias("top_partner_share"))
             key = ["country_code", "city", "subfield"]
-            cells = core_df.select(*key).distinct()
+            cells = core_df.select(*key).distinct().where(F.lower("city").isin([c.lower() for c in shown]))
             concentration = cells.join(top_partner, key, "left").join(network, key, "left").join(closed, key, "left").select(
                 *key, "top_partner_share", "top2_edge_share", "degree_gini", "industry_share", "closed_circle_share")
             versions["collaboration_concentration"] = wh.write(concentration, "collaboration_concentration", layer="gold")
             communities.unpersist()
         finally:
             edges.unpersist()
+            institution_pairs.unpersist()
             pairs.unpersist()
     finally:
         all_places.unpersist()

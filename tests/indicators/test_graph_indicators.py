@@ -190,7 +190,8 @@ def test_institution_partners_and_network_concentration(spark):
         [(p, f"a-{p}-{i}", i, "CN" if city[i] == "Beijing" else "US", city[i], "company" if i == "I4" else "education") for p, i in rows],
         "paper_id string, author_id string, institution_id string, country_code string, city string, institution_type string")
     beijing = places.where("city = 'Beijing'")
-    edges = cs.institution_edges(tagged, beijing, places).where("city = 'Beijing'").cache()
+    pairs = cs.paper_institution_pairs(places)
+    edges = cs.institution_edges(tagged, places, pairs, ["beijing"]).cache()
     assert sorted((r.inst_a, r.inst_b, r.papers) for r in edges.collect()) == [
         ("I1", "I2", 2), ("I1", "I4", 2), ("I2", "I3", 1), ("I2", "I4", 1)]
     types = spark.createDataFrame([(i, "company" if i == "I4" else "education") for i in city], "institution_id string, institution_type string")
@@ -199,7 +200,7 @@ def test_institution_partners_and_network_concentration(spark):
     assert row.degree_gini == pytest.approx(0.1875)
     core = cs.core_institutions(tagged, beijing, 1)
     assert [(r.rank, r.institution_id, r.papers) for r in core.collect()] == [(1, "I1", 3)]
-    partners = cs.institution_partners(edges, core, types, 5)
+    partners = cs.institution_partners(pairs, tagged, core, types, 5)
     assert sorted((r.partner_id, r.partner_type, r.coauthored_papers, r.rank) for r in partners.collect()) == [
         ("I2", "education", 2, 1), ("I4", "company", 2, 2)]
 
