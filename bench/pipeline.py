@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/pipeline.py --papers 1000000 [--seed 7] [--work /tmp/scintel-bench]
         [--conf conf/local.yaml] [--driver-memory 16g] [--shuffle-partitions 16] [--results bench/results]
+        [--stages STAGE ...]
 
 Generates the corpus (patents in proportion, one per ten papers) under WORK/<size>/input unless it
 is already there, runs every stage with `jobs.pipeline.run` (as `scintel run` does) into a fresh
@@ -37,6 +38,9 @@ def _args() -> argparse.Namespace:
                                      epilog=__doc__.split("\n\n", 2)[2])
     parser.add_argument("--papers", type=int, required=True, help="papers to generate (e.g. 100000, 1000000)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--stages", nargs="+", default=[], metavar="STAGE",
+                        help="run these stages and their prerequisites instead of every stage; the results file is then "
+                             "pipeline-<size>-<first stage>[-and-more].json")
     common.add_run_arguments(parser)
     return parser.parse_args()
 
@@ -71,7 +75,7 @@ def main() -> None:
     if warehouse.exists():
         shutil.rmtree(warehouse)
 
-    record = pipeline.run(pipeline.RunContext(spark, config, str(input_dir), Warehouse(str(warehouse))), pipeline.plan([]))
+    record = pipeline.run(pipeline.RunContext(spark, config, str(input_dir), Warehouse(str(warehouse))), pipeline.plan(args.stages))
     spark_metrics = common.spark_metrics_by_stage(spark)
     peak_rss = common.jvm_peak_rss_mb(spark)
     scans = common.scan_inputs(spark, str(input_dir), str(warehouse))
@@ -87,6 +91,8 @@ def main() -> None:
             "scan_seconds": round(scan_seconds, 2),
             "ratio_to_scan": round(stage["seconds"] / scan_seconds, 1) if scan_seconds else None,
             "spark": spark_metrics.get(name, {}),
+            # What the graph stages built: co-citation pairs and links, co-author pairs and edges.
+            "built": {**stage.get("cocitation", {}), **stage.get("edges", {})},
         }
     data = {
         "papers": args.papers, "seed": args.seed, "label": label, "run_id": record["run_id"],
@@ -94,7 +100,9 @@ def main() -> None:
         "jvm_peak_rss_mb": peak_rss, "gates": {"silver": True, "gold": config.quality.gate_gold},
         "machine": common.machine(spark), "stages": stages, "scans": scans,
     }
-    json_path, md_path = common.write_results(args.results, f"pipeline-{label}", data, markdown(data))
+    name = f"pipeline-{label}" + (f"-{args.stages[0]}" + ("-and-more" if len(args.stages) > 1 else "") if args.stages else "")
+    data["stages_requested"] = args.stages or "all"
+    json_path, md_path = common.write_results(args.results, name, data, markdown(data))
     print(f"pipeline at {label} papers: {record['seconds']}s; results {json_path} and {md_path}")
     spark.stop()
 
@@ -108,6 +116,8 @@ def markdown(data: dict) -> str:
         f"{'gold' if data['gates']['gold'] else 'not gold'} tables. JVM peak resident memory "
         f"{data['jvm_peak_rss_mb']:,.0f} MB.",
     ]
+    if data.get("stages_requested", "all") != "all":
+        lines.append(f"Stages requested: {', '.join(data['stages_requested'])} (with their prerequisites).")
     if data["generated"]:
         lines.append(f"Generating the corpus took {data['generated']['seconds']:.0f} s: {json.dumps(data['generated']['counts'])}.")
     lines += [
@@ -130,6 +140,10 @@ def markdown(data: dict) -> str:
     for name, s in data["stages"].items():
         out = ", ".join(f"{t} {common.fmt_int(r)}" for t, r in s["rows_out"].items())
         lines.append(f"- {name}: {out}")
+    built = {name: s["built"] for name, s in data["stages"].items() if s.get("built")}
+    if built:
+        lines += ["", "What the graph stages built (pairs before thresholds, links and edges):", ""]
+        lines += [f"- {name}: " + ", ".join(f"{k} {common.fmt_int(v)}" for k, v in b.items()) for name, b in built.items()]
     return "\n".join(lines) + "\n"
 
 

@@ -50,6 +50,7 @@ def run_check(spark: SparkSession, warehouse_root: str) -> dict[str, dict]:
     started = time.monotonic()
     components = connected_components(graph_frame(vertices, stored))
     components.write.format("delta").mode("overwrite").save(f"{base}/components")
+    components.unpersist()
     check = (
         spark.read.format("delta").load(f"{base}/components")
         .agg(

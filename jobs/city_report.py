@@ -25,6 +25,7 @@ from pyspark.sql import functions as F
 from jobs.config import Config
 from jobs.report import (
     OTHER_COLORS, STYLE, Chart, Context, Rendered, _count_axis, _hbars, _html_table, _provenance, _render_chart, _words,
+    _year_axis,
 )
 from jobs.warehouse import TableNotFound, Warehouse
 
@@ -51,6 +52,7 @@ def _city_years(ctx: CityContext, ax) -> int:
     for column, color in (("papers", OTHER_COLORS[1]), ("scholars", OTHER_COLORS[2]), ("institutions", OTHER_COLORS[3])):
         ax.plot(years, [r[column] for r in rows], marker="o", color=color, label=column)
     ax.set_yscale("symlog")
+    _year_axis(ax.xaxis)
     ax.set_xlabel("publication year")
     ax.set_ylabel("count (log scale)")
     ax.legend(fontsize=8)
@@ -80,6 +82,7 @@ def _subfield_series(ctx: CityContext, ax) -> int:
         mine = [r for r in rows if r["subfield"] == subfield]
         ax.plot([r["year"] for r in mine], [r["papers"] for r in mine], marker=".", color=OTHER_COLORS[i % len(OTHER_COLORS)]
                 if i < len(OTHER_COLORS) else None, label=subfield.replace("_", " "))
+    _year_axis(ax.xaxis)
     ax.set_xlabel("publication year")
     ax.set_ylabel("papers")
     _count_axis(ax.yaxis)

@@ -101,7 +101,10 @@ def _module_stage(module: str) -> Callable[[RunContext], dict]:
 
         from data_quality.gate import enforce, run_gate
 
-        outcome = importlib.import_module(module).run(ctx)
+        try:
+            outcome = importlib.import_module(module).run(ctx)
+        finally:
+            release_cached(ctx.spark)
         if ctx.config.quality.gate_gold and outcome.get("versions"):
             stage = "gold_" + module.rsplit(".", 1)[-1]
             result = run_gate(ctx.spark, ctx.warehouse, list(outcome["versions"]), ctx.config, ctx.run_id, stage)
@@ -111,6 +114,15 @@ def _module_stage(module: str) -> Callable[[RunContext], dict]:
         return outcome
 
     return run_stage
+
+
+def release_cached(spark: SparkSession) -> None:
+    """Drop every cached dataset once a stage is done: stages hand each other Delta tables, never
+    cached data, but GraphFrames returns its algorithms' results persisted and GraphX keeps the
+    graphs of PageRank and label propagation cached; over a run's stages that memory adds up."""
+    spark.catalog.clearCache()
+    for rdd in spark.sparkContext._jsc.getPersistentRDDs().values():
+        rdd.unpersist(False)
 
 
 SILVER_TABLES = (

@@ -109,6 +109,13 @@ def _count_axis(axis) -> None:
     axis.set_major_formatter(FuncFormatter(lambda value, _pos: _compact(value)))
 
 
+def _year_axis(axis) -> None:
+    """Years as whole numbers (matplotlib would tick 2017.5 on a short series)."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
 def _hbars(ax, labels: list[str], values: list[float], xlabel: str, colors: list[str] | None = None) -> int:
     """Horizontal bars, largest on top."""
     positions = list(range(len(labels)))[::-1]
@@ -226,6 +233,7 @@ def _high_value_trend(ctx: Context, ax) -> int:
         mine = [r for r in rows if r["country_code"] == country]
         ax.plot([r["year"] for r in mine], [r["high_value_patents"] for r in mine], marker="o",
                 color=ctx.color(country, OTHER_COLORS[i % len(OTHER_COLORS)]), label=country)
+    _year_axis(ax.xaxis)
     ax.set_xlabel("grant year")
     ax.set_ylabel("high-value patents")
     _count_axis(ax.yaxis)
@@ -277,6 +285,7 @@ def _patents_yearly(ctx: Context, ax) -> int:
     for country in ctx.focus:
         mine = [r for r in rows if r["country_code"] == country]
         ax.plot([r["year"] for r in mine], [r["patents"] for r in mine], marker="o", color=ctx.color(country), label=country)
+    _year_axis(ax.xaxis)
     ax.set_xlabel("grant year")
     ax.set_ylabel("granted patents")
     _count_axis(ax.yaxis)
@@ -399,6 +408,7 @@ def _pair_yearly(ctx: Context, ax) -> int:
         growth = [(r["year"], 100 * r["growth_rate"]) for r in mine if r["growth_rate"] is not None]
         if growth:
             growth_ax.plot(*zip(*growth), marker="o", color=color, linestyle="--", label=f"{pair[0]}-{pair[1]} growth %")
+    _year_axis(ax.xaxis)
     ax.set_xlabel("publication year")
     ax.set_ylabel("co-authored top-1% papers")
     growth_ax.set_ylabel("growth on the year before (%)")
@@ -417,6 +427,7 @@ def _front_citations(ctx: Context, ax) -> int:
         mine = [r for r in rows if r["front_id"] == front["front_id"]]
         ax.plot([r["year"] for r in mine], [r["citations"] for r in mine], marker="o",
                 color=OTHER_COLORS[i % len(OTHER_COLORS)], label=names[front["front_id"]])
+    _year_axis(ax.xaxis)
     ax.set_xlabel("citing year")
     ax.set_ylabel("citations to the front's core papers")
     _count_axis(ax.yaxis)

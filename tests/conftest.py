@@ -24,7 +24,7 @@ def spark(tmp_path_factory):
             "spark.sql.shuffle.partitions": "4",
             "spark.default.parallelism": "4",
             "spark.sql.warehouse.dir": str(tmp_path_factory.mktemp("spark-warehouse")),
-            "spark.driver.memory": os.environ.get("SCINTEL_TEST_DRIVER_MEMORY", "4g"),
+            "spark.driver.memory": os.environ.get("SCINTEL_TEST_DRIVER_MEMORY", "6g"),
             # The JVM's collector and code cache are scintel's local-mode defaults
             # (jobs/session.py LOCAL_DEFAULTS, with the measurements behind them).
         },

@@ -52,7 +52,7 @@ from __future__ import annotations
 import logging
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, Window as W
+from pyspark.sql import Column, DataFrame, Window as W
 from pyspark.sql import functions as F
 
 from jobs.graph import graph_frame, label_propagation
@@ -226,6 +226,14 @@ def network_concentration(edges_df: DataFrame, types_df: DataFrame) -> DataFrame
     return shares.join(gini, key)
 
 
+def vertex_key(author_id: Column) -> Column:
+    """A long id per author, the same on every run and cluster: the number of an OpenAlex id (a
+    letter and digits, 'A5012345678' -> 5012345678), else the id's 64-bit hash (two ids of another
+    form could share a hash: about one chance in 3,000 over 10^8 authors, for a share statistic)."""
+    number = F.regexp_extract(author_id, r"^[A-Za-z](\d{1,18})$", 1)
+    return F.when(number != "", number.cast("long")).otherwise(F.xxhash64(author_id))
+
+
 def closed_circles(pairs_df: DataFrame, places_df: DataFrame, iterations: int) -> tuple[DataFrame, DataFrame]:
     """((country_code, city, subfield, closed_circle_share), the persisted communities): the
     share of a city's distinct subfield co-author pairs (pairs on its papers) whose two authors
@@ -236,12 +244,17 @@ def closed_circles(pairs_df: DataFrame, places_df: DataFrame, iterations: int) -
     # of the given places' papers (the focus cities'): the communities a city's pairs fall in.
     city_paper_ids = places_df.select("paper_id").distinct()
     paper_pairs = pairs_df.select("paper_id", "author_a", "author_b").distinct().join(city_paper_ids, "paper_id", "left_semi")
-    vertices = paper_pairs.select(F.col("author_a").alias("id")).union(paper_pairs.select(F.col("author_b").alias("id"))).distinct()
-    edges = paper_pairs.select(F.col("author_a").alias("src"), F.col("author_b").alias("dst"))
+    # Long vertex ids made from the author ids themselves: label propagation breaks a tie toward
+    # the smallest label, so ids that GraphFrames would number by partition would make the
+    # communities depend on the partitioning (a cluster and local mode disagreed).
+    key_a, key_b = vertex_key(F.col("author_a")), vertex_key(F.col("author_b"))
+    vertices = paper_pairs.select(key_a.alias("id")).union(paper_pairs.select(key_b.alias("id"))).distinct()
+    edges = paper_pairs.select(key_a.alias("src"), key_b.alias("dst"))
     communities = label_propagation(graph_frame(vertices, edges), max_iter=iterations)
     labels = communities.select("id", "label")
-    labelled = pairs_df.join(labels.select(F.col("id").alias("author_a"), F.col("label").alias("label_a")), "author_a").join(
-        labels.select(F.col("id").alias("author_b"), F.col("label").alias("label_b")), "author_b")
+    labelled = pairs_df.withColumn("key_a", key_a).withColumn("key_b", key_b).join(
+        labels.select(F.col("id").alias("key_a"), F.col("label").alias("label_a")), "key_a").join(
+        labels.select(F.col("id").alias("key_b"), F.col("label").alias("label_b")), "key_b")
     city_pairs = labelled.join(places_df.select("paper_id", "country_code", "city").distinct(), "paper_id").select(
         "country_code", "city", "subfield", "author_a", "author_b", (F.col("label_a") == F.col("label_b")).alias("same"))
     result = city_pairs.distinct().groupBy("country_code", "city", "subfield").agg(

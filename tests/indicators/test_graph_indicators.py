@@ -222,3 +222,23 @@ def test_closed_circle_share_from_label_propagation(spark):
     communities.unpersist()
     assert (row.city, row.subfield) == ("Beijing", "ml")
     assert row.closed_circle_share == pytest.approx(2 / 7)
+
+
+def test_community_vertex_keys_do_not_depend_on_partitioning(spark):
+    """OpenAlex ids keep their number; other ids hash. A triangle's vote ties are broken toward the
+    smallest key, so the closed-circle share is the same however the pairs are partitioned."""
+    from pyspark.sql import functions as F
+
+    keys = spark.createDataFrame([("A5012345678",), ("a7",), ("not-openalex",)], "id string").select(
+        "id", cs.vertex_key(F.col("id")).alias("key")).collect()
+    assert {r.id: r.key for r in keys}["A5012345678"] == 5012345678 and {r.id: r.key for r in keys}["a7"] == 7
+    assert {r.id: r.key for r in keys}["not-openalex"] not in (None, 0)
+    triangle = [("T1", "ml", "A3", "A5"), ("T2", "ml", "A5", "A9"), ("T3", "ml", "A3", "A9"), ("T4", "ml", "A9", "A11")]
+    pairs = spark.createDataFrame(triangle, "paper_id string, subfield string, author_a string, author_b string")
+    places = spark.createDataFrame([(f"T{i}", "CN", "Beijing") for i in range(1, 5)], "paper_id string, country_code string, city string")
+    shares = []
+    for partitions in (1, 3):
+        result, communities = cs.closed_circles(pairs.repartition(partitions), places.repartition(partitions), 3)
+        shares.append(result.first().closed_circle_share)
+        communities.unpersist()
+    assert shares[0] == shares[1]
