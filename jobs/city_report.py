@@ -76,7 +76,8 @@ def _focus_comparison(ctx: CityContext, ax) -> int:
 
 
 def _subfield_series(ctx: CityContext, ax) -> int:
-    rows = ctx.keep(ctx.city_rows("city_subfield_year").where(F.col("subfield") != ALL).orderBy("subfield", "year").collect())
+    rows = ctx.keep(ctx.city_rows("city_subfield_year").where(F.col("subfield") != ALL)
+                    .orderBy("subfield", "year").collect())  # subfields x window years of one city
     subfields = sorted({r["subfield"] for r in rows})
     for i, subfield in enumerate(subfields):
         mine = [r for r in rows if r["subfield"] == subfield]
@@ -111,12 +112,12 @@ def _network(ctx: CityContext, ax) -> int:
         return 0
     subfield = biggest[0]["subfield"]
     edges = ctx.keep(ctx.city_rows("city_institution_edges").where(F.col("subfield") == subfield)
-                     .orderBy(F.col("papers").desc(), "inst_a", "inst_b").limit(MAX_NETWORK_EDGES).collect())
+                     .orderBy(F.col("papers").desc(), "inst_a", "inst_b").limit(MAX_NETWORK_EDGES).collect())  # bounded
     if not edges:
         return 0
     ids = sorted({e["inst_a"] for e in edges} | {e["inst_b"] for e in edges})
     info = {r["institution_id"]: r for r in ctx.spark.read.format("delta").load(ctx.warehouse.path("institutions", "silver"))
-            .where(F.col("institution_id").isin(ids)).select("institution_id", "display_name", "institution_type", "city").collect()}
+            .where(F.col("institution_id").isin(ids)).select("institution_id", "display_name", "institution_type", "city").collect()}  # the drawn institutions only
     graph = nx.Graph()
     for e in edges:
         graph.add_edge(e["inst_a"], e["inst_b"], weight=e["papers"])
@@ -169,15 +170,15 @@ def _names(ctx: CityContext, table: str, key: str, ids: list[str], name: str) ->
 
 def _annexes(ctx: CityContext) -> list[str]:
     scholars = ctx.city_rows("core_scholars").orderBy("subfield", "rank").collect()  # subfields x core scholars
-    collaborators = ctx.city_rows("core_scholar_collaborators").orderBy("subfield", "author_id", "rank").collect()
+    collaborators = ctx.city_rows("core_scholar_collaborators").orderBy("subfield", "author_id", "rank").collect()  # x top 5
     people = _names(ctx, "authors", "author_id", sorted({r["author_id"] for r in scholars} | {r["collaborator_id"] for r in collaborators}),
                     "display_name")
     annex1 = [[r["subfield"].replace("_", " "), r["rank"], people.get(r["author_id"]) or r["author_id"], r["h_index"], r["papers"],
                ", ".join(f"{people.get(c['collaborator_id']) or c['collaborator_id']} ({c['coauthored_papers']})"
                          for c in collaborators if c["author_id"] == r["author_id"] and c["subfield"] == r["subfield"])]
               for r in scholars]
-    institutions = ctx.city_rows("core_institutions").orderBy("subfield", "rank").collect()
-    partners = ctx.city_rows("core_institution_partners").orderBy("subfield", "institution_id", "rank").collect()
+    institutions = ctx.city_rows("core_institutions").orderBy("subfield", "rank").collect()  # subfields x core institutions
+    partners = ctx.city_rows("core_institution_partners").orderBy("subfield", "institution_id", "rank").collect()  # x top 5
     names = _names(ctx, "institutions", "institution_id",
                    sorted({r["institution_id"] for r in institutions} | {r["partner_id"] for r in partners}), "display_name")
     annex2 = [[r["subfield"].replace("_", " "), r["rank"], names.get(r["institution_id"]) or r["institution_id"], r["papers"],
@@ -185,7 +186,7 @@ def _annexes(ctx: CityContext) -> list[str]:
                          f"{', ' + p['partner_type'] if p['partner_type'] else ''})"
                          for p in partners if p["institution_id"] == r["institution_id"] and p["subfield"] == r["subfield"])]
               for r in institutions]
-    concentration = ctx.city_rows("collaboration_concentration").orderBy("subfield").collect()
+    concentration = ctx.city_rows("collaboration_concentration").orderBy("subfield").collect()  # one row per subfield
     share = lambda v: "" if v is None else f"{v:.2f}"  # noqa: E731
     return [
         _html_table(f"Annex 1: core scholars of {ctx.city} by subfield, with their top collaborators (co-authored papers)",
@@ -208,7 +209,8 @@ def build_city_report(spark: SparkSession, warehouse: Warehouse, config: Config,
         raise TableNotFound(f"the city report needs {', '.join(missing)} in warehouse {warehouse.root}: run the city_subfield stage")
     ctx = CityContext(spark, warehouse, config, 15)
     matches = (ctx.gold("city_subfield_year").where((F.lower("city") == city.lower()) & (F.col("subfield") == ALL))
-               .groupBy("country_code", "city").agg(F.sum("papers").alias("papers")).orderBy(F.col("papers").desc()).collect())
+               .groupBy("country_code", "city").agg(F.sum("papers").alias("papers"))
+               .orderBy(F.col("papers").desc()).collect())  # the cities of that name: a handful
     if not matches:
         raise TableNotFound(f"no paper of the configured subfields in a city named {city!r} in warehouse {warehouse.root}")
     ctx.country, ctx.city = matches[0]["country_code"], matches[0]["city"]
