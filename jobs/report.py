@@ -228,18 +228,8 @@ def _band_label(low: float, high: float | None) -> str:
 def _high_value_trend(ctx: Context, ax) -> int:
     rows = ctx.gold("high_value_trend").orderBy("country_rank", "year").collect()  # top-5 countries x years
     ctx.keep(rows)
-    countries = sorted({(r["country_rank"], r["country_code"]) for r in rows})
-    for i, (_, country) in enumerate(countries):
-        mine = [r for r in rows if r["country_code"] == country]
-        ax.plot([r["year"] for r in mine], [r["high_value_patents"] for r in mine], marker="o",
-                color=ctx.color(country, OTHER_COLORS[i % len(OTHER_COLORS)]), label=country)
-    _year_axis(ax.xaxis)
-    ax.set_xlabel("grant year")
-    ax.set_ylabel("high-value patents")
-    _count_axis(ax.yaxis)
-    if countries:
-        ax.legend(fontsize=8)
-    return len(rows)
+    countries = [country for _, country in sorted({(r["country_rank"], r["country_code"]) for r in rows})]
+    return _country_lines(ctx, ax, rows, countries, "high_value_patents", "high-value patents")
 
 
 def _talent_cities(ctx: Context, ax) -> int:
@@ -282,12 +272,18 @@ def _talent_bars(table: str, label: Callable[[object], str]) -> Callable[[Contex
 def _patents_yearly(ctx: Context, ax) -> int:
     rows = ctx.keep(ctx.gold("patents_by_country_year").where(F.col("country_code").isin(*ctx.focus))
                     .orderBy("country_code", "year").collect())  # two countries x window years
-    for country in ctx.focus:
+    return _country_lines(ctx, ax, rows, list(ctx.focus), "patents", "granted patents")
+
+
+def _country_lines(ctx: Context, ax, rows: list, countries: list[str], value: str, ylabel: str) -> int:
+    """A yearly line per country (rows: country_code, year, value), by grant year."""
+    for i, country in enumerate(countries):
         mine = [r for r in rows if r["country_code"] == country]
-        ax.plot([r["year"] for r in mine], [r["patents"] for r in mine], marker="o", color=ctx.color(country), label=country)
+        ax.plot([r["year"] for r in mine], [r[value] for r in mine], marker="o",
+                color=ctx.color(country, OTHER_COLORS[i % len(OTHER_COLORS)]), label=country)
     _year_axis(ax.xaxis)
     ax.set_xlabel("grant year")
-    ax.set_ylabel("granted patents")
+    ax.set_ylabel(ylabel)
     _count_axis(ax.yaxis)
     if rows:
         ax.legend(fontsize=8)
@@ -318,7 +314,7 @@ def _assignee_bars(ctx: Context, ax) -> int:
 
 def _flow_bars(ctx: Context, ax) -> int:
     """Inflow and outflow side by side for the places with most moves, net in the label."""
-    rows = ctx.gold("talent_flow_by_country").orderBy(F.col("total_flow").desc(), "country").limit(ctx.top).collect()
+    rows = ctx.gold("talent_flow_by_country").orderBy(F.col("total_flow").desc(), "country").limit(ctx.top).collect()  # top N
     ctx.keep(rows)
     return _in_out_bars(ax, [f"{r['country']} (net {r['net_inflow']:+,})" for r in rows], rows)
 
@@ -344,7 +340,8 @@ def _in_out_bars(ax, labels: list[str], rows: list) -> int:
 def _flow_sankey(ctx: Context, ax) -> int:
     """A Sankey-style picture: origins on the left, destinations on the right, a band per
     country pair whose width is proportional to its moves (the top pairs only)."""
-    edges = ctx.gold("talent_flow_edges").orderBy(F.col("moves").desc(), "from_country", "to_country").limit(ctx.top).collect()
+    edges = (ctx.gold("talent_flow_edges").orderBy(F.col("moves").desc(), "from_country", "to_country")
+             .limit(ctx.top).collect())  # the top-N country pairs
     ctx.keep(edges)
     if not edges:
         return 0

@@ -185,3 +185,12 @@ def counted_totals(papers_df: DataFrame, units_df: DataFrame, keys: list[str]) -
         "counting", *keys, "papers", "citations",
         F.when(F.col("papers") > 0, F.col("citations") / F.col("papers")).alias("mean_citations"),
     )
+
+
+def most_frequent(rows_df: DataFrame, key: str, value: str, n: int) -> DataFrame:
+    """(key, top): per key, its n most frequent values (ties by value), most frequent first.
+    A group-by on (key, value), then a window per key over its distinct values only."""
+    counted = rows_df.where(F.col(value).isNotNull()).groupBy(key, value).agg(F.count(F.lit(1)).alias("n"))
+    ranked = counted.withColumn("k", F.row_number().over(W.partitionBy(key).orderBy(F.col("n").desc(), value)))
+    return ranked.where(F.col("k") <= n).groupBy(key).agg(
+        F.transform(F.array_sort(F.collect_list(F.struct("k", value))), lambda s: s[value]).alias("top"))

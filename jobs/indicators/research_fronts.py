@@ -53,7 +53,7 @@ from pyspark.sql import DataFrame, Window as W
 from pyspark.sql import functions as F
 
 from jobs.graph import connected_components, graph_frame
-from jobs.indicators.common import patents_in_scope
+from jobs.indicators.common import most_frequent, patents_in_scope
 from jobs.indicators.fronts import core_references, links_from_references
 
 log = logging.getLogger(__name__)
@@ -155,13 +155,9 @@ def front_labels(members_df: DataFrame, papers_df: DataFrame, n_topics: int) -> 
     """(front_id, label, label_topics): the n_topics most frequent topics of the core papers
     (ties by name), joined with '; '."""
     topics = members_df.join(papers_df.select("paper_id", "topic_names"), "paper_id").select(
-        "front_id", F.explode("topic_names").alias("topic")
-    ).groupBy("front_id", "topic").agg(F.count(F.lit(1)).alias("n"))
-    ranked = topics.withColumn("k", F.row_number().over(W.partitionBy("front_id").orderBy(F.col("n").desc(), "topic")))
-    top = ranked.where(F.col("k") <= n_topics).groupBy("front_id").agg(
-        F.transform(F.array_sort(F.collect_list(F.struct("k", "topic"))), lambda s: s["topic"]).alias("label_topics")
-    )
-    return top.select("front_id", F.array_join("label_topics", "; ").alias("label"), "label_topics")
+        "front_id", F.explode("topic_names").alias("topic"))
+    top = most_frequent(topics, "front_id", "topic", n_topics)
+    return top.select("front_id", F.array_join("top", "; ").alias("label"), F.col("top").alias("label_topics"))
 
 
 def front_patents(members_df: DataFrame, labels_df: DataFrame, patents_df: DataFrame) -> DataFrame:

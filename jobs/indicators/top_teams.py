@@ -15,6 +15,8 @@ from __future__ import annotations
 from pyspark.sql import DataFrame, Window as W
 from pyspark.sql import functions as F
 
+from jobs.indicators.common import most_frequent
+
 MAIN_TOPICS = 3
 
 
@@ -27,12 +29,9 @@ def key_members(h5_df: DataFrame, scholars_df: DataFrame, authorships_df: DataFr
         W.partitionBy("canonical_id").orderBy(F.col("h_index").desc(), F.col("paper_count").desc(), "author_id"))).where(
         F.col("rank") <= members)
     written = authorships_df.select("author_id", "paper_id").distinct().join(ranked.select("author_id"), "author_id", "left_semi")
-    topic_counts = written.join(papers_df.select("paper_id", "primary_topic_name"), "paper_id").where(
-        F.col("primary_topic_name").isNotNull()).groupBy("author_id", "primary_topic_name").agg(F.count(F.lit(1)).alias("n"))
-    top_topics = topic_counts.withColumn("k", F.row_number().over(
-        W.partitionBy("author_id").orderBy(F.col("n").desc(), "primary_topic_name"))).where(F.col("k") <= MAIN_TOPICS).groupBy(
-        "author_id").agg(F.array_join(F.transform(F.array_sort(F.collect_list(F.struct("k", "primary_topic_name"))),
-                                                  lambda s: s["primary_topic_name"]), "; ").alias("topics"))
+    topics = written.join(papers_df.select("paper_id", "primary_topic_name"), "paper_id")
+    top_topics = most_frequent(topics, "author_id", "primary_topic_name", MAIN_TOPICS).select(
+        "author_id", F.array_join("top", "; ").alias("topics"))
     return ranked.join(top_topics, "author_id", "left").select(
         "canonical_id", F.col("rank").cast("int"), "author_id", "display_name", "h_index", "topics")
 
