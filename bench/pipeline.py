@@ -95,6 +95,7 @@ def main() -> None:
             "built": {**stage.get("cocitation", {}), **stage.get("edges", {})},
         }
     data = {
+        "planted": planted_recovery(spark, str(input_dir), str(warehouse), record["stages"]),
         "papers": args.papers, "seed": args.seed, "label": label, "run_id": record["run_id"],
         "status": record["status"], "pipeline_seconds": record["seconds"], "generated": generated,
         "jvm_peak_rss_mb": peak_rss, "gates": {"silver": True, "gold": config.quality.gate_gold},
@@ -105,6 +106,36 @@ def main() -> None:
     json_path, md_path = common.write_results(args.results, name, data, markdown(data))
     print(f"pipeline at {label} papers: {record['seconds']}s; results {json_path} and {md_path}")
     spark.stop()
+
+
+def planted_recovery(spark, input_dir: str, warehouse: str, stages: dict) -> dict:
+    """The generator's planted facts against what the run found (jobs/generate/PLANTED.md): each
+    planted front's best-matching recovered front (most shared core papers) with precision and
+    recall of core-paper membership, its rank and frontier index; the planted talent importer and
+    exporter's net inflow. Read from the run's small gold tables."""
+    planted = json.loads((Path(input_dir) / "PLANTED.json").read_text())["planted"]
+    wh = Warehouse(warehouse)
+    found: dict = {}
+    if "research_fronts" in stages:
+        members: dict[str, set[str]] = {}
+        for row in wh.read(spark, "research_front_papers", "gold").select("front_id", "paper_id").collect():  # core papers only
+            members.setdefault(row.front_id, set()).add(row.paper_id)
+        ranks = {r.front_id: r for r in wh.read(spark, "research_fronts", "gold").select("front_id", "rank", "frontier_index").collect()}
+        fronts = []
+        for front in planted["fronts"]:
+            cores = {c.rsplit("/", 1)[-1] for c in front["core_ids"]}
+            best = max(members, key=lambda k: len(members[k] & cores)) if members else None
+            shared = len(members[best] & cores) if best else 0
+            fronts.append({"name": front["name"], "trend": front["trend"], "planted_core": len(cores), "front_id": best,
+                           "precision": round(shared / len(members[best]), 3) if best else 0.0,
+                           "recall": round(shared / len(cores), 3),
+                           "rank": ranks[best].rank if best else None,
+                           "frontier_index": ranks[best].frontier_index if best else None})
+        found["fronts"] = fronts
+    if "talent_flow" in stages:
+        flows = {r.country: r.net_inflow for r in wh.read(spark, "talent_flow_by_country", "gold").collect()}  # one row per country
+        found["net_inflow"] = {c: flows.get(c) for c in ("US", "CN")}
+    return found
 
 
 def markdown(data: dict) -> str:
@@ -144,6 +175,16 @@ def markdown(data: dict) -> str:
     if built:
         lines += ["", "What the graph stages built (pairs before thresholds, links and edges):", ""]
         lines += [f"- {name}: " + ", ".join(f"{k} {common.fmt_int(v)}" for k, v in b.items()) for name, b in built.items()]
+    planted = data.get("planted") or {}
+    if planted.get("fronts"):
+        lines += ["", "Planted research fronts against the recovered ones (core-paper membership):", "",
+                  "| planted front | trend | planted core papers | recovered front | precision | recall | rank | frontier index |",
+                  "|---|---|---:|---|---:|---:|---:|---:|"]
+        lines += [f"| {f['name']} | {f['trend']} | {f['planted_core']} | {f['front_id']} | {f['precision']:.2f} | {f['recall']:.2f} | "
+                  f"{f['rank']} | {'' if f['frontier_index'] is None else format(f['frontier_index'], '.3f')} |" for f in planted["fronts"]]
+    if planted.get("net_inflow"):
+        lines += ["", "Planted talent importer and exporter, net inflow in moves: "
+                  + ", ".join(f"{c} {v:+,}" for c, v in planted["net_inflow"].items() if v is not None) + "."]
     return "\n".join(lines) + "\n"
 
 

@@ -473,7 +473,7 @@ GOLD_SUITES: dict[str, Callable[[Config], TableSuite]] = {
         + _counts("papers", "scholars", "institutions")),
     "city_institution_edges": lambda c: TableSuite(
         "city_institution_edges", (unique("country_code", "city", "subfield", "inst_a", "inst_b"), at_least("papers", 1, CRITICAL)),
-        aggregates=(_ordered_pair("inst_a", "inst_b"),)),
+        aggregates=(_ordered_pair("inst_a", "inst_b"), ranks_contiguous(("country_code", "city", "subfield")))),
     "city_comparison": lambda c: TableSuite(
         "city_comparison", (unique("city", "subfield"),) + _counts("papers", "scholars", "institutions"),
         aggregates=(ranks_contiguous(("subfield",)),)),

@@ -118,6 +118,7 @@ class CollaborationSettings:
     partners: int = 5                # top partner institutions per core institution
     max_authors_per_paper: int = 50  # papers with more authors form no co-author pairs (k(k-1)/2 grows fast)
     community_iterations: int = 5    # label propagation rounds on the co-authorship graph
+    network_edges: int = 150         # heaviest institution-network edges kept per (city, subfield) in the gold table
 
 
 @dataclass(frozen=True)
@@ -278,7 +279,7 @@ def _check_rules(config: Config) -> None:
     for i, pair in enumerate(collab.pairs):
         if len(pair) != 2 or pair[0] == pair[1]:
             raise ConfigError(f"{src}: 'collaboration.pairs[{i}]' must be two different countries, got {pair}")
-    for key in ("core_scholars", "collaborators", "core_institutions", "partners", "community_iterations"):
+    for key in ("core_scholars", "collaborators", "core_institutions", "partners", "community_iterations", "network_edges"):
         if getattr(collab, key) < 1:
             raise ConfigError(f"{src}: 'collaboration.{key}' must be at least 1")
     if collab.max_authors_per_paper < 2:

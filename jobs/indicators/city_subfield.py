@@ -33,10 +33,13 @@ Tables (grain in parentheses):
   either end), closed_circle_share (share of the city's co-author pairs whose two authors are in
   one community: labelPropagation over the co-authorship graph of the focus cities' subfield papers).
 The institution network of a (city, subfield) has the institutions on the city's subfield papers
-as vertices and an edge between two institutions that share such a paper: city_institution_edges
-(country_code, city, subfield, inst_a, inst_b) with the papers they share, inst_a < inst_b, built
-for the focus cities and the report city only: a paper's institution pairs repeat for each of its
-cities, so every city's network together is many times the pairs themselves.
+as vertices and an edge between two institutions that share such a paper (inst_a < inst_b, with
+the papers they share), built for the focus cities and the report city only: a paper's
+institution pairs repeat for each of its cities, so every city's network together is many times
+the pairs themselves. The concentration measures read every edge; the gold table
+city_institution_edges (country_code, city, subfield, inst_a, inst_b, papers, rank) keeps each
+network's `collaboration.network_edges` heaviest (papers, then the ids), what the city report
+draws: a network has up to n(n-1)/2 edges over its n institutions, far more than anyone reads.
 
 Scale: co-author pairs grow with the square of team size, so papers with more than
 `collaboration.max_authors_per_paper` authors form no co-author pairs (they still count as
@@ -204,7 +207,10 @@ def institution_partners(pairs_df: DataFrame, tagged_df: DataFrame, core_df: Dat
 
 def network_concentration(edges_df: DataFrame, types_df: DataFrame) -> DataFrame:
     """(country_code, city, subfield, top2_edge_share, degree_gini, industry_share) of each
-    institution network."""
+    institution network. The edges are read twice, each time into an aggregation by network (a
+    few hundred rows): once for the degrees, once for both shares, whose per-edge flags come from
+    broadcast lookups (the top-2 institutions of each network, the companies), so the edge list
+    is never shuffled whole."""
     key = ["country_code", "city", "subfield"]
     ends = edges_df.select(*key, F.col("inst_a").alias("institution_id")).union(edges_df.select(*key, F.col("inst_b")))
     degrees = ends.groupBy(*key, "institution_id").agg(F.count(F.lit(1)).alias("degree"))
@@ -215,15 +221,22 @@ def network_concentration(edges_df: DataFrame, types_df: DataFrame) -> DataFrame
     gini = ascending.groupBy(*key).agg(
         (2 * F.sum(F.col("i") * F.col("degree")) / (F.count(F.lit(1)) * F.sum("degree"))
          - (F.count(F.lit(1)) + 1) / F.count(F.lit(1))).alias("degree_gini"))
-    companies = types_df.where(F.col("institution_type") == COMPANY).select("institution_id")
-    company_ids = F.broadcast(companies)
-    flagged = edges_df.join(company_ids.select(F.col("institution_id").alias("inst_a"), F.lit(True).alias("a_company")), "inst_a", "left").join(
-        company_ids.select(F.col("institution_id").alias("inst_b"), F.lit(True).alias("b_company")), "inst_b", "left").join(tops, key)
+    companies = F.broadcast(types_df.where(F.col("institution_type") == COMPANY).select("institution_id"))
+    flagged = edges_df.join(companies.select(F.col("institution_id").alias("inst_a"), F.lit(True).alias("a_company")), "inst_a", "left").join(
+        companies.select(F.col("institution_id").alias("inst_b"), F.lit(True).alias("b_company")), "inst_b", "left").join(
+        F.broadcast(tops), key)
     shares = flagged.groupBy(*key).agg(
         F.avg((F.array_contains("top2", F.col("inst_a")) | F.array_contains("top2", F.col("inst_b"))).cast("double")).alias("top2_edge_share"),
         F.avg((F.coalesce("a_company", F.lit(False)) | F.coalesce("b_company", F.lit(False))).cast("double")).alias("industry_share"),
     )
     return shares.join(gini, key)
+
+
+def heaviest_edges(edges_df: DataFrame, top: int) -> DataFrame:
+    """Each network's `top` heaviest edges, ranked by papers, then inst_a, inst_b."""
+    ranked = edges_df.withColumn("rank", F.row_number().over(
+        W.partitionBy("country_code", "city", "subfield").orderBy(F.col("papers").desc(), "inst_a", "inst_b")))
+    return ranked.where(F.col("rank") <= top).withColumn("rank", F.col("rank").cast("int"))
 
 
 def vertex_key(author_id: Column) -> Column:
@@ -313,7 +326,7 @@ def run(ctx) -> dict:
         log.info("city_subfield: %s institution pairs on subfield papers, %s edges in the focus cities' networks",
                  f"{edge_counts['institution_pairs']:,}", f"{edge_counts['focus_city_institution_edges']:,}")
         try:
-            versions["city_institution_edges"] = wh.write(edges, "city_institution_edges", layer="gold")
+            versions["city_institution_edges"] = wh.write(heaviest_edges(edges, settings.network_edges), "city_institution_edges", layer="gold")
             network = network_concentration(edges, types_df)
             focus_places = all_places.where(F.lower("city").isin([c.lower() for c in shown]))
             closed, communities = closed_circles(pairs, focus_places, settings.community_iterations)

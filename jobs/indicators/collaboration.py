@@ -20,6 +20,7 @@ self-join keyed by paper stays small per paper.
 
 from __future__ import annotations
 
+from pyspark import StorageLevel
 from pyspark.sql import DataFrame, Window as W
 from pyspark.sql import functions as F
 
@@ -84,6 +85,9 @@ def run(ctx) -> dict:
         yearly_pairs(top_pairs, top_df, config.collaboration.pairs, scope.year_start, scope.year_end),
         "collaboration_pairs_yearly", layer="gold")
     scoped = wh.read(spark, "paper_citations", "gold")
-    versions["collaboration_countries"] = wh.write(country_graph(country_pairs(scoped, authorships_df)),
-                                                   "collaboration_countries", layer="gold")
+    # Read twice (the graph's edges, each country's co-authored papers): one self-join of the
+    # authorships' countries, kept, instead of two. A row per paper and country pair.
+    all_pairs = country_pairs(scoped, authorships_df).persist(StorageLevel.MEMORY_AND_DISK)
+    versions["collaboration_countries"] = wh.write(country_graph(all_pairs), "collaboration_countries", layer="gold")
+    all_pairs.unpersist()
     return {"versions": versions}

@@ -32,6 +32,7 @@ talent_flow_by_country_year (country, year), talent_mobility (author_id).
 from __future__ import annotations
 
 from graphframes.lib import AggregateMessages as AM
+from pyspark import StorageLevel
 from pyspark.sql import DataFrame, Window as W
 from pyspark.sql import functions as F
 
@@ -153,8 +154,10 @@ def run(ctx) -> dict:
     scope = config.scope
     affiliation_years_df = wh.read(spark, "author_affiliation_years", "silver")
     institutions_df = wh.read(spark, "institutions", "silver")
+    # Read twice (the moves, each mover's origin and countries): one window over the author-years
+    # kept, instead of two. A row per author and active year.
     primary = primary_affiliations(affiliation_years_df, institutions_df, scope.year_start, scope.year_end,
-                                   config.talent.min_papers_per_year)
+                                   config.talent.min_papers_per_year).persist(StorageLevel.MEMORY_AND_DISK)
     versions = {"talent_moves": wh.write(moves(primary), "talent_moves", layer="gold")}
     moves_df = wh.read(spark, "talent_moves", "gold")
     edges, by_country, flows = country_flows(moves_df)
@@ -166,4 +169,5 @@ def run(ctx) -> dict:
     flows.unpersist()
     versions["talent_flow_by_country_year"] = wh.write(country_year_flows(moves_df), "talent_flow_by_country_year", layer="gold")
     versions["talent_mobility"] = wh.write(mobility(primary, moves_df, affiliation_years_df, institutions_df), "talent_mobility", layer="gold")
+    primary.unpersist()
     return {"versions": versions}

@@ -194,6 +194,9 @@ def test_institution_partners_and_network_concentration(spark):
     edges = cs.institution_edges(tagged, places, pairs, ["beijing"]).cache()
     assert sorted((r.inst_a, r.inst_b, r.papers) for r in edges.collect()) == [
         ("I1", "I2", 2), ("I1", "I4", 2), ("I2", "I3", 1), ("I2", "I4", 1)]
+    # The gold table keeps the heaviest edges: papers, then the ids (I1-I2 before I1-I4 at 2 papers).
+    assert [(r.inst_a, r.inst_b, r.rank) for r in cs.heaviest_edges(edges, 3).orderBy("rank").collect()] == [
+        ("I1", "I2", 1), ("I1", "I4", 2), ("I2", "I3", 3)]
     types = spark.createDataFrame([(i, "company" if i == "I4" else "education") for i in city], "institution_id string, institution_type string")
     (row,) = cs.network_concentration(edges, types).collect()
     assert (row.top2_edge_share, row.industry_share) == (1.0, 0.5)
