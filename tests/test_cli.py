@@ -50,7 +50,7 @@ def test_run_then_show(spark, patent_input, tmp_path, capsys):
 
 def test_bad_config_key_is_one_line(tmp_path, capsys):
     conf = yaml.safe_load(open("conf/local.yaml"))
-    conf["thresholds"]["high_levle_h_index"] = 20
+    conf["thresholds"] = {"high_levle_h_index": 20}
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump(conf))
     assert main(["run", "--input", str(tmp_path), "--warehouse", str(tmp_path / "wh"), "--conf", str(bad)]) == 1
