@@ -41,6 +41,7 @@ from pyspark.sql import functions as F
 
 from data_quality.suites import CRITICAL, WARNING, AggregateCheck, ReferenceCheck, TableSuite, suite_for
 from jobs.config import Config
+from jobs.errors import ScintelError
 from jobs.warehouse import TableNotFound, Warehouse
 
 log = logging.getLogger(__name__)
@@ -146,8 +147,10 @@ class GateResult:
         }
 
 
-class QualityGateFailed(Exception):
+class QualityGateFailed(ScintelError):
     """A critical expectation failed; `result` holds the whole gate result."""
+
+    exit_code = 3
 
     def __init__(self, result: GateResult):
         super().__init__(result.summary())
@@ -237,8 +240,8 @@ def _validate_table(
         return [CheckOutcome(suite.table, "expect_table_to_exist", None, CRITICAL, False, exception=str(err))], None
     # Validate only the columns the suite reads: every expectation is a pass over the table, and
     # papers' array columns would make each pass many times larger. Not cached: a pass over a
-    # few Parquet columns is cheaper than building the cache. At 5M papers a cached projection
-    # took citations' checks from 29 to 46 s, authorships' from 22 to 29 s.
+    # few Parquet columns (compressed, columnar) is cheaper than building the cache and reading
+    # it back, and a large table's cache would spill to local disk anyway.
     # A column the table lacks is left out here and surfaces as an exception in its expectation.
     stand_ins = _key_hash_stand_ins(suite, df.columns)
     checked_df = df.select(
@@ -299,9 +302,9 @@ def _key_hash_stand_ins(suite: TableSuite, columns: list[str]) -> dict[int, tupl
     """Position of each compound-key uniqueness expectation -> (hash column, its expression).
 
     GE checks a compound key with a window partitioned by the struct of its columns, and Spark
-    sorts structs of strings field by field, without the sort prefix a long gets: on the 47M
-    citations of a 5M-paper corpus that one expectation took 47 s, the window on the key's
-    64-bit hash 18 s. Distinct hashes prove distinct keys, so a hash column without repeats
+    sorts structs of strings field by field, without the sort prefix a long gets, so on a table
+    as large as citations that sort is most of the expectation's cost; a window on the key's
+    64-bit hash sorts longs. Distinct hashes prove distinct keys, so a hash column without repeats
     passes the expectation exactly; a repeated hash (a duplicate, or a collision: likely only
     past ~5 billion rows) sends the expectation to pass 2, which runs GE's compound check on the
     columns themselves, so counts and examples are GE's own. Rows whose key columns are all null
@@ -394,7 +397,8 @@ def _check_reference(
     Two passes, like the GE expectations: the distinct child keys are anti-joined first, and only
     when some key is orphaned are its rows counted and quoted. A child repeats its key (a paper's
     ~10 references, ~4 authorships) in neighbouring rows, so the distinct keys are mostly found
-    before the shuffle: at 5M papers the citations check shuffles ~5M keys, not 47M rows.
+    before the shuffle: the citations check shuffles about one key per citing paper, not one
+    row per citation.
 
     Skew: the join shuffles on the child key. Per parent the child side is bounded by one paper's
     authors or references; institutions (60k papers on one key) are a small dimension and are

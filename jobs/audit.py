@@ -28,6 +28,8 @@ from pathlib import Path
 from pyspark.sql import SparkSession
 from pyspark.sql import types as T
 
+from jobs.errors import ScintelError
+
 log = logging.getLogger(__name__)
 
 AUDIT_SCHEMA = T.StructType(
@@ -52,8 +54,10 @@ AUDIT_SCHEMA = T.StructType(
 )
 
 
-class WarehouseLocked(RuntimeError):
-    pass
+class WarehouseLocked(ScintelError, RuntimeError):
+    """Another run holds the warehouse's lock."""
+
+    exit_code = 5
 
 
 def audit_path(root: str) -> str:

@@ -17,6 +17,7 @@ import time
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
+from jobs.errors import ScintelError
 from jobs.graph import connected_components, graph_frame
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ N_VERTICES = 10_000
 CHAIN = 10
 
 
-class CheckFailed(RuntimeError):
+class CheckFailed(ScintelError, RuntimeError):
     """An engine ran but gave a wrong answer."""
 
 

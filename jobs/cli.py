@@ -270,29 +270,14 @@ def _one_line(err: Exception) -> str:
 
 
 def _exit_code(err: Exception) -> int | None:
-    from jobs.check import CheckFailed
-    from jobs.config import ConfigError
-    from jobs.ingest.common import IngestError, read_failure
-    from jobs.pipeline import PipelineError
-    from jobs.session import MissingJvmPackage
-    from jobs.warehouse import TableNotFound
+    """The exit code of an error a user can fix (jobs/errors.py), None for a bug."""
+    from jobs.errors import ScintelError
+    from jobs.ingest.common import read_failure
 
-    from jobs.audit import WarehouseLocked
-
-    if isinstance(err, WarehouseLocked):
-        return 5
-    if isinstance(err, IngestError) and "max_reject_ratio" in str(err):
-        return 4
-    if isinstance(err, (ConfigError, IngestError, PipelineError, MissingJvmPackage, TableNotFound, FileNotFoundError, CheckFailed)):
+    if isinstance(err, ScintelError):
+        return err.exit_code
+    if isinstance(err, FileNotFoundError) or read_failure(err) is not None:  # an input file Spark could not read
         return 1
-    if read_failure(err) is not None:  # an input file Spark could not read (outside count_split)
-        return 1
-    try:
-        from data_quality.gate import QualityGateFailed
-    except ImportError:
-        return None
-    if isinstance(err, QualityGateFailed):
-        return 3
     return None
 
 

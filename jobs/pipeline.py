@@ -22,6 +22,7 @@ from typing import Callable
 from pyspark.sql import SparkSession
 
 from jobs.config import Config
+from jobs.errors import ScintelError
 from jobs.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
@@ -39,14 +40,21 @@ class RunContext:
 
 @dataclass(frozen=True)
 class Stage:
+    """A step of the run: what it needs before it, the tables it writes (its contract: the run
+    fails when a stage writes a table it does not name, or misses one it names; every gold table
+    named here has a schema in schemas/gold.py and a quality suite in data_quality/suites.py, which
+    tests/test_stage_contract.py checks)."""
+
     name: str
     help: str
     run: Callable[[RunContext], dict]
     needs: tuple[str, ...] = ()
     needs_input: bool = False
+    writes: tuple[str, ...] = ()
+    layer: str = "gold"
 
 
-class PipelineError(RuntimeError):
+class PipelineError(ScintelError, RuntimeError):
     pass
 
 
@@ -63,7 +71,7 @@ def _ingest_patents(ctx: RunContext) -> dict:
 
 
 def _ingest_result(report, config: Config) -> dict:
-    from jobs.ingest.common import IngestError
+    from jobs.ingest.common import RejectRatioExceeded
 
     result = {
         "rows": {t: vars(c) for t, c in report.counts.items()},
@@ -76,7 +84,7 @@ def _ingest_result(report, config: Config) -> dict:
         if report.reject_ratio(table) > config.ingest.max_reject_ratio
     }
     if too_many:
-        raise IngestError(
+        raise RejectRatioExceeded(
             f"{report.source}: rejected share above ingest.max_reject_ratio={config.ingest.max_reject_ratio}: "
             f"{too_many}; the rejects are in the quarantine table (scintel show quarantine)"
         )
@@ -92,9 +100,10 @@ def _quality_silver(ctx: RunContext) -> dict:
     return {"quality": {"passed": result.passed, "tables": tables}}
 
 
-def _module_stage(module: str) -> Callable[[RunContext], dict]:
-    """An indicator stage: its job writes gold tables, then (quality.gate_gold) the gate checks
-    them, so a critical failure stops the run before any later stage reads them."""
+def _indicator_stage(name: str) -> Callable[[RunContext], dict]:
+    """An indicator stage: jobs/indicators/<name>.py's run(ctx) writes the stage's gold tables,
+    then (quality.gate_gold) the gate checks them, so a critical failure stops the run before any
+    later stage reads them."""
 
     def run_stage(ctx: RunContext) -> dict:
         import importlib
@@ -102,18 +111,42 @@ def _module_stage(module: str) -> Callable[[RunContext], dict]:
         from data_quality.gate import enforce, run_gate
 
         try:
-            outcome = importlib.import_module(module).run(ctx)
+            outcome = importlib.import_module(f"jobs.indicators.{name}").run(ctx)
         finally:
             release_cached(ctx.spark)
+        if not outcome.get("skipped"):  # a stage whose input is absent (no patents/) writes nothing
+            _check_writes(STAGES[name], outcome.get("versions", {}), ctx.warehouse)
         if ctx.config.quality.gate_gold and outcome.get("versions"):
-            stage = "gold_" + module.rsplit(".", 1)[-1]
-            result = run_gate(ctx.spark, ctx.warehouse, list(outcome["versions"]), ctx.config, ctx.run_id, stage)
+            result = run_gate(ctx.spark, ctx.warehouse, list(outcome["versions"]), ctx.config, ctx.run_id, f"gold_{name}")
             outcome["quality"] = {"passed": result.passed, "tables": list(outcome["versions"]),
                                   "warnings": len(result.warnings)}
             enforce(result, stop_on_critical=ctx.config.quality.stop_on_critical)
         return outcome
 
     return run_stage
+
+
+def _check_writes(stage: Stage, versions: dict, warehouse: Warehouse) -> None:
+    """The stage wrote exactly the tables it names, each with the columns and types of
+    schemas/gold.py: a table it does not name would have no schema or quality suite, one it names
+    but skipped would leave a later stage reading a stale version, and a changed column would
+    break the report and users' scripts that read it."""
+    from schemas.gold import GOLD
+
+    written, named = set(versions), set(stage.writes)
+    problems = []
+    if written - named:
+        problems.append(f"wrote {sorted(written - named)}, not named in jobs/pipeline.py STAGES")
+    if named - written:
+        problems.append(f"did not write {sorted(named - written)}")
+    for table in sorted(written & named):
+        schema = warehouse.written.get((stage.layer, table))
+        got = [(f.name, f.dataType.simpleString()) for f in schema.fields] if schema is not None else None
+        want = [(f.name, f.dataType.simpleString()) for f in GOLD[table].fields]
+        if got is not None and got != want:
+            problems.append(f"{table} has columns {got}, schemas/gold.py says {want}")
+    if problems:
+        raise PipelineError(f"stage {stage.name} broke its contract: " + "; ".join(problems))
 
 
 def release_cached(spark: SparkSession) -> None:
@@ -130,40 +163,59 @@ SILVER_TABLES = (
     "author_affiliation_years", "patents", "patent_assignees", "quarantine",
 )
 
+def _indicator(name: str, help: str, needs: tuple[str, ...], writes: tuple[str, ...]) -> Stage:
+    return Stage(name, help, _indicator_stage(name), needs, writes=writes)
+
+
 STAGES: dict[str, Stage] = {
     stage.name: stage
     for stage in (
-        Stage("ingest_openalex", "OpenAlex works/authors/institutions -> canonical tables + quarantine", _ingest_openalex, needs_input=True),
-        Stage("ingest_patents", "patent JSON Lines/Parquet -> patents, patent_assignees + quarantine", _ingest_patents, needs_input=True),
-        Stage("quality_silver", "Great Expectations gate on the canonical tables", _quality_silver, ("ingest_openalex", "ingest_patents")),
-        Stage("output_impact", "papers, citations, mean citations by country / institution / year (full + fractional)",
-              _module_stage("jobs.indicators.output_impact"), ("quality_silver",)),
-        Stage("top_cited", "top 1% highly cited papers per (field, year) cell and their counts",
-              _module_stage("jobs.indicators.top_cited"), ("output_impact",)),
-        Stage("golden_cross", "first year the challenger overtakes the leader (papers, top-1% papers)",
-              _module_stage("jobs.indicators.golden_cross"), ("output_impact", "top_cited")),
-        Stage("patents", "patents, high-value patents, value bands, top countries' trend",
-              _module_stage("jobs.indicators.patents"), ("quality_silver",)),
-        Stage("talent", "scholar h-index, i10, latest affiliation; talent by country / institution / region / city",
-              _module_stage("jobs.indicators.talent"), ("quality_silver",)),
-        Stage("institution_h5", "institution h5-index over the last complete window years, ranked",
-              _module_stage("jobs.indicators.h5"), ("output_impact",)),
-        Stage("research_fronts", "co-citation fronts of recent top-1% papers (GraphFrames), frontier index, table 8",
-              _module_stage("jobs.indicators.research_fronts"), ("top_cited", "quality_silver")),
-        Stage("sleeping_beauties", "beauty coefficient and awakening year of every top-1% paper",
-              _module_stage("jobs.indicators.sleeping_beauties"), ("top_cited",)),
-        Stage("talent_flow", "author moves between countries and cities (GraphFrames flow graphs), migrants vs travellers",
-              _module_stage("jobs.indicators.talent_flow"), ("quality_silver",)),
-        Stage("collaboration", "country pairs on top-1% papers, the configured pairs' yearly series, the country graph",
-              _module_stage("jobs.indicators.collaboration"), ("top_cited",)),
-        Stage("city_subfield", "city x subfield papers, core scholars and institutions, partners, concentration",
-              _module_stage("jobs.indicators.city_subfield"), ("output_impact",)),
-        Stage("topic_lens", "country rankings of papers, top-1% papers and patents within each configured topic",
-              _module_stage("jobs.indicators.topic_lens"), ("top_cited",)),
-        Stage("top_teams", "the top institutions by h5-index with their key members and main topics",
-              _module_stage("jobs.indicators.top_teams"), ("institution_h5", "talent")),
+        Stage("ingest_openalex", "OpenAlex works/authors/institutions -> canonical tables + quarantine", _ingest_openalex,
+              needs_input=True, layer="silver",
+              writes=("papers", "authorships", "citations", "authors", "author_affiliation_years", "institutions")),
+        Stage("ingest_patents", "patent JSON Lines/Parquet -> patents, patent_assignees + quarantine", _ingest_patents,
+              needs_input=True, layer="silver", writes=("patents", "patent_assignees")),
+        Stage("quality_silver", "Great Expectations gate on the canonical tables", _quality_silver, ("ingest_openalex", "ingest_patents"),
+              layer="silver"),
+        _indicator("output_impact", "papers, citations, mean citations by country / institution / year (full + fractional)",
+                   ("quality_silver",),
+                   ("paper_citations", "paper_yearly_citations", "output_by_country_year", "output_by_country", "output_by_institution",
+                    "output_by_year")),
+        _indicator("top_cited", "top 1% highly cited papers per (field, year) cell and their counts", ("output_impact",),
+                   ("top_cited_thresholds", "top_cited_papers", "top_cited_by_country_year", "top_cited_by_country",
+                    "top_cited_by_institution", "top_cited_by_year")),
+        _indicator("golden_cross", "first year the challenger overtakes the leader (papers, top-1% papers)", ("output_impact", "top_cited"),
+                   ("golden_cross_series", "golden_cross")),
+        _indicator("patents", "patents, high-value patents, value bands, top countries' trend", ("quality_silver",),
+                   ("patents_by_country", "patents_by_country_year", "patents_by_assignee", "patent_value_bands", "patent_value_band_ratio",
+                    "high_value_trend")),
+        _indicator("talent", "scholar h-index, i10, latest affiliation; talent by country / institution / region / city", ("quality_silver",),
+                   ("scholar_h_index", "talent_by_country", "talent_by_institution", "talent_by_region", "talent_by_city")),
+        _indicator("institution_h5", "institution h5-index over the last complete window years, ranked", ("output_impact",),
+                   ("institution_h5",)),
+        _indicator("research_fronts", "co-citation fronts of recent top-1% papers (GraphFrames), frontier index, table 8",
+                   ("top_cited", "quality_silver"),
+                   ("research_front_links", "research_front_papers", "research_front_yearly", "research_front_countries", "research_fronts",
+                    "frontier_top10")),
+        _indicator("sleeping_beauties", "beauty coefficient and awakening year of every top-1% paper", ("top_cited",),
+                   ("sleeping_beauties",)),
+        _indicator("talent_flow", "author moves between countries and cities (GraphFrames flow graphs), migrants vs travellers",
+                   ("quality_silver",),
+                   ("talent_moves", "talent_flow_edges", "talent_flow_by_country", "talent_flow_by_city", "talent_flow_by_country_year",
+                    "talent_mobility")),
+        _indicator("collaboration", "country pairs on top-1% papers, the configured pairs' yearly series, the country graph",
+                   ("top_cited",), ("collaboration_pairs", "collaboration_pairs_yearly", "collaboration_countries")),
+        _indicator("city_subfield", "city x subfield papers, core scholars and institutions, partners, concentration", ("output_impact",),
+                   ("paper_subfields", "city_subfield_year", "city_comparison", "core_scholars", "core_scholar_collaborators",
+                    "core_institutions", "core_institution_partners", "city_institution_edges", "collaboration_concentration")),
+        _indicator("topic_lens", "country rankings of papers, top-1% papers and patents within each configured topic", ("top_cited",),
+                   ("topic_papers", "topic_country_rankings", "topic_patent_rankings")),
+        _indicator("top_teams", "the top institutions by h5-index with their key members and main topics", ("institution_h5", "talent"),
+                   ("institution_key_members",)),
     )
 }
+
+GOLD_TABLES: tuple[str, ...] = tuple(t for stage in STAGES.values() if stage.layer == "gold" for t in stage.writes)
 
 
 def plan(requested: list[str], only: bool = False) -> list[str]:

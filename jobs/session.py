@@ -20,6 +20,8 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
+from jobs.errors import ScintelError
+
 log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +34,7 @@ DELTA_CONF = {
 
 # Derby (Spark's embedded catalog) writes its files here instead of the working directory.
 DERBY_HOME_OPTION = "-Dderby.system.home=/tmp/scintel-derby"
-# The local JVM's collector and JIT code cache (measurements at LOCAL_DEFAULTS).
+# The local JVM's collector and JIT code cache (why: see LOCAL_DEFAULTS).
 LOCAL_JVM_OPTIONS = "-XX:ReservedCodeCacheSize=512m -XX:+UseParallelGC"
 
 LOCAL_DEFAULTS = {
@@ -41,31 +43,34 @@ LOCAL_DEFAULTS = {
     "spark.sql.session.timeZone": "UTC",
     # AQE merges small shuffle partitions up to this size (Spark's default is 64 MB) but into no
     # fewer than spark.default.parallelism, which local_conf sets to 4 per core (Spark's tuning
-    # guide asks for 2-3 tasks per core; local mode's default is 1). At one per core, on 2 cores
-    # an h-index shuffle was coalesced into 3 tasks and the last ran alone (49 s against 35 s
-    # uncoalesced at 5M papers, STACK.md). Coalescing off ran every tiny aggregate as
-    # spark.sql.shuffle.partitions tasks and wrote a gold table of 320 rows as 59 files.
+    # guide asks for 2-3 tasks per core; local mode's default is 1). At one per core a shuffle can
+    # be coalesced into a few more tasks than there are cores (3 on 2 cores), and the last one
+    # then runs alone while the other cores idle; at 4 per core that tail is a quarter of one
+    # core's share. Coalescing off runs every tiny aggregate as spark.sql.shuffle.partitions
+    # tasks and writes a gold table of a few hundred rows as up to that many files.
     # (spark.sql.adaptive.coalescePartitions.minPartitionNum does the same but is deprecated:
     # Spark logs a warning for it at every session start.)
     "spark.sql.adaptive.advisoryPartitionSizeInBytes": "16MB",
-    # Local mode is one JVM doing the driver's and the executors' work. The parallel collector and
-    # a 512 MB JIT code cache, measured on this 2-core machine: the peers' five Spark indicators
-    # at 1M papers 81 and 76 s with G1 (the JVM's default), 71 and 61 s with these; the test
-    # suite's 1000-paper pipeline runs 68 s (G1) and 59 s (tests/conftest.py). The default 240 MB
-    # code cache is enough for one run; a long session of thousands of short jobs filled a
-    # smaller one and the JIT switched itself off. bench/ takes --driver-java-options to compare.
+    # Local mode is one JVM doing the driver's and the executors' work: batch throughput, no
+    # latency target, so the parallel collector (throughput first) rather than the JVM's default
+    # G1 (pause times first), for a larger resident heap that the driver memory still caps. The
+    # 512 MB JIT code cache: the default 240 MB is enough for one run, but a long session of
+    # thousands of short jobs (the test suite) fills a smaller one and the JIT switches itself
+    # off. bench/ takes --driver-java-options to compare collectors (docs/benchmarks.md).
     "spark.driver.extraJavaOptions": f"{DERBY_HOME_OPTION} {LOCAL_JVM_OPTIONS}",
     # Joins whose build side is at most 64 MB in every shuffle partition become shuffled hash
-    # joins (AQE, at run time): no sort of the other side. At 5M papers the yearly citations
-    # (47M edges against 5M papers) went from 118 to 78 s and the h-index join stage from 19 to
-    # 11 s. Per partition, so a bigger corpus with more partitions keeps the same bound.
+    # joins (AQE, at run time): the large side (citation edges, authorships) streams through a
+    # hash table of the smaller one (papers) and is not sorted. The bound is per partition, so a
+    # bigger corpus with more partitions keeps the same memory bound; AQE picks the hash join only
+    # when every partition's build side is under it, so a skewed partition keeps the sort-merge
+    # join, which spills instead of holding a hash table too large for memory.
     "spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold": "64MB",
     "spark.databricks.delta.snapshotPartitions": "2",
     "spark.databricks.delta.retentionDurationCheck.enabled": "true",
 }
 
 
-class MissingJvmPackage(RuntimeError):
+class MissingJvmPackage(ScintelError, RuntimeError):
     """A JVM package the job needs is not on the classpath."""
 
 

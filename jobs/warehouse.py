@@ -14,25 +14,30 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from jobs.errors import ScintelError
+
 log = logging.getLogger(__name__)
 
 LAYERS = ("silver", "gold", "bronze")  # lookup by name prefers silver, then gold
 
 
-class TableNotFound(LookupError):
+class TableNotFound(ScintelError, LookupError):
     pass
 
 
 @dataclass(frozen=True)
 class Warehouse:
     root: str
+    # (layer, table) -> the schema of the DataFrame this object last wrote there: the run checks
+    # a stage's gold tables against schemas/gold.py from it, without reading the tables back.
+    written: dict = field(default_factory=dict, compare=False, repr=False)
 
     def path(self, table: str, layer: str = "silver") -> str:
         if layer not in LAYERS:
@@ -97,6 +102,7 @@ class Warehouse:
             writer = writer.option("userMetadata", description)
         started = time.monotonic()
         writer.save(path)
+        self.written[(layer, table)] = df.schema
         spark = df.sparkSession
         commit = (
             DeltaTable.forPath(spark, path)

@@ -189,7 +189,7 @@ CITIES = {
     ],
 }
 
-CAS_ID = "I19820366"  # conf/local.yaml rolls CAS institutes up to this id
+CAS_ID = "I19820366"  # the default config (jobs/defaults.yaml) rolls CAS institutes up to this id
 UC_SYSTEM_ID = "I2803209242"  # ... and UC campuses to this one
 
 # country, display name, city, type, explicit OpenAlex id (None: generated), lineage parent id.
@@ -827,7 +827,8 @@ def _author_groups(design: Design) -> None:
 # Column functions
 # ---------------------------------------------------------------------------------------------
 # Row-level work stays in codegen-friendly expressions (comparisons, element_at on literal
-# arrays, hashes); higher-order functions (interpreted, ~5x slower) only touch short arrays.
+# arrays, hashes); higher-order functions (interpreted, a lambda call per element) only touch
+# short arrays.
 
 _MASK53 = (1 << 53) - 1
 

@@ -17,6 +17,7 @@ from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession, Window as W
 from pyspark.sql import functions as F, types as T
 
+from jobs.errors import ScintelError
 from jobs.frames import union_all
 from schemas.raw import CORRUPT_COLUMN, with_corrupt_column
 
@@ -27,8 +28,14 @@ SOURCE_FILE = "_source_file"
 REASON = "_reason"
 
 
-class IngestError(RuntimeError):
-    """Input that cannot be ingested at all (missing directory, reject ratio exceeded...)."""
+class IngestError(ScintelError, RuntimeError):
+    """Input that cannot be ingested at all (a missing directory, an unreadable file...)."""
+
+
+class RejectRatioExceeded(IngestError):
+    """More of a table's records were rejected than `ingest.max_reject_ratio` allows."""
+
+    exit_code = 4
 
 
 @dataclass
@@ -307,10 +314,11 @@ def parse_checks(id_col: str = "id") -> list[tuple[Column, Column | str]]:
     # from_json reads the first JSON value of a line and ignores what follows, so two records
     # written without a newline between them ({..}{..}) would silently lose the second one. The
     # line in brackets is a JSON array of exactly one value when nothing follows the record.
-    # json_array_length only tokenises the line. Measured on one core: on 100k generated works
-    # it adds a third to the parse time (4.9 s -> 6.4 s); on the real OpenAlex sample (17 KB a
-    # line, most of it fields the schema skips) a half (9.0 s -> 13.4 s for 54,720 lines). A
-    # cheaper-looking prefilter (rlike or instr on '}{') costs more than the check itself.
+    # json_array_length only tokenises the line (it builds no value), so its cost grows with the
+    # line's length, not with the fields the schema keeps: a real share of the parse, more on
+    # OpenAlex's long lines whose fields the schema mostly skips (docs/bad-input.md). A
+    # cheaper-looking prefilter (rlike or instr on '}{') still scans every line and then needs
+    # this check on the lines it flags, so it does not save the tokenising.
     one_value = F.json_array_length(F.concat(F.lit("["), F.col(RAW), F.lit("]"))) == 1
     return [
         (unreadable, F.col(CORRUPT_COLUMN)),
@@ -456,8 +464,8 @@ def quarantine_rows(df: DataFrame, source: str, record_id: Column) -> DataFrame:
 
 def rejects(count: TableCount, df: DataFrame, source: str, record_id: Column) -> list[DataFrame]:
     """quarantine_rows of df as a list, empty when its count found no reject: clean input is not
-    scanned once more to find none (the quarantine write took 18 s for 0 rows at 5M papers, 54 s at
-    10M)."""
+    scanned once more to find none (writing an empty quarantine still reads and checks the whole
+    input again)."""
     return [quarantine_rows(df, source, record_id)] if count.quarantined else []
 
 

@@ -7,7 +7,7 @@ import pytest
 from chispa import assert_approx_df_equality, assert_df_equality
 from pyspark.sql import functions as F
 
-from jobs.indicators import golden_cross, h5, output_impact, talent, top_cited
+from jobs.indicators import golden_cross, institution_h5, output_impact, talent, top_cited
 from jobs.indicators.common import fractional_weights, rank_desc, with_citations
 
 AUTHORSHIPS = "paper_id string, author_id string, author_order int, institution_id string, country_code string, n_author_institutions int"
@@ -207,9 +207,9 @@ def test_institution_h5(spark):
         [("I1", "I9", "CAS", "CN"), ("I3", "I3", "MIT", "US")],
         "institution_id string, canonical_id string, canonical_name string, country_code string",
     )
-    first, last = h5.h5_years(2021, 5)
+    first, last = institution_h5.h5_years(2021, 5)
     assert (first, last) == (2017, 2021)
-    got = h5.institution_h5(papers, authorships, institutions, first, last).select("canonical_id", "h5_index", "papers", "rank")
+    got = institution_h5.institution_h5(papers, authorships, institutions, first, last).select("canonical_id", "h5_index", "papers", "rank")
     assert sorted(map(tuple, got.collect())) == [("I3", 0, 1, 2), ("I9", 5, 6, 1)]
 
 
@@ -230,7 +230,7 @@ def test_institution_h5_between_citation_counts_and_shared_papers(spark):
         [("I1", "I9", "CAS", "CN"), ("I2", "I9", "CAS", "CN")],
         "institution_id string, canonical_id string, canonical_name string, country_code string",
     )
-    got = h5.institution_h5(papers, authorships, institutions, 2017, 2021).select("canonical_id", "h5_index", "papers", "citations")
+    got = institution_h5.institution_h5(papers, authorships, institutions, 2017, 2021).select("canonical_id", "h5_index", "papers", "citations")
     assert [tuple(r) for r in got.collect()] == [("I9", 3, 4, 32)]
 
 
