@@ -35,7 +35,7 @@ def institution_h5(papers_df: DataFrame, authorships_df: DataFrame, institutions
     recent = papers_df.where(F.col("publication_year").between(first_year, last_year)).select("paper_id", "citations")
     # Joined to the recent papers before the distinct (a paper counts once per canonical
     # institution): only the h5 years' authorships reach it, and no join of the distinct pairs to
-    # the papers follows. At 5M papers, with the histogram below, 40 s -> 19 s, the same rows.
+    # the papers follows. The rows are the same as with the distinct first.
     canonical = institutions_df.select("institution_id", "canonical_id")
     units = (
         authorships_df.where(F.col("institution_id").isNotNull()).select("paper_id", "institution_id")

@@ -112,7 +112,7 @@ def yearly_citations(papers_df: DataFrame, citations_df: DataFrame) -> DataFrame
     with 100k citations spreads over its citing years and is combined map-side. The papers then
     left-join those counts: a paper with counts keeps them, a paper without gets its
     counts_by_year. One pass over the edges: an anti-join of the papers against the edge counts
-    read and shuffled all 47M edges a second time at 5M papers (78 s, now 68 s).
+    would read and shuffle every edge a second time.
     """
     edges = citations_df.join(papers_df.select(F.col("paper_id").alias("cited_paper_id")), "cited_paper_id", how="left_semi")
     from_edges = edges.groupBy(F.col("cited_paper_id").alias("paper_id"), F.col("citing_year").alias("year")).agg(
