@@ -43,15 +43,18 @@ draws: a network has up to n(n-1)/2 edges over its n institutions, far more than
 
 Scale: co-author pairs grow with the square of team size, so papers with more than
 `collaboration.max_authors_per_paper` authors form no co-author pairs (they still count as
-papers, for scholars and institutions); the stage logs how many papers that leaves out. On a
-cluster over OpenAlex's 725M authorships, the subfield papers of a domain such as AI are a few
-percent of the works; their pairs (a median team of 3-5 gives 3-10 pairs, the cap bounds a
-paper at 1,225) are a shuffle of the order of 10^8-10^9 rows keyed by paper, then by author pair,
-aggregated map-side; the label propagation runs a few rounds of the focus cities' part of it.
+papers, for scholars and institutions); the stage logs how many papers that leaves out. Pairs are
+built only where they are read: on the core scholars' subfield papers (their collaborators) and on
+the focus cities' papers (the communities), not on every subfield paper. On a cluster over
+OpenAlex's 725M authorships, the subfield papers of a domain such as AI are a few percent of the
+works; their pairs (a median team of 3-5 gives 3-10 pairs, the cap bounds a paper at 1,225) are a
+shuffle of the order of 10^8 rows keyed by paper, then by author pair, aggregated map-side; the
+label propagation runs a few rounds over the focus cities' part of it (GraphX, checkpointed).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from pyspark import StorageLevel
@@ -68,14 +71,21 @@ COMPANY = "company"
 
 
 def tag_subfields(papers_df: DataFrame, subfields: dict[str, list[str]]) -> DataFrame:
-    """(paper_id, subfield): a row per subfield whose terms a paper's names contain."""
-    names = F.transform(F.concat("topic_names", "concept_names", "keyword_names"), lambda n: F.lower(n))
+    """(paper_id, subfield): a row per subfield whose terms a paper's names contain.
 
-    def matches(terms: list[str]):
-        return F.exists(names, lambda n: F.greatest(*[n.contains(t.lower()) for t in terms], F.lit(False)))
+    A paper's topic, concept and keyword names are joined, lower-cased, into one string with a
+    separator no term contains, so "a name contains the term" is "the string contains the term":
+    one codegen'd substring test per term and paper, instead of a lambda per name and term."""
+    separator = "\u0001"
+    # Its own projection, computed once per paper: the optimizer does not inline a non-trivial
+    # alias that is referenced many times, so the terms test the column, not the expression.
+    text = papers_df.select("paper_id", F.lower(F.concat_ws(separator, "topic_names", "concept_names", "keyword_names")).alias("names"))
+
+    def matches(terms: list[str]) -> Column:
+        return functools.reduce(lambda a, b: a | b, [F.col("names").contains(t.lower()) for t in terms])
 
     tagged = F.filter(F.array(*[F.when(matches(terms), F.lit(name)) for name, terms in subfields.items()]), lambda s: s.isNotNull())
-    return papers_df.select("paper_id", F.explode(tagged).alias("subfield"))
+    return text.select("paper_id", F.explode(tagged).alias("subfield"))
 
 
 def city_authorships(authorships_df: DataFrame, institutions_df: DataFrame) -> DataFrame:
@@ -130,13 +140,18 @@ def core_scholars(tagged_df: DataFrame, places_df: DataFrame, h_df: DataFrame, t
                                                       "author_id", "h_index", "papers")
 
 
-def coauthor_pairs(tagged_df: DataFrame, authorships_df: DataFrame, max_authors: int) -> tuple[DataFrame, DataFrame]:
+def coauthor_pairs(tagged_df: DataFrame, authorships_df: DataFrame, max_authors: int,
+                   paper_ids_df: DataFrame | None = None) -> tuple[DataFrame, DataFrame]:
     """((paper_id, subfield, author_a, author_b) with author_a < author_b, papers left out):
-    each unordered pair of distinct authors of a subfield paper with at most max_authors authors."""
+    each unordered pair of distinct authors of a subfield paper with at most max_authors authors,
+    on the papers of paper_ids_df only when given (the pairs a caller reads: its k(k-1)/2 rows
+    per paper are built for those papers, not for every subfield paper)."""
     authors = authorships_df.select("paper_id", "author_id").distinct()
     sizes = authors.groupBy("paper_id").agg(F.count(F.lit(1)).alias("k"))
     small = sizes.where(F.col("k") <= max_authors).select("paper_id")
     kept = authors.join(small, "paper_id", "left_semi").join(tagged_df.select("paper_id").distinct(), "paper_id", "left_semi")
+    if paper_ids_df is not None:
+        kept = kept.join(paper_ids_df.select("paper_id").distinct(), "paper_id", "left_semi")
     a, b = kept.alias("a"), kept.alias("b")
     pairs = a.join(b, (F.col("a.paper_id") == F.col("b.paper_id")) & (F.col("a.author_id") < F.col("b.author_id"))).select(
         F.col("a.paper_id").alias("paper_id"), F.col("a.author_id").alias("author_a"), F.col("b.author_id").alias("author_b"))
@@ -296,21 +311,32 @@ def run(ctx) -> dict:
         versions["core_scholars"] = wh.write(core_scholars(tagged, all_places, h_df, settings.core_scholars), "core_scholars", layer="gold")
         core_df = wh.read(spark, "core_scholars", "gold")
 
-        pairs, left_out = coauthor_pairs(tagged, authorships_df, settings.max_authors_per_paper)
-        # Read twice (top collaborators, communities): kept once instead of self-joining twice.
-        pairs = pairs.persist(StorageLevel.MEMORY_AND_DISK)
+        # Co-author pairs are built for the papers that need them: a core scholar's papers (their
+        # top collaborators) and the focus cities' papers (the communities), not for every
+        # subfield paper. Each set is read twice (both directions; the graph and its labels), so kept.
+        core_authors = F.broadcast(core_df.select("author_id").distinct())  # cities x subfields x core_scholars rows
+        core_papers = authorships_df.join(core_authors, "author_id", "left_semi").select("paper_id")
+        shown = list(dict.fromkeys([*config.scope.focus_cities, config.scope.report_city]))
+        focus_places = all_places.where(F.lower("city").isin([c.lower() for c in shown]))
+        core_pairs, left_out = coauthor_pairs(tagged, authorships_df, settings.max_authors_per_paper, core_papers)
+        core_pairs = core_pairs.persist(StorageLevel.MEMORY_AND_DISK)
+        focus_pairs, _ = coauthor_pairs(tagged, authorships_df, settings.max_authors_per_paper, focus_places)
+        focus_pairs = focus_pairs.persist(StorageLevel.MEMORY_AND_DISK)
         left = left_out.agg(F.countDistinct("paper_id")).first()[0]
-        edge_counts = {"coauthor_pairs": pairs.count(), "papers_without_pairs": left}
+        edge_counts = {"coauthor_pairs_core_scholars": core_pairs.count(), "coauthor_pairs_focus_cities": focus_pairs.count(),
+                       "papers_without_pairs": left}
         if left:
             log.warning("city_subfield: %s subfield papers with more than %d authors form no co-author pairs",
                         f"{left:,}", settings.max_authors_per_paper)
-        log.info("city_subfield: %s co-author pair rows (paper, subfield, pair)", f"{edge_counts['coauthor_pairs']:,}")
-        collaborators = scholar_collaborators(pairs, core_df, settings.collaborators)
+        log.info("city_subfield: %s co-author pair rows (paper, subfield, pair) on core scholars' papers, %s on the focus cities' papers",
+                 f"{edge_counts['coauthor_pairs_core_scholars']:,}", f"{edge_counts['coauthor_pairs_focus_cities']:,}")
+        collaborators = scholar_collaborators(core_pairs, core_df, settings.collaborators)
         placed = core_df.select("country_code", "city", "subfield", "author_id").join(collaborators, ["author_id", "subfield"])
         versions["core_scholar_collaborators"] = wh.write(
             placed.select("country_code", "city", "subfield", "author_id", "collaborator_id", "coauthored_papers",
                           F.col("rank").cast("int"), "scholar_coauthored_papers"),
             "core_scholar_collaborators", layer="gold")
+        core_pairs.unpersist()
 
         versions["core_institutions"] = wh.write(core_institutions(tagged, all_places, settings.core_institutions),
                                                  "core_institutions", layer="gold")
@@ -320,7 +346,6 @@ def run(ctx) -> dict:
         versions["core_institution_partners"] = wh.write(
             institution_partners(institution_pairs, tagged, wh.read(spark, "core_institutions", "gold"), types_df, settings.partners),
             "core_institution_partners", layer="gold")
-        shown = list(dict.fromkeys([*config.scope.focus_cities, config.scope.report_city]))
         edges = institution_edges(tagged, all_places, institution_pairs, shown).persist(StorageLevel.MEMORY_AND_DISK)
         edge_counts["focus_city_institution_edges"] = edges.count()
         log.info("city_subfield: %s institution pairs on subfield papers, %s edges in the focus cities' networks",
@@ -328,8 +353,7 @@ def run(ctx) -> dict:
         try:
             versions["city_institution_edges"] = wh.write(heaviest_edges(edges, settings.network_edges), "city_institution_edges", layer="gold")
             network = network_concentration(edges, types_df)
-            focus_places = all_places.where(F.lower("city").isin([c.lower() for c in shown]))
-            closed, communities = closed_circles(pairs, focus_places, settings.community_iterations)
+            closed, communities = closed_circles(focus_pairs, focus_places, settings.community_iterations)
             top_partner = wh.read(spark, "core_scholar_collaborators", "gold").where("rank = 1").groupBy(
                 "country_code", "city", "subfield").agg(
                 F.avg(F.col("coauthored_papers") / F.col("scholar_coauthored_papers")).alias("top_partner_share"))
@@ -342,7 +366,7 @@ def run(ctx) -> dict:
         finally:
             edges.unpersist()
             institution_pairs.unpersist()
-            pairs.unpersist()
+            focus_pairs.unpersist()
     finally:
         all_places.unpersist()
     return {"versions": versions, "edges": edge_counts}
