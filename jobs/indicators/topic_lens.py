@@ -21,24 +21,31 @@ are group-bys on (topic, country), a few hundred rows each.
 
 from __future__ import annotations
 
+import functools
+
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from jobs.indicators.common import paper_countries, patents_in_scope, rank_desc
 
 
-def _contains_any(names: Column, terms: list[str]) -> Column:
-    lowered = [t.lower() for t in terms]
-    if not lowered:
-        return F.lit(False)
-    return F.exists(names, lambda n: F.greatest(*[F.lower(n).contains(t) for t in lowered], F.lit(False)))
+SEPARATOR = "\u0001"  # in no term or code: a test on the joined string never spans two names
+
+
+def _joined(*arrays: str) -> Column:
+    """A row's names as one string, each name preceded by the separator: "a name contains t" is
+    "the string contains t", "a code starts with p" is "the string contains separator + p"."""
+    return F.concat(F.lit(SEPARATOR), F.concat_ws(SEPARATOR, *arrays))
+
+
+def _contains_any(text: Column, terms: list[str]) -> Column:
+    """text: a lower-cased _joined column."""
+    return functools.reduce(lambda a, b: a | b, [text.contains(t.lower()) for t in terms], F.lit(False))
 
 
 def _starts_any(codes: Column, prefixes: list[str]) -> Column:
-    upper = [p.upper() for p in prefixes]
-    if not upper:
-        return F.lit(False)
-    return F.exists(codes, lambda c: F.greatest(*[F.upper(c).startswith(p) for p in upper], F.lit(False)))
+    """codes: an upper-cased _joined column."""
+    return functools.reduce(lambda a, b: a | b, [codes.contains(SEPARATOR + p.upper()) for p in prefixes], F.lit(False))
 
 
 def _tagged(df: DataFrame, key: str, conditions: dict[str, Column]) -> DataFrame:
@@ -46,15 +53,18 @@ def _tagged(df: DataFrame, key: str, conditions: dict[str, Column]) -> DataFrame
     return df.select(F.explode(topics).alias("topic"), key)
 
 
+# The joined strings are their own projection, computed once per row: the optimizer does not
+# inline a non-trivial alias referenced many times, so each term tests the column.
 def topic_papers(papers_df: DataFrame, topics) -> DataFrame:
-    names = F.concat("topic_names", "concept_names", "keyword_names")
-    return _tagged(papers_df, "paper_id", {t.name: _contains_any(names, t.paper_terms) for t in topics})
+    text = papers_df.select("paper_id", F.lower(_joined("topic_names", "concept_names", "keyword_names")).alias("names"))
+    return _tagged(text, "paper_id", {t.name: _contains_any(F.col("names"), t.paper_terms) for t in topics})
 
 
 def topic_patents(patents_df: DataFrame, topics) -> DataFrame:
-    terms = F.concat("topics", "keywords")
-    return _tagged(patents_df, "patent_id", {
-        t.name: _starts_any(F.col("cpc_codes"), t.patent_cpc_prefixes) | _contains_any(terms, t.patent_terms) for t in topics})
+    text = patents_df.select("patent_id", F.lower(_joined("topics", "keywords")).alias("terms"),
+                             F.upper(_joined("cpc_codes")).alias("codes"))
+    return _tagged(text, "patent_id", {
+        t.name: _starts_any(F.col("codes"), t.patent_cpc_prefixes) | _contains_any(F.col("terms"), t.patent_terms) for t in topics})
 
 
 def country_rankings(tagged_df: DataFrame, authorships_df: DataFrame, top_df: DataFrame) -> DataFrame:
