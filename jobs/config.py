@@ -1,4 +1,4 @@
-"""Load and validate scintel's settings into typed, read-only dataclasses.
+"""Load and validate scintel's settings into typed, read-only pydantic models.
 
 Every setting has its default value and its explanation in jobs/defaults.yaml, which ships inside
 the package (so a pip-installed scintel and a cluster-mode driver, which gets the code as a zip,
@@ -7,18 +7,21 @@ overlay naming only what differs: loading merges it onto the defaults section by
 key; a list, a scalar, or a mapping of data such as scope.subfields replaces the default whole.
 With no file at all the settings are the defaults.
 
-Validation reports every problem at once, in one ConfigError naming each key path
-(`indicators.top_n`) and the file: unknown keys (with a did-you-mean), missing keys, values of the
-wrong type, values out of range, broken cross-field rules. A setting declares its own range next
-to its field (`field(metadata=at_least(1))`); a rule relating several fields of a section is that
-section's `_problems` method.
+Validation (pydantic, strict: YAML's `true` is not 1 and "8" is not 8; an integer is a float)
+reports every problem at once, in one ConfigError naming each key path (`indicators.top_n`) and
+the file: unknown keys (with a did-you-mean), missing keys, values of the wrong type, values out
+of range, broken cross-field rules. A setting declares its own range on its field
+(`Field(ge=1)`, which the JSON Schema shows too); a rule relating several fields of a section is
+that section's `_rules` method, run by a model validator (also when the section's only other
+problems are unknown keys or ranges, so that one pass reports both).
 
-`python -m jobs.config [FILE]` prints the merged settings; `--defaults` prints the defaults file.
+`python -m jobs.config [FILE]` prints the merged settings; `--defaults` prints the defaults file;
+`--json-schema` prints the JSON Schema of a config file (committed as
+conf/scintel-config.schema.json, which editors use to complete and check the overlays).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import functools
 import hashlib
@@ -29,10 +32,14 @@ import re
 import sys
 import types
 import typing
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Annotated, Any
 
 import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 
 from jobs.errors import ScintelError
 
@@ -46,27 +53,18 @@ class ConfigError(ScintelError, ValueError):
     pass
 
 
-# Range rules, declared per field as dataclass metadata and checked by _range_problems.
-def at_least(n: float) -> dict:
-    return {"min": n}
+# A Java/Spark size string: 512m, 6g, 2gb, 1024 (see JavaUtils.byteStringAs). Spelled without an
+# inline flag so that editors (JSON Schema patterns are ECMAScript regexes) can use it too.
+SPARK_SIZE = r"^[0-9]+([kmgtpKMGTP][bB]?|[bB])?$"
+PATTERN_HELP = {SPARK_SIZE: "a size such as 512m or 6g"}  # how messages describe a pattern
+
+RULE = "config_rule"  # the pydantic error type of a broken `_rules` rule
 
 
-def positive() -> dict:
-    return {"gt": 0}
-
-
-def within(low: float, high: float) -> dict:
-    """Closed interval [low, high]."""
-    return {"min": low, "max": high}
-
-
-def strictly_within(low: float, high: float) -> dict:
-    """Open interval (low, high)."""
-    return {"gt": low, "lt": high}
-
-
-# A Java/Spark size string: 512m, 6g, 2gb, 1024 (see JavaUtils.byteStringAs).
-SPARK_SIZE = {"pattern": r"[0-9]+([kmgtp]b?|b)?", "pattern_help": "a size such as 512m or 6g"}
+def _at(name: str = "") -> str:
+    """A key in a rule's message, relative to its section (`_at('year_end')`, `_at('pairs[0]')`;
+    `_at()` is the section itself). The ConfigError shows it as its whole quoted path."""
+    return f"«{name}»"
 
 
 def _key(path: str, name: str | None = None) -> str:
@@ -75,16 +73,93 @@ def _key(path: str, name: str | None = None) -> str:
     return f"'{full}'"
 
 
-@dataclass(frozen=True)
-class SparkSettings:
-    master: str | None
-    shuffle_partitions: int = field(metadata=at_least(1))
-    driver_memory: str | None = field(metadata=SPARK_SIZE)
-    checkpoint_dir: str | None
+class _Settings(BaseModel):
+    """Settings: read-only, strictly typed, unknown keys refused. Fields can be given by position
+    too (`LensTopic("q", ["qubit"])`), in their declared order."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    def __init__(self, /, *args: Any, **values: Any) -> None:
+        names = list(type(self).model_fields)
+        if len(args) > len(names):
+            raise TypeError(f"{type(self).__name__} takes {len(names)} fields, got {len(args)} positional values")
+        for name, value in zip(names, args):
+            if name in values:
+                raise TypeError(f"{type(self).__name__} got two values for {name!r}")
+            values[name] = value
+        super().__init__(**values)
+
+    # Validation itself does not go through __init__ (pydantic would otherwise call it with the
+    # file's mapping as keywords, and a non-string key would be a TypeError, not a problem to report).
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    def _rules(self) -> Iterator[str]:
+        """The rules relating this section's fields: a message per broken rule, its keys as _at()."""
+        return iter(())
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _check_rules(cls, data: Any, handler):
+        """Fields first (types, ranges, unknown keys), then the section's `_rules`: also when the
+        fields' only problems leave every value with its type (unknown keys, ranges, patterns,
+        nested rules), as one error with both."""
+        if cls._rules is _Settings._rules:
+            return handler(data)
+        failure: ValidationError | None = None
+        try:
+            built = handler(data)
+        except ValidationError as err:
+            if not all(e["type"] in _NOT_BLOCKING for e in err.errors()):
+                raise  # a value without its type (or a missing key): the rules wait for it
+            failure, built = err, _construct(cls, data)
+        broken = [{"type": PydanticCustomError(RULE, message), "loc": (), "input": data} for message in built._rules()]
+        if failure is None and not broken:
+            return built
+        if not broken:
+            raise failure
+        earlier = [_again(e) for e in failure.errors()] if failure else []
+        raise ValidationError.from_exception_data(cls.__name__, earlier + broken)
 
 
-@dataclass(frozen=True)
-class Scope:
+def _section_schema(schema: dict, cls: type) -> None:
+    """A section's JSON Schema: every key optional (an overlay names what differs), with its default."""
+    schema.pop("required", None)
+    name = next(n for n, f in Config.model_fields.items() if f.annotation is cls)
+    for key, default in defaults_dict()[name].items():
+        schema["properties"][key]["default"] = default
+
+
+def _file_schema(schema: dict, cls: type) -> None:
+    """A config file's JSON Schema: every section optional, and may be left empty (`quality:`
+    keeps its defaults)."""
+    schema.pop("required", None)
+    for name, prop in schema["properties"].items():
+        schema["properties"][name] = {"anyOf": [prop, {"type": "null"}]}
+
+
+class _Section(_Settings):
+    """A section of a config file, merged key by key onto its defaults."""
+
+    model_config = ConfigDict(json_schema_extra=_section_schema)
+
+
+class SparkSettings(_Section):
+    """Spark session settings (local mode; spark-submit decides them on a cluster)."""
+
+    master: str | None = Field(description="ignored under spark-submit, which decides master and resources")
+    shuffle_partitions: int = Field(ge=1)
+    driver_memory: str | None = Field(pattern=SPARK_SIZE, description="local mode only (Spark's size form: 512m, 6g)")
+    checkpoint_dir: str | None = Field(description="null: <warehouse>/_checkpoints")
+
+
+def _str_keys(value: Any) -> Any:
+    """A mapping's keys as strings (YAML reads `2012:` as a number)."""
+    return {str(k): v for k, v in value.items()} if isinstance(value, dict) else value
+
+
+class Scope(_Section):
+    """What the indicators cover: the year window and the domain filters."""
+
     year_start: int
     year_end: int
     paper_fields: list[str]
@@ -93,161 +168,162 @@ class Scope:
     patent_topics: list[str]
     focus_countries: list[str]
     focus_cities: list[str]
-    subfields: dict[str, list[str]]
-    report_city: str  # the city report's city (scintel report --city overrides it)
+    subfields: Annotated[dict[str, list[str]], BeforeValidator(_str_keys)] = Field(
+        description="the city report's subfields: name -> terms (a file naming subfields gives the whole mapping)")
+    report_city: str = Field(description="the city report's city (scintel report --city overrides it)")
 
-    def _problems(self, path: str) -> list[str]:
+    def _rules(self) -> Iterator[str]:
         if self.year_start > self.year_end:
-            return [f"{_key(path, 'year_start')} ({self.year_start}) is after {_key(path, 'year_end')} ({self.year_end})"]
-        return []
+            yield f"{_at('year_start')} ({self.year_start}) is after {_at('year_end')} ({self.year_end})"
 
 
-@dataclass(frozen=True)
-class InstitutionRule:
+class InstitutionRule(_Settings):
+    """An institution roll-up: ids, lineage ids or name patterns (Java regex) -> the canonical id and name."""
+
     canonical_id: str
     canonical_name: str
-    ids: list[str] = field(default_factory=list)
-    name_patterns: list[str] = field(default_factory=list)
+    ids: list[str] = []
+    name_patterns: list[str] = []
 
 
-@dataclass(frozen=True)
-class AssigneeRule:
+class AssigneeRule(_Settings):
+    """A patent assignee roll-up: name patterns -> the canonical name."""
+
     canonical_name: str
     name_patterns: list[str]
 
 
-@dataclass(frozen=True)
-class InstitutionSettings:
+class InstitutionSettings(_Section):
+    """Institution roll-ups; the first matching rule wins."""
+
     canonical: list[InstitutionRule]
 
 
-@dataclass(frozen=True)
-class PatentSettings:
+class PatentSettings(_Section):
+    """Patent assignee roll-ups."""
+
     assignee_canonical: list[AssigneeRule]
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    top_cited_share: float = field(metadata=strictly_within(0, 1))
-    top_cited_min_threshold: int = field(metadata=at_least(0))
-    high_value_patent_usd: float = field(metadata=positive())
-    high_level_h_index: int = field(metadata=at_least(1))
-    cocitation_min_count: int = field(metadata=at_least(1))
-    cocitation_min_strength: float = field(metadata=within(0, 1))
+class Thresholds(_Section):
+    """Thresholds of the indicators."""
+
+    top_cited_share: float = Field(gt=0, lt=1, description="top share per (field, year) cell, e.g. 0.01 for the top 1%")
+    top_cited_min_threshold: int = Field(ge=0, description="a cell whose threshold is <= this has no top paper")
+    high_value_patent_usd: float = Field(gt=0)
+    high_level_h_index: int = Field(ge=1)
+    cocitation_min_count: int = Field(ge=1, description="research fronts: papers citing both core papers of a link")
+    cocitation_min_strength: float = Field(ge=0, le=1, description="research fronts: cocit / sqrt(cites_a * cites_b)")
 
 
-@dataclass(frozen=True)
-class IndicatorSettings:
-    top_n: int = field(metadata=at_least(1))
-    golden_cross_pairs: list[list[str]]
-    h5_years: int = field(metadata=at_least(1))
-    patent_value_band_edges: list[float]
-    high_value_top_countries: int = field(metadata=at_least(1))
-    top_teams: int = field(metadata=at_least(1))     # institutions of the top-teams table (by h5-index)
-    key_members: int = field(metadata=at_least(1))   # key members listed per top team
+class IndicatorSettings(_Section):
+    """Rankings and series of the indicators."""
 
-    def _problems(self, path: str) -> list[str]:
-        problems = [
-            f"{_key(path, f'golden_cross_pairs[{i}]')} must be [challenger, leader], got {pair}"
-            for i, pair in enumerate(self.golden_cross_pairs)
-            if len(pair) != 2
-        ]
+    top_n: int = Field(ge=1, description="rows kept in each ranking table")
+    golden_cross_pairs: list[list[str]] = Field(description="[challenger, leader] country pairs")
+    h5_years: int = Field(ge=1, description="institution h5: papers of the last N complete window years")
+    patent_value_band_edges: list[float] = Field(description="USD band edges, strictly increasing")
+    high_value_top_countries: int = Field(ge=1, description="countries in the yearly high-value patent trend")
+    top_teams: int = Field(ge=1, description="institutions of the top-teams table (by h5-index)")
+    key_members: int = Field(ge=1, description="key members listed per top team")
+
+    def _rules(self) -> Iterator[str]:
+        for i, pair in enumerate(self.golden_cross_pairs):
+            if len(pair) != 2:
+                yield f"{_at(f'golden_cross_pairs[{i}]')} must be [challenger, leader], got {pair}"
         edges = self.patent_value_band_edges
         if sorted(edges) != edges or len(set(edges)) != len(edges):
-            problems.append(f"{_key(path, 'patent_value_band_edges')} must be strictly increasing, got {edges}")
-        return problems
+            yield f"{_at('patent_value_band_edges')} must be strictly increasing, got {edges}"
 
 
-@dataclass(frozen=True)
-class FrontSettings:
+class FrontSettings(_Section):
     """Research fronts (jobs/indicators/research_fronts.py)."""
 
-    core_years: int = field(metadata=at_least(1))            # core papers: top-1% papers of the window's last N years
-    max_core_references: int = field(metadata=at_least(2))   # citing papers with more core references are left out of co-citation
-    label_topics: int = field(metadata=at_least(1))          # a front's label: its core papers' N most frequent topics
+    core_years: int = Field(ge=1, description="core papers: top-1% papers of the window's last N years")
+    max_core_references: int = Field(ge=2, description="citing papers with more core references are left out of co-citation")
+    label_topics: int = Field(ge=1, description="a front's label: its core papers' N most frequent topics")
 
 
-@dataclass(frozen=True)
-class TalentSettings:
+class TalentSettings(_Section):
     """Talent flow (jobs/indicators/talent_flow.py)."""
 
-    min_papers_per_year: int = field(metadata=at_least(1))  # an active year's primary institution holds at least this many of the author's papers
+    min_papers_per_year: int = Field(
+        ge=1, description="an active year's primary institution holds at least this many of the author's papers")
 
 
-@dataclass(frozen=True)
-class CollaborationSettings:
+class CollaborationSettings(_Section):
     """International collaboration and the city x subfield networks."""
 
-    pairs: list[list[str]]                                      # country pairs with a yearly series
-    core_scholars: int = field(metadata=at_least(1))            # core scholars per (city, subfield), by h-index in the subfield
-    collaborators: int = field(metadata=at_least(1))            # top collaborators per core scholar
-    core_institutions: int = field(metadata=at_least(1))        # core institutions per (city, subfield), by papers
-    partners: int = field(metadata=at_least(1))                 # top partner institutions per core institution
-    max_authors_per_paper: int = field(metadata=at_least(2))    # papers with more authors form no co-author pairs
-    community_iterations: int = field(metadata=at_least(1))     # label propagation rounds on the co-authorship graph
-    network_edges: int = field(metadata=at_least(1))            # heaviest institution-network edges kept per (city, subfield)
+    pairs: list[list[str]] = Field(description="country pairs with a yearly series")
+    core_scholars: int = Field(ge=1, description="core scholars per (city, subfield), by h-index in the subfield")
+    collaborators: int = Field(ge=1, description="top collaborators per core scholar")
+    core_institutions: int = Field(ge=1, description="core institutions per (city, subfield), by papers")
+    partners: int = Field(ge=1, description="top partner institutions per core institution")
+    max_authors_per_paper: int = Field(ge=2, description="papers with more authors form no co-author pairs")
+    community_iterations: int = Field(ge=1, description="label propagation rounds on the co-authorship graph")
+    network_edges: int = Field(ge=1, description="heaviest institution-network edges kept per (city, subfield)")
 
-    def _problems(self, path: str) -> list[str]:
-        return [
-            f"{_key(path, f'pairs[{i}]')} must be two different countries, got {pair}"
-            for i, pair in enumerate(self.pairs)
-            if len(pair) != 2 or pair[0] == pair[1]
-        ]
+    def _rules(self) -> Iterator[str]:
+        for i, pair in enumerate(self.pairs):
+            if len(pair) != 2 or pair[0] == pair[1]:
+                yield f"{_at(f'pairs[{i}]')} must be two different countries, got {pair}"
 
 
-@dataclass(frozen=True)
-class LensTopic:
+class LensTopic(_Settings):
     """A technology topic of the topic lens: papers by terms, patents by CPC prefix or terms."""
 
     name: str
     paper_terms: list[str]
-    patent_cpc_prefixes: list[str] = field(default_factory=list)
-    patent_terms: list[str] = field(default_factory=list)
+    patent_cpc_prefixes: list[str] = []
+    patent_terms: list[str] = []
 
-    def _problems(self, path: str) -> list[str]:
+    def _rules(self) -> Iterator[str]:
         if not (self.paper_terms or self.patent_cpc_prefixes or self.patent_terms):
-            return [f"{_key(path)} ({self.name}) has no term and no CPC prefix"]
-        return []
+            yield f"{_at()} ({self.name}) has no term and no CPC prefix"
 
 
-@dataclass(frozen=True)
-class TopicLensSettings:
+class TopicLensSettings(_Section):
     """The topic lens (jobs/indicators/topic_lens.py)."""
 
     topics: list[LensTopic]
 
-    def _problems(self, path: str) -> list[str]:
+    def _rules(self) -> Iterator[str]:
         names = [t.name for t in self.topics]
         if len(set(names)) != len(names):
-            return [f"{_key(path, 'topics')} names must be unique, got {names}"]
-        return []
+            yield f"{_at('topics')} names must be unique, got {names}"
 
 
-@dataclass(frozen=True)
-class IngestSettings:
-    max_reject_ratio: float = field(metadata=within(0, 1))
+class IngestSettings(_Section):
+    """Ingest checks and quarantine limits."""
+
+    max_reject_ratio: float = Field(ge=0, le=1, description="ingest exits non-zero above this share of rejected records")
     min_year: int
     max_year: int
-    # A work's cited_by_count (and each counts_by_year entry) above this is garbage, not data.
-    max_cited_by_count: int = field(metadata=positive())
-    # A patent's market_value_usd above this is garbage (a unit or parsing error), not data.
-    max_market_value_usd: float = field(metadata=positive())
+    max_cited_by_count: int = Field(
+        gt=0, description="a work's cited_by_count (and each counts_by_year entry) above this is garbage, not data")
+    max_market_value_usd: float = Field(
+        gt=0, description="a patent's market_value_usd above this is garbage (a unit or parsing error), not data")
 
-    def _problems(self, path: str) -> list[str]:
+    def _rules(self) -> Iterator[str]:
         if self.min_year > self.max_year:
-            return [f"{_key(path, 'min_year')} ({self.min_year}) is after {_key(path, 'max_year')} ({self.max_year})"]
-        return []
+            yield f"{_at('min_year')} ({self.min_year}) is after {_at('max_year')} ({self.max_year})"
 
 
-@dataclass(frozen=True)
-class QualitySettings:
+class QualitySettings(_Section):
+    """Data quality gates."""
+
     stop_on_critical: bool
-    gate_gold: bool  # gate every indicator stage's gold tables before the next stage
-    max_row_count_drift_pct: float = field(metadata=at_least(0))  # warn when a table's rows change more than this vs its previous version
+    gate_gold: bool = Field(description="gate every indicator stage's gold tables before the next stage")
+    max_row_count_drift_pct: float = Field(
+        ge=0, description="warn when a table's rows change more than this vs its previous version")
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(_Settings):
+    """scintel's settings. A config file names only what differs from the packaged defaults
+    (jobs/defaults.yaml): any section, any key of a section."""
+
+    model_config = ConfigDict(title="scintel config", json_schema_extra=_file_schema)
+
     spark: SparkSettings
     scope: Scope
     institutions: InstitutionSettings
@@ -260,13 +336,22 @@ class Config:
     talent: TalentSettings
     collaboration: CollaborationSettings
     topic_lens: TopicLensSettings
-    source: str = "<dict>"
+    _source: str = PrivateAttr(default="<dict>")
+
+    @property
+    def source(self) -> str:
+        """Where the settings came from (the file, for messages and run records)."""
+        return self._source
 
     def digest(self) -> str:
         """Stable hash of the settings, for run records."""
-        body = dataclasses.asdict(self)
-        body.pop("source")
-        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
+        return hashlib.sha256(json.dumps(self.model_dump(), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def json_schema() -> dict:
+    """The JSON Schema of a config file (an overlay: no key is required; each setting shows its
+    packaged default). conf/scintel-config.schema.json is a copy, for editors."""
+    return Config.model_json_schema()
 
 
 # --- the packaged defaults and the overlay merge ---------------------------------------------
@@ -283,123 +368,168 @@ def defaults_dict() -> dict:
     return yaml.safe_load(defaults_text())
 
 
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
 def merge(base, overlay, cls=Config):
     """`overlay` merged onto `base`, following the schema `cls`: a section (a mapping the schema
-    declares as a dataclass) merges key by key; anything else the overlay names (a scalar, a list,
+    declares as a model) merges key by key; anything else the overlay names (a scalar, a list,
     a mapping of data such as scope.subfields) replaces the base value. A section left empty in
     the overlay (`quality:` with nothing under it) keeps the base section."""
     if overlay is None and isinstance(base, dict):
         return base
     if not (isinstance(base, dict) and isinstance(overlay, dict)):
         return overlay
-    hints = typing.get_type_hints(cls)
+    fields = cls.model_fields
     merged = dict(base)
     for key, value in overlay.items():
-        hint = hints.get(key)
-        if key in base and hint is not None and dataclasses.is_dataclass(hint):
-            merged[key] = merge(base[key], value, hint)
+        field = fields.get(key) if isinstance(key, str) else None
+        if key in base and field is not None and _is_model(field.annotation):
+            merged[key] = merge(base[key], value, field.annotation)
         else:
             merged[key] = value
     return merged
 
 
-# --- validation: collect every problem, then raise one ConfigError ---------------------------
+# --- validation: pydantic's errors, in file order, as one ConfigError -------------------------
 
-_INVALID = object()  # a value that could not be built; its problem is already recorded
-
-
-def _build(cls, data, path: str, problems: list[str]):
-    if not isinstance(data, dict):
-        problems.append(f"{_key(path)} must be a mapping, got {data!r}")
-        return _INVALID
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "source"}
-    for name in data:
-        if name in fields:
-            continue
-        close = difflib.get_close_matches(str(name), list(fields), n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"allowed here: {', '.join(sorted(fields))}"
-        problems.append(f"unknown key {_key(path, str(name))} ({hint})")
-    values, complete = {}, True
-    for name, f in fields.items():
-        if name not in data:
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                problems.append(f"missing key {_key(path, name)}")
-                complete = False
-            continue
-        value = _coerce(hints[name], data[name], f"{path}.{name}" if path else name, problems)
-        if value is _INVALID:
-            complete = False
-            continue
-        problems.extend(_range_problems(f.metadata, data[name], hints[name], path, name))
-        values[name] = value
-    if not complete:
-        return _INVALID
-    built = cls(**values)
-    if hasattr(built, "_problems"):
-        problems.extend(built._problems(path))
-    return built
+_UNKNOWN_KEY = {"extra_forbidden", "invalid_key"}
+_RANGE = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
+# Problems after which a section's values still have their types, so its rules can run.
+_NOT_BLOCKING = _UNKNOWN_KEY | _RANGE | {"string_pattern_mismatch", RULE}
+_TYPE_NAMES = {
+    "int_type": "int", "float_type": "float", "string_type": "str", "bool_type": "bool",
+    "list_type": "a list", "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping",
+}
 
 
-def _coerce(hint, value, path: str, problems: list[str]):
-    origin = typing.get_origin(hint)
-    if dataclasses.is_dataclass(hint):
-        return _build(hint, value, path, problems)
-    if origin in (typing.Union, types.UnionType):
-        if value is None:
-            return None
-        options = [a for a in typing.get_args(hint) if a is not type(None)]
-        return _coerce(options[0], value, path, problems)
+def _optional_inner(annotation: Any) -> Any:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return next(a for a in typing.get_args(annotation) if a is not type(None))
+    return annotation
+
+
+def _construct(annotation: Any, value: Any) -> Any:
+    """`value`, whose every value has its type (its only problems are unknown keys, ranges or
+    broken rules), built as validation builds it: mappings as models (unknown keys left out),
+    integers as floats where a float is declared."""
+    if value is None:
+        return None
+    annotation = _optional_inner(annotation)
+    if _is_model(annotation):
+        fields = annotation.model_fields
+        return annotation.model_construct(
+            **{k: _construct(fields[k].annotation, v) for k, v in value.items() if isinstance(k, str) and k in fields})
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is list:
-        if not isinstance(value, list):
-            problems.append(f"{_key(path)} must be a list, got {value!r}")
-            return _INVALID
-        (item,) = typing.get_args(hint)
-        items = [_coerce(item, v, f"{path}[{i}]", problems) for i, v in enumerate(value)]
-        return _INVALID if any(v is _INVALID for v in items) else items
+        return [_construct(args[0], v) for v in value]
     if origin is dict:
-        if not isinstance(value, dict):
-            problems.append(f"{_key(path)} must be a mapping, got {value!r}")
-            return _INVALID
-        _, item = typing.get_args(hint)
-        items = {str(k): _coerce(item, v, f"{path}.{k}", problems) for k, v in value.items()}
-        return _INVALID if any(v is _INVALID for v in items.values()) else items
-    if isinstance(value, bool):  # YAML's true/false are not numbers here
-        if hint is bool:
-            return value
-    elif hint is float and isinstance(value, int):
+        return {str(k): _construct(args[1], v) for k, v in value.items()}
+    if annotation is float:
         return float(value)
-    elif hint in (int, float, str) and isinstance(value, hint):
-        return value
-    problems.append(f"{_key(path)} must be {hint.__name__}, got {value!r}")
-    return _INVALID
+    return value
 
 
-def _range_problems(rule: typing.Mapping, value, hint, path: str, name: str) -> list[str]:
-    """The field's declared rule (metadata: min/gt lower bound, max/lt upper bound, pattern)
-    against its value as written in the file; None (an optional value left out) passes."""
-    if not rule or value is None:
-        return []
-    where = _key(path, name)
-    if "pattern" in rule:
-        if not re.fullmatch(rule["pattern"], str(value), re.IGNORECASE):
-            return [f"{where} must be {rule.get('pattern_help', 'of the form ' + rule['pattern'])}, got {value!r}"]
-        return []
-    low, low_open = (rule["gt"], True) if "gt" in rule else (rule.get("min"), False)
-    high, high_open = (rule["lt"], True) if "lt" in rule else (rule.get("max"), False)
-    too_low = low is not None and (value <= low if low_open else value < low)
-    too_high = high is not None and (value >= high if high_open else value > high)
-    if not (too_low or too_high):
-        return []
+def _again(error: dict) -> dict:
+    """A pydantic error as collected, to raise again with others."""
+    kind = PydanticCustomError(RULE, error["msg"]) if error["type"] == RULE else error["type"]
+    again = {"type": kind, "loc": error["loc"], "input": error["input"]}
+    if "ctx" in error:
+        again["ctx"] = error["ctx"]
+    return again
+
+
+def _annotation_at(loc: tuple) -> Any:
+    """The declared type at key path `loc` of a config (None: not in the schema)."""
+    annotation: Any = Config
+    for part in loc:
+        annotation = _optional_inner(annotation)
+        origin = typing.get_origin(annotation)
+        if _is_model(annotation) and isinstance(part, str) and part in annotation.model_fields:
+            annotation = annotation.model_fields[part].annotation
+        elif origin is list and isinstance(part, int):
+            annotation = typing.get_args(annotation)[0]
+        elif origin is dict:
+            annotation = typing.get_args(annotation)[1]
+        else:
+            return None
+    return _optional_inner(annotation)
+
+
+def _path(loc: tuple) -> str:
+    """A key path as messages write it: collaboration.pairs[0], scope.subfields.robotics."""
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def bounds(field: FieldInfo) -> dict[str, float]:
+    """A field's declared range: {'gt': 0, 'lt': 1}, {'ge': 1}; {} when it declares none."""
+    return {
+        name: getattr(rule, name)
+        for rule in field.metadata
+        for name in ("gt", "ge", "lt", "le")
+        if getattr(rule, name, None) is not None
+    }
+
+
+def _range_message(error: dict) -> str:
+    """'must be at least 1', 'in (0, 1)', 'a positive integer': the field's whole declared range."""
+    parent = _annotation_at(error["loc"][:-1])
+    field = parent.model_fields.get(error["loc"][-1]) if _is_model(parent) else None
+    if field is None:  # a constraint on something other than a setting (none today)
+        return f"{_key(_path(error['loc']))}: {error['msg']}, got {error['input']!r}"
+    rule = bounds(field)
+    low, low_open = (rule["gt"], True) if "gt" in rule else (rule.get("ge"), False)
+    high, high_open = (rule["lt"], True) if "lt" in rule else (rule.get("le"), False)
+    too_low = error["type"] in ("greater_than", "greater_than_equal")
     if low is not None and high is not None:
         expected = f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
     elif too_low and low_open and low == 0:
-        expected = f"a positive {'integer' if hint is int else 'number'}"
+        expected = f"a positive {'integer' if field.annotation is int else 'number'}"
     elif too_low:
         expected = f"greater than {low}" if low_open else f"at least {low}"
     else:
         expected = f"less than {high}" if high_open else f"at most {high}"
-    return [f"{where} must be {expected}, got {value!r}"]
+    return f"{_key(_path(error['loc']))} must be {expected}, got {error['input']!r}"
+
+
+def _message(error: dict) -> str:
+    """One pydantic error as a ConfigError line."""
+    kind, loc, value = error["type"], error["loc"], error["input"]
+    where = _key(_path(loc))
+    if kind in _UNKNOWN_KEY:
+        parent = _annotation_at(loc[:-1])
+        allowed = list(parent.model_fields) if _is_model(parent) else []
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"allowed here: {', '.join(sorted(allowed))}"
+        return f"unknown key {_key(_path(loc[:-1]), str(loc[-1]))} ({hint})"
+    if kind == "missing":
+        return f"missing key {where}"
+    if kind in _TYPE_NAMES:
+        return f"{where} must be {_TYPE_NAMES[kind]}, got {value!r}"
+    if kind in _RANGE:
+        return _range_message(error)
+    if kind == "string_pattern_mismatch":
+        pattern = error["ctx"]["pattern"]
+        return f"{where} must be {PATTERN_HELP.get(pattern, 'of the form ' + pattern)}, got {value!r}"
+    if kind == RULE:
+        return re.sub("«([^«»]*)»", lambda m: _key(_path(loc), m[1] or None), error["msg"])
+    return f"{where}: {error['msg']}, got {value!r}"
+
+
+def _in_file_order(errors: list[dict], depth: int = 0) -> list[dict]:
+    """The errors as the file reads: at each level the unknown keys first, then each setting in
+    its declared order (pydantic's), then the level's own rules."""
+    unknown = [e for e in errors if len(e["loc"]) == depth + 1 and e["type"] in _UNKNOWN_KEY]
+    own = [e for e in errors if len(e["loc"]) == depth]
+    below: dict[Any, list[dict]] = {}
+    for e in errors:
+        if len(e["loc"]) > depth and not (len(e["loc"]) == depth + 1 and e["type"] in _UNKNOWN_KEY):
+            below.setdefault(e["loc"][depth], []).append(e)
+    return unknown + [e for group in below.values() for e in _in_file_order(group, depth + 1)] + own
 
 
 def _error(problems: list[str], source: str) -> ConfigError:
@@ -415,11 +545,12 @@ def from_dict(data: dict, source: str = "<dict>") -> Config:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: the file must be a mapping of sections, got {type(data).__name__}")
-    problems: list[str] = []
-    config = _build(Config, merge(defaults_dict(), data), "", problems)
-    if problems:
-        raise _error(problems, source)
-    return dataclasses.replace(config, source=source)
+    try:
+        config = Config.model_validate(merge(defaults_dict(), data))
+    except ValidationError as err:
+        raise _error([_message(e) for e in _in_file_order(err.errors(include_url=False))], source) from None
+    config._source = source
+    return config
 
 
 # --- files -------------------------------------------------------------------------------------
@@ -464,10 +595,14 @@ def load_dict(path: str | Path | None = None) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     """python -m jobs.config [FILE] prints FILE's settings merged onto the defaults (FILE omitted:
-    the default config); --defaults prints the packaged defaults file, comments included."""
+    the default config); --defaults prints the packaged defaults file, comments included;
+    --json-schema prints the JSON Schema of a config file."""
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["--defaults"]:
         print(defaults_text(), end="")
+        return 0
+    if args[:1] == ["--json-schema"]:
+        print(json.dumps(json_schema(), indent=2))
         return 0
     try:
         load(args[0] if args else None)  # validate first: print only settings that load

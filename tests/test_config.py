@@ -6,12 +6,12 @@ rules declared on the fields of jobs/config.py.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.resources
+import json
 import tomllib
-import typing
 from pathlib import Path
 
+import pydantic
 import pytest
 import yaml
 
@@ -132,10 +132,10 @@ def test_defaults_hold_every_setting():
     """Validated on their own (from_dict of the defaults file alone, nothing merged under it), the
     defaults build a whole Config: no setting is left to a Python default."""
     defaults = cfg.defaults_dict()
-    assert set(defaults) == {f.name for f in dataclasses.fields(cfg.Config)} - {"source"}
-    problems: list[str] = []
-    assert isinstance(cfg._build(cfg.Config, defaults, "", problems), cfg.Config)
-    assert problems == []
+    assert set(defaults) == set(cfg.Config.model_fields)
+    assert isinstance(cfg.Config.model_validate(defaults), cfg.Config)
+    sections = [f.annotation for f in cfg.Config.model_fields.values()]
+    assert [f"{s.__name__}.{name}" for s in sections for name, f in s.model_fields.items() if not f.is_required()] == []
 
 
 def test_no_file_gives_the_defaults(monkeypatch, tmp_path):
@@ -181,7 +181,7 @@ def test_overlays_are_short():
 def test_nested_override_keeps_sibling_defaults(tmp_path):
     config = cfg.load(_write(tmp_path, {"collaboration": {"partners": 7}, "spark": {"shuffle_partitions": 64}}))
     defaults = cfg.from_dict({})
-    assert config.collaboration == dataclasses.replace(defaults.collaboration, partners=7)
+    assert config.collaboration == defaults.collaboration.model_copy(update={"partners": 7})
     assert (config.collaboration.core_scholars, config.collaboration.network_edges) == (10, 150)
     assert config.spark == cfg.SparkSettings(master="local[2]", shuffle_partitions=64, driver_memory="6g", checkpoint_dir=None)
     assert config.scope == defaults.scope and config.topic_lens == defaults.topic_lens
@@ -310,12 +310,12 @@ NO_RANGE = {"Scope.year_start", "Scope.year_end", "IngestSettings.min_year", "In
 
 def test_every_number_declares_its_range():
     """A new count, size or threshold declares its range on its field (or is listed in NO_RANGE)."""
-    sections = [typing.get_type_hints(cfg.Config)[f.name] for f in dataclasses.fields(cfg.Config) if f.name != "source"]
+    sections = [f.annotation for f in cfg.Config.model_fields.values()]
     undeclared = [
-        f"{section.__name__}.{f.name}"
+        f"{section.__name__}.{name}"
         for section in sections
-        for f in dataclasses.fields(section)
-        if typing.get_type_hints(section)[f.name] in (int, float) and not ({"min", "gt"} & set(f.metadata))
+        for name, f in section.model_fields.items()
+        if f.annotation in (int, float) and not ({"ge", "gt"} & set(cfg.bounds(f)))
     ]
     assert sorted(undeclared) == sorted(NO_RANGE)
 
@@ -325,3 +325,69 @@ def test_load_dict_gives_the_merged_mapping_for_variants(tmp_path):
     assert data["fronts"] == {"core_years": 5, "max_core_references": 300, "label_topics": 4}
     data["quality"]["gate_gold"] = False
     assert cfg.from_dict(data).quality.gate_gold is False
+
+
+def test_rules_run_beside_range_problems(tmp_path):
+    """A section's rules need its values typed, not in range: one pass reports both."""
+    assert _error(tmp_path, {"ingest": {"max_reject_ratio": 1.5, "min_year": 2100, "max_year": 1800}}).splitlines()[1:] == [
+        " - 'ingest.max_reject_ratio' must be in [0, 1], got 1.5",
+        " - 'ingest.min_year' (2100) is after 'ingest.max_year' (1800)",
+    ]
+    # A value of the wrong type holds the rules back (they could not compare it).
+    assert _error(tmp_path, {"ingest": {"min_year": "x", "max_year": 1800}}) == "x.yaml: 'ingest.min_year' must be int, got 'x'"
+
+
+def test_unknown_keys_first_and_missing_keys(tmp_path):
+    message = _error(tmp_path, {"collaboration": {"partners": 0, "partnrs": 3},
+                                "topic_lens": {"topics": [{"paper_terms": ["x"]}]}})
+    assert message.splitlines()[1:] == [
+        " - unknown key 'collaboration.partnrs' (did you mean 'partners'?)",
+        " - 'collaboration.partners' must be at least 1, got 0",
+        " - missing key 'topic_lens.topics[0].name'",
+    ]
+
+
+def test_settings_are_read_only_and_built_like_dataclasses():
+    config = cfg.from_dict({})
+    with pytest.raises(pydantic.ValidationError, match="frozen"):
+        config.indicators.top_n = 3
+    with pytest.raises(pydantic.ValidationError, match="frozen"):
+        config.source = "elsewhere"
+    assert isinstance(config.scope.focus_countries, list) and isinstance(config.scope.subfields["robotics"], list)
+    assert cfg.LensTopic("q", ["qubit"]) == cfg.LensTopic(name="q", paper_terms=["qubit"], patent_cpc_prefixes=[], patent_terms=[])
+    assert cfg.from_dict({}, source="a").digest() == cfg.from_dict({}, source="b").digest()  # the source is not a setting
+    assert cfg.from_dict({}, source="a") != cfg.from_dict({}, source="b")
+
+
+# --- the JSON Schema, for editors ------------------------------------------------------------------
+
+SCHEMA = ROOT / "conf" / "scintel-config.schema.json"
+
+
+def test_committed_schema_is_the_generated_one(capsys):
+    """conf/scintel-config.schema.json is what `python -m jobs.config --json-schema` prints today."""
+    assert cfg.main(["--json-schema"]) == 0
+    printed = capsys.readouterr().out
+    assert json.loads(printed) == cfg.Config.model_json_schema()
+    assert SCHEMA.read_text() == printed, "regenerate: python -m jobs.config --json-schema > conf/scintel-config.schema.json"
+
+
+def test_overlays_name_the_schema():
+    for name in ("local.yaml", "cluster.yaml"):
+        first = (ROOT / "conf" / name).read_text().splitlines()[0]
+        assert first == "# yaml-language-server: $schema=./scintel-config.schema.json", name
+
+
+def test_schema_accepts_overlays_and_refuses_what_loading_refuses():
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text()))
+    for overlay in [yaml.safe_load((ROOT / "conf" / n).read_text()) for n in ("local.yaml", "cluster.yaml")] + [
+        cfg.defaults_dict(), {}, {"quality": None}, {"collaboration": {"partners": 7}},
+    ]:
+        assert list(validator.iter_errors(overlay)) == []
+    for bad in [{"sparks": {}}, {"spark": {"shuffle_partitions": 0}}, {"thresholds": {"top_cited_share": 1}},
+                {"spark": {"driver_memory": "6 GB"}}, {"quality": {"gate_gold": "yes"}},
+                {"topic_lens": {"topics": [{"paper_terms": ["x"]}]}}]:
+        assert list(validator.iter_errors(bad)) != [], bad
+    # Editors show each setting's packaged default.
+    assert cfg.Config.model_json_schema()["$defs"]["IndicatorSettings"]["properties"]["top_n"]["default"] == 20
