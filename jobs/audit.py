@@ -28,6 +28,7 @@ from pathlib import Path
 from pyspark.sql import SparkSession
 from pyspark.sql import types as T
 
+from jobs import hadoop_fs
 from jobs.errors import ScintelError
 
 log = logging.getLogger(__name__)
@@ -69,17 +70,10 @@ def input_snapshot(spark: SparkSession, input_dir: str | None) -> dict:
     tell whether two runs read the same delivery. Only file metadata reaches the driver."""
     if not input_dir:
         return {"files": 0, "bytes": 0, "digest": None}
-    jvm = spark.sparkContext._jvm
-    path = jvm.org.apache.hadoop.fs.Path(input_dir)
-    fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
-    if not fs.exists(path):
+    files = hadoop_fs.list_files(spark, input_dir)
+    if files is None:
         return {"files": 0, "bytes": 0, "digest": None}
-    entries = []
-    files = fs.listFiles(path, True)
-    while files.hasNext():
-        status = files.next()
-        entries.append(f"{status.getPath().toUri().getPath()}\t{status.getLen()}\t{status.getModificationTime()}")
-    entries.sort()
+    entries = sorted(f"{f.path}\t{f.size}\t{f.modified}" for f in files)
     digest = hashlib.sha256("\n".join(entries).encode()).hexdigest()[:16]
     return {"files": len(entries), "bytes": sum(int(e.split("\t")[1]) for e in entries), "digest": digest}
 
@@ -147,17 +141,10 @@ class WarehouseLock:
                 with os.fdopen(fd, "w") as handle:
                     handle.write(body)
                 return
-        jvm = spark.sparkContext._jvm
-        path = jvm.org.apache.hadoop.fs.Path(self.path)
-        fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
         try:
-            stream = fs.create(path, False)
-        except Exception as err:  # FileAlreadyExistsException through py4j
+            hadoop_fs.write_text(spark, self.path, body, overwrite=False)
+        except hadoop_fs.CannotCreate as err:  # the lock file exists (FileAlreadyExistsException) or cannot be made
             raise WarehouseLocked(_locked_message(self.path, {"detail": str(err).splitlines()[0]})) from None
-        try:
-            stream.write(bytearray(body.encode()))
-        finally:
-            stream.close()
 
     def release(self, spark: SparkSession) -> None:
         local = self._local()
@@ -165,9 +152,7 @@ class WarehouseLock:
             if _read_holder(local).get("run_id") == self.run_id:
                 local.unlink(missing_ok=True)
             return
-        jvm = spark.sparkContext._jvm
-        path = jvm.org.apache.hadoop.fs.Path(self.path)
-        path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).delete(path, False)
+        hadoop_fs.delete(spark, self.path)
 
 
 def _read_holder(path: Path) -> dict:

@@ -204,7 +204,7 @@ def cmd_report(args) -> int:
     print(f"report: {path}")
     city = args.city or config.scope.report_city
     if args.city or warehouse.exists(spark, "city_subfield_year", "gold"):
-        from jobs.city_report import build_city_report
+        from jobs.report import build_city_report
 
         print(f"city report: {build_city_report(spark, warehouse, config, city, out)}")
     else:
@@ -263,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _one_line(err: Exception) -> str:
-    from jobs.ingest.common import read_failure
+    from jobs.ingest.files import read_failure
 
     # Spark's own message for an unreadable input file is a JVM stack trace: say which file and why.
     return read_failure(err) or str(err)
@@ -272,7 +272,7 @@ def _one_line(err: Exception) -> str:
 def _exit_code(err: Exception) -> int | None:
     """The exit code of an error a user can fix (jobs/errors.py), None for a bug."""
     from jobs.errors import ScintelError
-    from jobs.ingest.common import read_failure
+    from jobs.ingest.files import read_failure
 
     if isinstance(err, ScintelError):
         return err.exit_code

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from jobs.ingest import common as C
+from jobs.ingest.common import REASON, SOURCE_FILE
+from jobs.ingest import files
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +52,12 @@ class Landing:
 
 def accepted_records(checked_df: DataFrame, raw_columns: list[str]) -> DataFrame:
     """The accepted rows of a checked delivery in bronze's shape: raw columns + source file."""
-    return checked_df.where(F.col(C.REASON).isNull()).select(*raw_columns, C.SOURCE_FILE)
+    return checked_df.where(F.col(REASON).isNull()).select(*raw_columns, SOURCE_FILE)
 
 
 def read_merged_ids(spark: SparkSession, input_dir: str, entity: str, strip_id) -> DataFrame | None:
     """Ids the source says are gone (`<input>/merged_ids/<entity>/*.csv[.gz]`), or None."""
-    path = C.input_files(f"{input_dir}/merged_ids/{entity}", f"merged_ids/{entity}")
+    path = files.input_files(f"{input_dir}/merged_ids/{entity}", f"merged_ids/{entity}")
     if path is None:
         return None
     rows = (

@@ -28,7 +28,8 @@ from urllib.parse import unquote
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from jobs.ingest.common import MANIFEST, SOURCE_FILE, IngestError, InputFile
+from jobs.ingest.common import SOURCE_FILE, IngestError
+from jobs.ingest.files import MANIFEST, InputFile
 
 log = logging.getLogger(__name__)
 

@@ -20,17 +20,18 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass, field
+from typing import Callable
 
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F
+from pyspark.sql import functions as F, types as T
 
 from jobs.config import Config
-from jobs.ingest import bronze as B
-from jobs.ingest import common as C
-from jobs.ingest import manifest as M
-from jobs.ingest.common import REASON, IngestReport, strip_openalex_id
+from jobs.frames import union_all
+from jobs.ingest import bronze, canonicalisation, duplicates, files, json_lines, manifest, quarantine, rules
+from jobs.ingest.common import RAW, REASON, SOURCE_FILE, IngestError, IngestReport, TableCount, strip_openalex_id
 from jobs.warehouse import Warehouse
-from schemas import canonical as S
+from schemas import canonical
 from schemas.raw import RAW_AUTHOR, RAW_INSTITUTION, RAW_WORK
 
 log = logging.getLogger(__name__)
@@ -53,21 +54,21 @@ def newest_first() -> list:
 def validate_works(raw_df: DataFrame, config: Config) -> DataFrame:
     """Raw works with a _reason for every record that breaks the rules or repeats an id (null
     when accepted)."""
-    return C.flag_duplicates(check_works(raw_df, config), "id", newest_first())
+    return duplicates.flag_duplicates(check_works(raw_df, config), "id", newest_first())
 
 
 def check_works(raw_df: DataFrame, config: Config) -> DataFrame:
     """Raw works with a _reason for every record that breaks the rules; duplicates not flagged."""
     limit, setting = config.ingest.max_cited_by_count, "ingest.max_cited_by_count"
     checks = (
-        C.parse_checks()
-        + C.id_format_checks(WORK_ID, "an OpenAlex work id")
-        + C.year_checks("publication_year", config.ingest.min_year, config.ingest.max_year)
-        + C.non_negative_checks(["cited_by_count"])
-        + C.at_most_checks(["cited_by_count"], limit, setting)
-        + C.yearly_count_checks("counts_by_year", "cited_by_count", limit, setting)
+        rules.parse_checks()
+        + rules.id_format_checks(WORK_ID, "an OpenAlex work id")
+        + rules.year_checks("publication_year", config.ingest.min_year, config.ingest.max_year)
+        + rules.non_negative_checks(["cited_by_count"])
+        + rules.at_most_checks(["cited_by_count"], limit, setting)
+        + rules.yearly_count_checks("counts_by_year", "cited_by_count", limit, setting)
     )
-    return C.with_reason(raw_df.withColumn("id", strip_openalex_id("id")), checks)
+    return rules.with_reason(raw_df.withColumn("id", strip_openalex_id("id")), checks)
 
 
 def to_papers(works_df: DataFrame) -> DataFrame:
@@ -113,12 +114,12 @@ def explode_authorships(works_df: DataFrame) -> DataFrame:
     return works_df.select(
         F.col("id").alias("paper_id"),
         F.col("publication_year"),
-        F.col(C.SOURCE_FILE),
+        F.col(SOURCE_FILE),
         F.posexplode(F.col("authorships")).alias("pos", "authorship"),
     ).select(
         "paper_id",
         "publication_year",
-        C.SOURCE_FILE,
+        SOURCE_FILE,
         (F.col("pos") + 1).alias("author_order"),
         F.col("authorship"),
         strip_openalex_id(F.col("authorship.author.id")).alias("author_id"),
@@ -166,13 +167,13 @@ def explode_references(works_df: DataFrame) -> DataFrame:
     return works_df.select(
         F.col("id").alias("citing_paper_id"),
         F.col("publication_year").alias("citing_year"),
-        F.col(C.SOURCE_FILE),
+        F.col(SOURCE_FILE),
         F.explode(references).alias("cited_paper_id"),
     ).select(
         "citing_paper_id",
         "citing_year",
-        C.SOURCE_FILE,
-        F.col("cited_paper_id").alias(C.RAW),
+        SOURCE_FILE,
+        F.col("cited_paper_id").alias(RAW),
         "cited_paper_id",
     ).withColumn(
         REASON,
@@ -234,17 +235,17 @@ def affiliation_years_from_works(authorships_df: DataFrame) -> DataFrame:
 
 
 def validate_authors(raw_df: DataFrame) -> DataFrame:
-    return C.flag_duplicates(check_authors(raw_df), "id", newest_first())
+    return duplicates.flag_duplicates(check_authors(raw_df), "id", newest_first())
 
 
 def check_authors(raw_df: DataFrame) -> DataFrame:
     # No upper bound on an author's cited_by_count: it sums all their works (millions happen).
     checks = (
-        C.parse_checks()
-        + C.id_format_checks(AUTHOR_ID, "an OpenAlex author id")
-        + C.non_negative_checks(["works_count", "cited_by_count"])
+        rules.parse_checks()
+        + rules.id_format_checks(AUTHOR_ID, "an OpenAlex author id")
+        + rules.non_negative_checks(["works_count", "cited_by_count"])
     )
-    return C.with_reason(raw_df.withColumn("id", strip_openalex_id("id")), checks)
+    return rules.with_reason(raw_df.withColumn("id", strip_openalex_id("id")), checks)
 
 
 def to_authors(authors_df: DataFrame) -> DataFrame:
@@ -306,16 +307,16 @@ def institution_refs_from_authors(authors_df: DataFrame) -> DataFrame:
 
 
 def validate_institutions(raw_df: DataFrame) -> DataFrame:
-    return C.flag_duplicates(check_institutions(raw_df), "id", newest_first())
+    return duplicates.flag_duplicates(check_institutions(raw_df), "id", newest_first())
 
 
 def check_institutions(raw_df: DataFrame) -> DataFrame:
     checks = (
-        C.parse_checks()
-        + C.id_format_checks(INSTITUTION_ID, "an OpenAlex institution id")
-        + C.non_negative_checks(["works_count", "cited_by_count"])
+        rules.parse_checks()
+        + rules.id_format_checks(INSTITUTION_ID, "an OpenAlex institution id")
+        + rules.non_negative_checks(["works_count", "cited_by_count"])
     )
-    return C.with_reason(raw_df.withColumn("id", strip_openalex_id("id")), checks)
+    return rules.with_reason(raw_df.withColumn("id", strip_openalex_id("id")), checks)
 
 
 def institutions_from_entity(institutions_df: DataFrame) -> DataFrame:
@@ -364,7 +365,7 @@ def institutions_from_refs(refs_df: DataFrame) -> DataFrame:
 
 def canonicalise_institutions(institutions_df: DataFrame, rules_df: DataFrame) -> DataFrame:
     """Attach canonical_id/canonical_name from the first matching rule, else the institution itself."""
-    matched = C.match_rules(institutions_df, rules_df, "institution_id", "display_name", "lineage")
+    matched = canonicalisation.match_rules(institutions_df, rules_df, "institution_id", "display_name", "lineage")
     return institutions_df.join(matched, "institution_id", how="left").select(
         *[c for c in institutions_df.columns if c != "lineage"],
         F.coalesce(F.col("canonical_id"), F.col("institution_id")).alias("canonical_id"),
@@ -375,41 +376,82 @@ def canonicalise_institutions(institutions_df: DataFrame, rules_df: DataFrame) -
 # ----------------------------------------------------------------------------- job
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """Where one run reads a delivery from and lands it: the same for every entity."""
+
+    spark: SparkSession
+    input_dir: str  # holds <entity>/ folders and, incrementally, merged_ids/<entity>/
+    warehouse: Warehouse
+    incremental: bool  # MERGE into bronze by id instead of replacing it
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One OpenAlex entity: its folder and bronze table, its raw schema, its rules."""
+
+    name: str  # works, authors, institutions: the input folder and the bronze table
+    raw_schema: T.StructType
+    check: Callable[[DataFrame], DataFrame]  # parsed records -> with a _reason per broken rule
+    table: str  # the canonical table its read / accepted / quarantined count is reported under
+
+
+@dataclass
+class EntityLanding:
+    """What landing one entity produced, for the run to report and to quarantine.
+
+    count, rejects and source_files are empty when the delivery holds only merged ids for the
+    entity (nothing was read). persisted is the parsed input still cached because the
+    quarantine write reads it again (rejects quote it, an incremental run lists its files): the
+    run unpersists it after that write; None when nothing reads it again.
+    """
+
+    landing: bronze.Landing
+    count: TableCount | None = None
+    rejects: list[DataFrame] = field(default_factory=list)
+    source_files: DataFrame | None = None  # one column, SOURCE_FILE, one row per record
+    persisted: DataFrame | None = None
+
+
 def run(
     spark: SparkSession, config: Config, input_dir: str, warehouse: Warehouse, incremental: bool = False
 ) -> IngestReport:
     """Land whatever OpenAlex entities input_dir holds in bronze (overwrite, or MERGE when
     incremental) and derive the canonical tables from the whole of bronze."""
     report = IngestReport(source="openalex")
-    record_quarantine: list[DataFrame] = []
-    file_columns: list[DataFrame] = []
-    cached: list[DataFrame] = []
+    delivery = Delivery(spark, input_dir, warehouse, incremental)
+    landed: list[EntityLanding] = []
     try:
-        for entity, raw_schema, check, table in (
-            ("works", RAW_WORK, lambda df: check_works(df, config), "papers"),
-            ("authors", RAW_AUTHOR, check_authors, "authors"),
-            ("institutions", RAW_INSTITUTION, check_institutions, "institutions"),
+        for entity in (
+            Entity("works", RAW_WORK, lambda df: check_works(df, config), "papers"),
+            Entity("authors", RAW_AUTHOR, check_authors, "authors"),
+            Entity("institutions", RAW_INSTITUTION, check_institutions, "institutions"),
         ):
-            landing = _land_entity(
-                spark, config, input_dir, warehouse, incremental, entity, raw_schema, check, table,
-                report, record_quarantine, file_columns, cached,
-            )
-            if landing is not None:
-                report.landings[entity] = landing
+            result = _land_entity(delivery, entity)
+            if result is None:
+                continue
+            landed.append(result)
+            if result.count is not None:
+                report.counts[entity.table] = result.count
+            report.landings[entity.name] = result.landing
         if not report.landings:
-            raise C.IngestError(
+            raise IngestError(
                 f"no OpenAlex input under {input_dir} (expected works/, authors/, institutions/"
                 + (" or merged_ids/" if incremental else "") + ")"
             )
-        derived_quarantine = _derive_silver(spark, config, warehouse, report)
-        record_files = C.delivery_files(file_columns) if incremental else None
-        C.write_quarantine(
-            spark, warehouse, record_quarantine + derived_quarantine, SOURCES,
+        derived_rejects = _derive_silver(spark, config, warehouse, report)
+        record_rejects = [df for result in landed for df in result.rejects]
+        record_files = None
+        if incremental:
+            record_files = quarantine.delivery_files([r.source_files for r in landed if r.source_files is not None])
+        quarantine.write_quarantine(
+            spark, warehouse, record_rejects + derived_rejects, SOURCES,
             record_sources=RECORD_SOURCES, record_files=record_files,
         )
     finally:
-        for df in cached:
-            df.unpersist()
+        for result in landed:
+            if result.persisted is not None:
+                result.persisted.unpersist()
     for line in report.lines():
         log.info(line)
     return report
@@ -418,71 +460,84 @@ def run(
 RECORD_SOURCES = ("openalex.works", "openalex.authors", "openalex.institutions")
 
 
-def _land_entity(spark, config, input_dir, warehouse, incremental, entity, raw_schema, check, table,
-                 report, record_quarantine, file_columns, cached):
-    """Validate one delivered entity, count and quarantine its rejects, land the rest in bronze."""
-    path = C.input_files(f"{input_dir}/{entity}", entity)
-    removed = B.read_merged_ids(spark, input_dir, entity, strip_openalex_id) if incremental else None
+def _land_entity(delivery: Delivery, entity: Entity) -> EntityLanding | None:
+    """Validate one delivered entity, count its rejects, land the rest in bronze; None when the
+    delivery holds nothing for it (neither records nor merged ids, or merged ids only and no
+    bronze table to delete them from)."""
+    spark, warehouse, incremental = delivery.spark, delivery.warehouse, delivery.incremental
+    path = files.input_files(f"{delivery.input_dir}/{entity.name}", entity.name)
+    removed = bronze.read_merged_ids(spark, delivery.input_dir, entity.name, strip_openalex_id) if incremental else None
     if path is None and removed is None:
         return None
-    if path is not None:
-        listing = C.list_data_files(spark, path) or []
-        if C.input_format(listing, path) == "parquet":
-            raise C.IngestError(
-                f"{path} holds Parquet files (OpenAlex's data/parquet/ snapshot): scintel reads the JSON Lines "
-                "snapshot; point --input at data/jsonl/ (or the legacy data/) instead"
-            )
-        manifest = M.read_manifest(spark, listing, path)
-        files = M.listed_files(listing, manifest, path) if manifest else None
-        # Parsed and checked once; duplicates flagged from a count of repeated ids, so the
-        # records are not shuffled by id (validate_* rank every row: fine for small inputs).
-        raw_df = C.read_json_lines(spark, files if manifest else path, raw_schema)
-        checked, persisted = C.checked_once(check(raw_df), "id", newest_first())
-        cached.append(persisted)
-        report.counts[table] = C.count_split(checked)
-        if manifest:
-            M.check_record_counts(manifest, checked, files, path)
-        record_quarantine += C.rejects(report.counts[table], checked, f"openalex.{entity}", F.col("id"))
-        file_columns.append(checked.select(C.SOURCE_FILE))
-        records = B.accepted_records(checked, raw_schema.fieldNames())
-    else:
-        records = B.empty_records(spark, warehouse, entity)
+    if path is None:
+        records = bronze.empty_records(spark, warehouse, entity.name)
         if records is None:
             return None
-    landing = B.land(spark, warehouse, entity, records, incremental=incremental, removed_ids_df=removed)
-    if path is not None and not incremental and not report.counts[table].quarantined:
+        return EntityLanding(bronze.land(spark, warehouse, entity.name, records, incremental=incremental, removed_ids_df=removed))
+    delivered_manifest, sources = _what_to_read(spark, path)
+    # Parsed and checked once; duplicates flagged from a count of repeated ids, so the
+    # records are not shuffled by id (validate_* rank every row: fine for small inputs).
+    raw_df = json_lines.read_json_lines(spark, sources, entity.raw_schema)
+    checked, persisted = duplicates.checked_once(entity.check(raw_df), "id", newest_first())
+    try:
+        count = quarantine.count_split(checked)
+        if delivered_manifest is not None:
+            manifest.check_record_counts(delivered_manifest, checked, sources, path)
+        rejects = quarantine.rejects(count, checked, f"openalex.{entity.name}", F.col("id"))
+        records = bronze.accepted_records(checked, entity.raw_schema.fieldNames())
+        landing = bronze.land(spark, warehouse, entity.name, records, incremental=incremental, removed_ids_df=removed)
+    except BaseException:
+        persisted.unpersist()
+        raise
+    read_again = incremental or bool(count.quarantined)
+    if not read_again:
         # Nothing reads the parsed input again (no rejects to quote, no delivery files to list):
         # its memory goes to the writes of the canonical tables.
-        cached.remove(persisted)
         persisted.unpersist()
-    return landing
+    return EntityLanding(landing, count, rejects, checked.select(SOURCE_FILE), persisted if read_again else None)
+
+
+def _what_to_read(spark: SparkSession, path: str) -> tuple[manifest.Manifest | None, str | list[str]]:
+    """(manifest, sources) of an entity folder: with a manifest, the files it lists (each checked
+    present with its listed size, so a partial download stops here); without, the whole folder.
+    The manifest's record counts are checked once the records are read."""
+    listing = files.list_data_files(spark, path) or []
+    if files.input_format(listing, path) == "parquet":
+        raise IngestError(
+            f"{path} holds Parquet files (OpenAlex's data/parquet/ snapshot): scintel reads the JSON Lines "
+            "snapshot; point --input at data/jsonl/ (or the legacy data/) instead"
+        )
+    delivered_manifest = manifest.read_manifest(spark, listing, path)
+    if delivered_manifest is None:
+        return None, path
+    return delivered_manifest, manifest.listed_files(listing, delivered_manifest, path)
 
 
 def _derive_silver(spark, config, warehouse, report) -> list[DataFrame]:
     """papers, authorships, citations, authors, author_affiliation_years, institutions from the
     whole of bronze; returns the quarantine rows of derived records (authorships, references)."""
-    quarantine: list[DataFrame] = []
-    rules_df = C.rules_frame(spark, [r.__dict__ for r in config.institutions.canonical])
+    derived_rejects: list[DataFrame] = []
+    rules_df = canonicalisation.rules_frame(spark, [r.__dict__ for r in config.institutions.canonical])
     institution_refs: list[DataFrame] = []
-    works_ok = B.read(spark, warehouse, "works")
-    authors_ok = B.read(spark, warehouse, "authors")
-    institutions_ok = B.read(spark, warehouse, "institutions")
+    works_ok = bronze.read(spark, warehouse, "works")
+    authors_ok = bronze.read(spark, warehouse, "authors")
+    institutions_ok = bronze.read(spark, warehouse, "institutions")
     entries_ok = None
     works_affiliations = None
     if works_ok is not None:
         started = time.monotonic()
         report.versions["papers"] = warehouse.write(
-            to_papers(works_ok), "papers", schema=S.PAPERS, partition_by=["publication_year"]
+            to_papers(works_ok), "papers", schema=canonical.PAPERS, partition_by=["publication_year"]
         )
         entries = explode_authorships(works_ok).withColumn(
             REASON, F.when(F.col("author_id").isNull(), F.lit("authorship without author id"))
         )
-        report.counts["authorships"] = C.count_split(entries)
+        report.counts["authorships"] = quarantine.count_split(entries)
         if report.counts["authorships"].quarantined:
-            quarantine.append(
+            derived_rejects.append(
                 entries.where(F.col(REASON).isNotNull()).select(
                     F.lit("openalex.authorships").alias("source"),
-                    F.col(C.SOURCE_FILE).alias("source_file"),
+                    F.col(SOURCE_FILE).alias("source_file"),
                     F.col("paper_id").alias("record_id"),
                     F.col(REASON).alias("reason"),
                     F.to_json(F.col("authorship")).alias("raw"),
@@ -490,17 +545,17 @@ def _derive_silver(spark, config, warehouse, report) -> list[DataFrame]:
             )
         entries_ok = entries.where(F.col(REASON).isNull())
         report.versions["authorships"] = warehouse.write(
-            to_authorships(entries_ok), "authorships", schema=S.AUTHORSHIPS, partition_by=["publication_year"]
+            to_authorships(entries_ok), "authorships", schema=canonical.AUTHORSHIPS, partition_by=["publication_year"]
         )
         # The entries and the references are each counted, written and (the entries) counted by
         # institution straight from bronze works, not persisted: a pass over the few Parquet
         # columns they read costs less than building a cache of the exploded rows and reading
         # it back, and nothing is held in memory or on local disk between the passes.
         references = explode_references(works_ok)
-        report.counts["citations"] = C.count_split(references)
-        quarantine += C.rejects(report.counts["citations"], references, "openalex.citations", F.col("citing_paper_id"))
+        report.counts["citations"] = quarantine.count_split(references)
+        derived_rejects += quarantine.rejects(report.counts["citations"], references, "openalex.citations", F.col("citing_paper_id"))
         report.versions["citations"] = warehouse.write(
-            references.where(F.col(REASON).isNull()), "citations", schema=S.CITATIONS, partition_by=["citing_year"]
+            references.where(F.col(REASON).isNull()), "citations", schema=canonical.CITATIONS, partition_by=["citing_year"]
         )
         institution_refs.append(institution_refs_from_works(entries))
         works_affiliations = affiliation_years_from_works(warehouse.read(spark, "authorships", "silver"))
@@ -517,26 +572,26 @@ def _derive_silver(spark, config, warehouse, report) -> list[DataFrame]:
     if entries_ok is not None:
         authors_parts.append(authors_seen_in_works(entries_ok, authors_ok))
     if authors_parts:
-        report.versions["authors"] = warehouse.write(C.union_all(authors_parts), "authors", schema=S.AUTHORS)
+        report.versions["authors"] = warehouse.write(union_all(authors_parts), "authors", schema=canonical.AUTHORS)
 
     affiliation_parts = [df for df in (works_affiliations, author_affiliations) if df is not None]
     if affiliation_parts:
         report.versions["author_affiliation_years"] = warehouse.write(
-            C.union_all(affiliation_parts), "author_affiliation_years", schema=S.AUTHOR_AFFILIATION_YEARS
+            union_all(affiliation_parts), "author_affiliation_years", schema=canonical.AUTHOR_AFFILIATION_YEARS
         )
 
     entity_institutions = institutions_from_entity(institutions_ok) if institutions_ok is not None else None
     institutions_df = _institutions(entity_institutions, institution_refs)
     if institutions_df is not None:
         report.versions["institutions"] = warehouse.write(
-            canonicalise_institutions(institutions_df, rules_df), "institutions", schema=S.INSTITUTIONS
+            canonicalise_institutions(institutions_df, rules_df), "institutions", schema=canonical.INSTITUTIONS
         )
-    return quarantine
+    return derived_rejects
 
 
 def _institutions(entity_df: DataFrame | None, refs: list[DataFrame]) -> DataFrame | None:
     """Institutions from the entity files, plus ids only works/authors name (source 'references')."""
-    from_refs = institutions_from_refs(C.union_all(refs)) if refs else None
+    from_refs = institutions_from_refs(union_all(refs)) if refs else None
     if entity_df is None:
         return from_refs
     if from_refs is None:

@@ -14,11 +14,10 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs.config import Config
-from jobs.ingest import bronze as B
-from jobs.ingest import common as C
-from jobs.ingest.common import REASON, IngestReport, strip_openalex_id
+from jobs.ingest import bronze, canonicalisation, duplicates, files, json_lines, quarantine, rules
+from jobs.ingest.common import RAW, REASON, SOURCE_FILE, IngestReport, strip_openalex_id
 from jobs.warehouse import Warehouse
-from schemas import canonical as S
+from schemas import canonical
 from schemas.raw import CORRUPT_COLUMN, RAW_PATENT
 
 log = logging.getLogger(__name__)
@@ -30,32 +29,32 @@ def read_patents(spark: SparkSession, path: str) -> DataFrame:
     """JSON Lines by default; a folder of .parquet files is read as Parquet with the same schema
     (listed through Hadoop's FileSystem API, so on HDFS or S3 too; a folder mixing the two formats
     is an IngestError)."""
-    if C.input_format(C.list_data_files(spark, path) or [], path) == "parquet":
+    if files.input_format(files.list_data_files(spark, path) or [], path) == "parquet":
         df = spark.read.schema(RAW_PATENT).parquet(path)
         return df.select(
-            F.to_json(F.struct(*df.columns)).alias(C.RAW),
-            F.col("_metadata.file_path").alias(C.SOURCE_FILE),
+            F.to_json(F.struct(*df.columns)).alias(RAW),
+            F.col("_metadata.file_path").alias(SOURCE_FILE),
             *df.columns,
             F.lit(None).cast("string").alias(CORRUPT_COLUMN),
         )
-    return C.read_json_lines(spark, path, RAW_PATENT)
+    return json_lines.read_json_lines(spark, path, RAW_PATENT)
 
 
 def validate_patents(raw_df: DataFrame, config: Config) -> DataFrame:
     """Raw patents with a _reason for every record that breaks the rules or repeats an id."""
-    return C.flag_duplicates(check_patents(raw_df, config), "id", [])
+    return duplicates.flag_duplicates(check_patents(raw_df, config), "id", [])
 
 
 def check_patents(raw_df: DataFrame, config: Config) -> DataFrame:
     """Raw patents with a _reason for every record that breaks the rules; duplicates not flagged."""
     checks = (
-        C.parse_checks()
-        + C.year_checks("grant_year", config.ingest.min_year, config.ingest.max_year)
-        + C.non_negative_checks(["market_value_usd"])
-        + C.at_most_checks(["market_value_usd"], config.ingest.max_market_value_usd, "ingest.max_market_value_usd")
+        rules.parse_checks()
+        + rules.year_checks("grant_year", config.ingest.min_year, config.ingest.max_year)
+        + rules.non_negative_checks(["market_value_usd"])
+        + rules.at_most_checks(["market_value_usd"], config.ingest.max_market_value_usd, "ingest.max_market_value_usd")
     )
     patent_id = F.trim(F.col("id"))
-    return C.with_reason(raw_df.withColumn("id", F.when(patent_id != "", patent_id)), checks)  # blank: missing
+    return rules.with_reason(raw_df.withColumn("id", F.when(patent_id != "", patent_id)), checks)  # blank: missing
 
 
 def to_patents(patents_df: DataFrame) -> DataFrame:
@@ -86,19 +85,19 @@ def explode_assignees(patents_df: DataFrame) -> DataFrame:
     exploded = patents_df.select(
         F.col("id").alias("patent_id"),
         F.col("grant_year"),
-        F.col(C.SOURCE_FILE),
+        F.col(SOURCE_FILE),
         F.posexplode(F.col("assignees")).alias("pos", "assignee"),
     )
     name = F.trim(F.col("assignee.name"))
     return exploded.select(
         "patent_id",
         "grant_year",
-        C.SOURCE_FILE,
+        SOURCE_FILE,
         (F.col("pos") + 1).alias("assignee_order"),
         F.when(name != "", name).alias("assignee_name"),
         F.upper(F.trim(F.col("assignee.country"))).alias("country_code"),
         F.lower(F.trim(F.col("assignee.type"))).alias("assignee_type"),
-        F.to_json(F.col("assignee")).alias(C.RAW),
+        F.to_json(F.col("assignee")).alias(RAW),
     ).withColumn(REASON, F.when(F.col("assignee_name").isNull(), F.lit("assignee without name")))
 
 
@@ -106,7 +105,7 @@ def canonicalise_assignees(assignees_df: DataFrame, rules_df: DataFrame) -> Data
     """canonical_assignee: the first matching rule's name, else the name itself, upper-cased
     with punctuation and spacing normalised so 'Acme Corp.' and 'ACME CORP' meet."""
     names = assignees_df.select("assignee_name").distinct().withColumn("row_key", F.col("assignee_name"))
-    matched = C.match_rules(names, rules_df, "row_key", "assignee_name")
+    matched = canonicalisation.match_rules(names, rules_df, "row_key", "assignee_name")
     normalised = F.upper(F.trim(F.regexp_replace(F.col("assignee_name"), r"[\s.,;]+", " ")))
     return assignees_df.join(
         matched.withColumnRenamed("row_key", "assignee_name"), "assignee_name", how="left"
@@ -119,8 +118,8 @@ def run(
     """Land delivered patents in bronze (overwrite, or MERGE by id when incremental; ids under
     merged_ids/patents/ are deleted) and derive patents and patent_assignees from all of bronze."""
     report = IngestReport(source="patents")
-    path = C.input_files(f"{input_dir}/patents", "patents")
-    removed = B.read_merged_ids(spark, input_dir, "patents", lambda c: F.trim(c)) if incremental else None
+    path = files.input_files(f"{input_dir}/patents", "patents")
+    removed = bronze.read_merged_ids(spark, input_dir, "patents", lambda c: F.trim(c)) if incremental else None
     if path is None and removed is None:
         return report
     parts: list[DataFrame] = []
@@ -128,36 +127,36 @@ def run(
     checked = persisted = None
     try:
         if path is not None:
-            checked, persisted = C.checked_once(check_patents(read_patents(spark, path), config), "id", [])
-            report.counts["patents"] = C.count_split(checked)
-            parts += C.rejects(report.counts["patents"], checked, "patents", F.col("id"))
-            records = B.accepted_records(checked, RAW_PATENT.fieldNames())
+            checked, persisted = duplicates.checked_once(check_patents(read_patents(spark, path), config), "id", [])
+            report.counts["patents"] = quarantine.count_split(checked)
+            parts += quarantine.rejects(report.counts["patents"], checked, "patents", F.col("id"))
+            records = bronze.accepted_records(checked, RAW_PATENT.fieldNames())
             if incremental:
-                record_files = C.delivery_files([checked.select(C.SOURCE_FILE)])
+                record_files = quarantine.delivery_files([checked.select(SOURCE_FILE)])
         else:
-            records = B.empty_records(spark, warehouse, "patents")
+            records = bronze.empty_records(spark, warehouse, "patents")
             if records is None:
                 return report
             record_files = []
-        report.landings["patents"] = B.land(
+        report.landings["patents"] = bronze.land(
             spark, warehouse, "patents", records, incremental=incremental, removed_ids_df=removed, has_updated_date=False
         )
-        accepted = B.read(spark, warehouse, "patents")
+        accepted = bronze.read(spark, warehouse, "patents")
         report.versions["patents"] = warehouse.write(
-            to_patents(accepted), "patents", schema=S.PATENTS, partition_by=["grant_year"]
+            to_patents(accepted), "patents", schema=canonical.PATENTS, partition_by=["grant_year"]
         )
         assignees = explode_assignees(accepted)
-        report.counts["patent_assignees"] = C.count_split(assignees)
-        rules_df = C.rules_frame(
+        report.counts["patent_assignees"] = quarantine.count_split(assignees)
+        rules_df = canonicalisation.rules_frame(
             spark, [{"canonical_name": r.canonical_name, "name_patterns": r.name_patterns} for r in config.patents.assignee_canonical]
         )
         report.versions["patent_assignees"] = warehouse.write(
             canonicalise_assignees(assignees.where(F.col(REASON).isNull()), rules_df),
             "patent_assignees",
-            schema=S.PATENT_ASSIGNEES,
+            schema=canonical.PATENT_ASSIGNEES,
         )
-        parts += C.rejects(report.counts["patent_assignees"], assignees, "patents.assignees", F.col("patent_id"))
-        C.write_quarantine(spark, warehouse, parts, SOURCES, record_sources=("patents",), record_files=record_files)
+        parts += quarantine.rejects(report.counts["patent_assignees"], assignees, "patents.assignees", F.col("patent_id"))
+        quarantine.write_quarantine(spark, warehouse, parts, SOURCES, record_sources=("patents",), record_files=record_files)
     finally:
         if persisted is not None:
             persisted.unpersist()

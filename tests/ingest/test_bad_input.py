@@ -13,9 +13,8 @@ from pyspark.sql import functions as F
 
 from jobs import config as cfg
 from jobs.cli import main
-from jobs.ingest import common as C
-from jobs.ingest import openalex, patents
-from jobs.ingest.common import IngestError
+from jobs.ingest import files, json_lines, openalex, patents, quarantine
+from jobs.ingest.common import REASON, IngestError
 from schemas.raw import RAW_AUTHOR, RAW_INSTITUTION, RAW_WORK
 
 OA = "https://openalex.org/"
@@ -165,8 +164,8 @@ def test_duplicates_across_files_keep_one_copy(spark, ingested):
     # W10: the newer updated_date wins (part-2); W11: same date, the first file in path order (part-1)
     assert papers == {"W1": 5, "W2": 1, "W10": 4, "W11": 7, "W12": 0}
     dups = _quarantine(spark, warehouse, "openalex.works").where("reason = 'duplicate id'")
-    files = {r.record_id: r.source_file.rsplit("/", 1)[-1] for r in dups.collect()}
-    assert files == {"W10": "part-1.jsonl", "W11": "part-2.jsonl.gz"}
+    duplicate_files = {r.record_id: r.source_file.rsplit("/", 1)[-1] for r in dups.collect()}
+    assert duplicate_files == {"W10": "part-1.jsonl", "W11": "part-2.jsonl.gz"}
 
 
 def test_dangling_references_are_kept(spark, ingested):
@@ -227,20 +226,20 @@ def test_ignore_corrupt_files_set_elsewhere_does_not_skip_silently(spark, tmp_pa
     root = _truncated_corpus(tmp_path, n_cut=1)
     spark.conf.set("spark.sql.files.ignoreCorruptFiles", "true")  # e.g. a cluster-wide default
     try:
-        checked = openalex.validate_works(C.read_json_lines(spark, str(root / "works"), RAW_WORK), cfg.load())
+        checked = openalex.validate_works(json_lines.read_json_lines(spark, str(root / "works"), RAW_WORK), cfg.load())
         with pytest.raises(IngestError, match="cut-1.jsonl.gz"):
-            C.count_split(checked)
+            quarantine.count_split(checked)
     finally:
         spark.conf.unset("spark.sql.files.ignoreCorruptFiles")
 
 
 def test_truncated_gzip_quarantined_as_a_whole_when_asked(spark, tmp_path):
     root = _truncated_corpus(tmp_path, n_cut=2)
-    raw_df = C.read_json_lines(spark, str(root / "works"), RAW_WORK, on_unreadable="quarantine")
+    raw_df = json_lines.read_json_lines(spark, str(root / "works"), RAW_WORK, on_unreadable="quarantine")
     checked = openalex.validate_works(raw_df, cfg.load())
     # 3 works from the good file + one record per unreadable file; nothing of the cut files is read
-    assert vars(C.count_split(checked)) == {"read": 5, "accepted": 3, "quarantined": 2}
-    rows = C.quarantine_rows(checked, "openalex.works", F.col("id")).collect()
+    assert vars(quarantine.count_split(checked)) == {"read": 5, "accepted": 3, "quarantined": 2}
+    rows = quarantine.quarantine_rows(checked, "openalex.works", F.col("id")).collect()
     assert sorted((r.source_file.rsplit("/", 1)[-1], r.record_id, r.reason, r.raw) for r in rows) == [
         ("cut-1.jsonl.gz", None, "unreadable file: EOFException: Unexpected end of input stream", None),
         ("cut-2.jsonl.gz", None, "unreadable file: EOFException: Unexpected end of input stream", None),
@@ -264,19 +263,19 @@ def test_empty_files(spark, tmp_path):
     (only_empty / "a.jsonl").write_bytes(b"")
     (only_empty / "b.jsonl.gz").write_bytes(b"")
     (only_empty / "_SUCCESS").write_text("done")  # Spark never reads names starting with _ or .
-    assert C.input_files(str(only_empty), "works") is None  # like an empty folder: skipped
+    assert files.input_files(str(only_empty), "works") is None  # like an empty folder: skipped
     nothing = tmp_path / "gzip_of_nothing"
     nothing.mkdir()
     _gzip(nothing / "a.jsonl.gz", [])
-    assert C.input_files(str(nothing), "works") == str(nothing)
-    assert C.read_json_lines(spark, str(nothing), RAW_WORK).count() == 0
+    assert files.input_files(str(nothing), "works") == str(nothing)
+    assert json_lines.read_json_lines(spark, str(nothing), RAW_WORK).count() == 0
 
 
 def test_missing_input_directory(spark, tmp_path, capsys):
     from jobs.warehouse import Warehouse
 
     absent = tmp_path / "absent"
-    assert C.input_files(f"file://{absent}/works", "works") is None  # through the Hadoop FileSystem API
+    assert files.input_files(f"file://{absent}/works", "works") is None  # through the Hadoop FileSystem API
     with pytest.raises(IngestError, match="no OpenAlex input under"):
         openalex.run(spark, cfg.load(), str(absent), Warehouse(str(tmp_path / "wh")))
     assert main(["run", "ingest_openalex", "--only", "--input", str(absent), "--warehouse", str(tmp_path / "wh")]) == 1
@@ -355,11 +354,11 @@ def test_author_and_institution_ids_of_the_wrong_kind(spark, tmp_path):
         json.dumps({"id": OA + "I1"}),
         json.dumps({"id": OA + "W3"}),        # a work id in the institutions file
     ]) + "\n")
-    authors = openalex.validate_authors(C.read_json_lines(spark, str(tmp_path / "authors"), RAW_AUTHOR))
-    institutions = openalex.validate_institutions(C.read_json_lines(spark, str(tmp_path / "institutions"), RAW_INSTITUTION))
-    assert sorted(map(tuple, authors.select("id", C.REASON).collect()), key=str) == sorted([
+    authors = openalex.validate_authors(json_lines.read_json_lines(spark, str(tmp_path / "authors"), RAW_AUTHOR))
+    institutions = openalex.validate_institutions(json_lines.read_json_lines(spark, str(tmp_path / "institutions"), RAW_INSTITUTION))
+    assert sorted(map(tuple, authors.select("id", REASON).collect()), key=str) == sorted([
         ("A1", None), ("I5", "id is not an OpenAlex author id"), ("42", "id is not an OpenAlex author id")], key=str)
-    assert sorted(map(tuple, institutions.select("id", C.REASON).collect()), key=str) == sorted([
+    assert sorted(map(tuple, institutions.select("id", REASON).collect()), key=str) == sorted([
         ("I1", None), ("W3", "id is not an OpenAlex institution id")], key=str)
 
 

@@ -10,8 +10,7 @@ import json
 import pytest
 
 from jobs import config as cfg
-from jobs.ingest import manifest as M
-from jobs.ingest import openalex, patents
+from jobs.ingest import manifest, openalex, patents
 from jobs.ingest.common import IngestError
 from jobs.warehouse import Warehouse
 
@@ -92,13 +91,13 @@ def test_a_delivery_that_does_not_match_its_manifest_stops_the_ingest(spark, tmp
 )
 def test_a_malformed_manifest_is_an_error(text, message):
     with pytest.raises(IngestError, match=message):
-        M.parse_manifest(text, "works/manifest", "works")
+        manifest.parse_manifest(text, "works/manifest", "works")
 
 
 def test_manifest_without_meta_lists_files_only():
-    manifest = M.parse_manifest('{"entries": [{"url": "s3://openalex/data/works/updated_date=2023-05-17/part%20000.gz"}]}', "m", "works")
-    assert manifest.entries == (M.ManifestEntry("updated_date=2023-05-17/part 000.gz", None, None),)
-    assert manifest.records is None
+    parsed = manifest.parse_manifest('{"entries": [{"url": "s3://openalex/data/works/updated_date=2023-05-17/part%20000.gz"}]}', "m", "works")
+    assert parsed.entries == (manifest.ManifestEntry("updated_date=2023-05-17/part 000.gz", None, None),)
+    assert parsed.records is None
 
 
 def test_openalex_parquet_snapshot_is_refused_with_directions(spark, tmp_path):

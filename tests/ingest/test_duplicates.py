@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from pyspark.sql import functions as F
 
-from jobs.ingest import common as C
+from jobs.ingest import duplicates, quarantine
+from jobs.ingest.common import RAW, REASON, SOURCE_FILE
 
 ROWS = [
     # (id, updated_date, source file, raw, reason)
@@ -23,11 +24,11 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def records(spark):
-    return spark.createDataFrame(ROWS, f"id string, updated_date string, {C.SOURCE_FILE} string, {C.RAW} string, {C.REASON} string")
+    return spark.createDataFrame(ROWS, f"id string, updated_date string, {SOURCE_FILE} string, {RAW} string, {REASON} string")
 
 
 def _reasons(df):
-    return sorted(((r["id"], r[C.RAW], r[C.REASON]) for r in df.collect()), key=str)
+    return sorted(((r["id"], r[RAW], r[REASON]) for r in df.collect()), key=str)
 
 
 EXPECTED = sorted([
@@ -41,14 +42,14 @@ EXPECTED = sorted([
 def test_window_and_counted_keys_flag_the_same_copies(spark, records):
     newest = [F.col("updated_date").desc_nulls_last()]
     # W1 and W2 have more than one accepted copy; W3 has one accepted and one rejected.
-    assert C.count_repeated_keys(records, "id") == 2
-    assert sorted(_reasons(C.flag_duplicates(records, "id", newest)), key=str) == EXPECTED
-    assert sorted(_reasons(C.flag_duplicates(records, "id", newest, repeated_keys=2)), key=str) == EXPECTED
+    assert duplicates.count_repeated_keys(records, "id") == 2
+    assert sorted(_reasons(duplicates.flag_duplicates(records, "id", newest)), key=str) == EXPECTED
+    assert sorted(_reasons(duplicates.flag_duplicates(records, "id", newest, repeated_keys=2)), key=str) == EXPECTED
 
 
 def test_checked_once_without_duplicates_passes_rows_through(spark, records):
     unique = records.where("id in ('W3', 'W4')")
-    flagged, persisted = C.checked_once(unique, "id", [])
+    flagged, persisted = duplicates.checked_once(unique, "id", [])
     try:
         assert flagged is persisted and flagged.is_cached
         # the raw line stays on rejected rows only (quarantine quotes it; bronze keeps parsed columns)
@@ -59,7 +60,7 @@ def test_checked_once_without_duplicates_passes_rows_through(spark, records):
 
 
 def test_checked_once_with_duplicates(spark, records):
-    flagged, persisted = C.checked_once(records, "id", [F.col("updated_date").desc_nulls_last()])
+    flagged, persisted = duplicates.checked_once(records, "id", [F.col("updated_date").desc_nulls_last()])
     try:
         assert flagged.is_cached
         # as EXPECTED, with the raw line dropped from the accepted copies only: the duplicates,
@@ -70,6 +71,6 @@ def test_checked_once_with_duplicates(spark, records):
             ("W3", "w3-bad", "missing publication_year"), ("W3", None, None),
             ("W4", None, None),
         ], key=str)
-        assert vars(C.count_split(flagged)) == {"read": 8, "accepted": 4, "quarantined": 4}
+        assert vars(quarantine.count_split(flagged)) == {"read": 8, "accepted": 4, "quarantined": 4}
     finally:
         persisted.unpersist()
