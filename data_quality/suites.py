@@ -12,14 +12,17 @@ Each expectation costs a Spark job or two over the whole table, so a suite check
 the year, the counts and nothing else.
 
 Great Expectations has no cross-table expectation, so "every child key exists in its parent" is a
-ReferenceCheck that the gate runs as a Spark anti-join. Only links that must hold inside a corpus
-slice are checked: `citations.cited_paper_id` is not, references leave the slice all the time.
+ReferenceCheck that the gate runs as a Spark anti-join, and table-level rules (ranks, shares of a
+whole) are AggregateChecks run as Spark SQL (both in data_quality/sql_checks.py). Only links that
+must hold inside a corpus slice are checked: `citations.cited_paper_id` is not, references leave
+the slice all the time.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from string import Formatter
+from typing import Callable, Mapping
 
 import great_expectations.expectations as gxe
 
@@ -52,15 +55,44 @@ class ReferenceCheck:
 @dataclass(frozen=True)
 class AggregateCheck:
     """A table-level rule GE has no expectation for (ranks within their partition, shares that
-    must not exceed the whole), as one Spark SQL aggregate over the view `t` of the table that
-    returns the number of unexpected rows or groups."""
+    must not exceed the whole), as one Spark SQL aggregate over the table that returns the number
+    of unexpected rows or groups.
+
+    `query` is a template, not SQL: `{table}` stands for the table and every other named
+    placeholder for a column, given in `identifiers` (placeholder -> column, or a tuple of
+    columns for a list such as GROUP BY; a mapping is accepted and kept as a tuple of pairs, so
+    the check stays hashable). data_quality/sql_checks.py validates and backtick-quotes each
+    name when it renders the query. Each placeholder has exactly one identifier and each
+    identifier a placeholder (checked when the check is built), so `uses`, the columns the gate
+    projects for the check, are exactly the columns the query reads.
+    """
 
     expectation: str
     column: str
     severity: str
     query: str
-    uses: tuple[str, ...]
+    identifiers: tuple[tuple[str, str | tuple[str, ...]], ...] | Mapping[str, str | tuple[str, ...]]
     detail: str = ""
+
+    def __post_init__(self) -> None:
+        pairs = self.identifiers.items() if isinstance(self.identifiers, Mapping) else self.identifiers
+        pairs = tuple((name, value if isinstance(value, str) else tuple(value)) for name, value in pairs)
+        object.__setattr__(self, "identifiers", pairs)
+        fields = [(name, spec, conversion) for _, name, spec, conversion in Formatter().parse(self.query) if name is not None]
+        placeholders = {name for name, _, _ in fields}
+        named = [name for name, _ in pairs]
+        if any(not name.isidentifier() or spec or conversion for name, spec, conversion in fields):
+            raise ValueError(f"{self.expectation}: placeholders must be plain names: {self.query!r}")
+        if "table" not in placeholders or placeholders - {"table"} != set(named) or len(named) != len(set(named)):
+            raise ValueError(
+                f"{self.expectation}: the query's placeholders {sorted(placeholders)} must be 'table' plus "
+                f"one per identifier {named}"
+            )
+
+    @property
+    def uses(self) -> tuple[str, ...]:
+        """The columns the query reads, in the order of `identifiers`."""
+        return tuple(c for _, value in self.identifiers for c in ((value,) if isinstance(value, str) else value))
 
 
 @dataclass(frozen=True)
@@ -109,7 +141,7 @@ def unique(*columns: str, severity: str = CRITICAL) -> gxe.Expectation:
     struct; works under Spark 4 ANSI mode). Its default ignore_row_if='all_values_are_missing'
     keeps rows with a null in part of the key, so (W1, 1, null) twice is a duplicate. The gate
     checks such a key's 64-bit hash first and runs this expectation on the columns only when a
-    hash repeats (data_quality/gate.py, _key_hash_stand_ins: a window sorts a long with a
+    hash repeats (data_quality/ge_runner.py, key_hash_stand_ins: a window sorts a long with a
     prefix, a struct of strings field by field).
     """
     if len(columns) == 1:
@@ -140,20 +172,21 @@ def at_most_column(smaller: str, larger: str, severity: str = CRITICAL) -> gxe.E
 def ranks_contiguous(partition: tuple[str, ...] = (), column: str = "rank", severity: str = CRITICAL) -> AggregateCheck:
     """Competition ranks (1, 1, 3, ...) inside each partition: the best is 1 and none exceeds
     the partition's row count. Counts the partitions that break it."""
-    group = f"GROUP BY {', '.join(partition)}" if partition else ""
     query = (
-        f"SELECT coalesce(sum(CASE WHEN lo <> 1 OR hi > n THEN 1 ELSE 0 END), 0) FROM "
-        f"(SELECT min({column}) AS lo, max({column}) AS hi, count(*) AS n FROM t {group})"
+        "SELECT coalesce(sum(CASE WHEN lo <> 1 OR hi > n THEN 1 ELSE 0 END), 0) FROM "
+        "(SELECT min({rank}) AS lo, max({rank}) AS hi, count(*) AS n FROM {table}"
+        + (" GROUP BY {partition})" if partition else ")")
     )
-    return AggregateCheck("expect_ranks_to_be_contiguous", column, severity, query, (column, *partition),
+    identifiers = {"rank": column, **({"partition": partition} if partition else {})}
+    return AggregateCheck("expect_ranks_to_be_contiguous", column, severity, query, identifiers,
                           detail=f"per {', '.join(partition) or 'table'}")
 
 
 def shares_of_whole(column: str, severity: str = CRITICAL) -> AggregateCheck:
     """Shares of a global total sum to at most 1 (rows the table leaves out, e.g. scholars
     without a country, are in the total only)."""
-    query = f"SELECT CASE WHEN coalesce(sum({column}), 0) > 1 + 1e-9 THEN 1 ELSE 0 END FROM t"
-    return AggregateCheck("expect_column_sum_to_be_at_most_one", column, severity, query, (column,))
+    query = "SELECT CASE WHEN coalesce(sum({share}), 0) > 1 + 1e-9 THEN 1 ELSE 0 END FROM {table}"
+    return AggregateCheck("expect_column_sum_to_be_at_most_one", column, severity, query, {"share": column})
 
 
 def in_window(column: str, config: Config, severity: str = CRITICAL) -> gxe.Expectation:
@@ -324,16 +357,17 @@ def _patent_suite(table: str, key: tuple[str, ...], ranked: bool) -> TableSuite:
 
 def _flow_suite(table: str, key: tuple[str, ...]) -> TableSuite:
     """In and out flows are non-negative, total = in + out and net = in - out on every row."""
-    query = ("SELECT count(*) FROM t WHERE total_flow <> inflow + outflow OR net_inflow <> inflow - outflow")
+    query = ("SELECT count(*) FROM {table} WHERE {total_flow} <> {inflow} + {outflow} "
+             "OR {net_inflow} <> {inflow} - {outflow}")
     balance = AggregateCheck("expect_flows_to_balance", "net_inflow", CRITICAL, query,
-                             ("inflow", "outflow", "total_flow", "net_inflow"))
+                             {name: name for name in ("inflow", "outflow", "total_flow", "net_inflow")})
     return TableSuite(table, (unique(*key),) + _counts("inflow", "outflow", "total_flow"), aggregates=(balance,))
 
 
 def _ordered_pair(first: str, second: str) -> AggregateCheck:
     """An unordered pair is stored once, smaller code first."""
-    query = f"SELECT count(*) FROM t WHERE NOT ({first} < {second})"
-    return AggregateCheck("expect_pair_to_be_ordered", first, CRITICAL, query, (first, second))
+    query = "SELECT count(*) FROM {table} WHERE NOT ({first} < {second})"
+    return AggregateCheck("expect_pair_to_be_ordered", first, CRITICAL, query, {"first": first, "second": second})
 
 
 # output_impact and top_cited write the same four breakdowns (by country, country-year,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from data_quality import gate
+from data_quality import ge_runner
 from data_quality.gate import run_gate
 from data_quality.suites import CRITICAL, WARNING
 from jobs import config as cfg
@@ -119,7 +119,7 @@ def test_a_repeated_key_hash_without_a_repeated_key_passes(spark, tmp_path, conf
 
     # Every key hashing alike stands for collisions: the hash check fails, GE's check on the
     # columns then finds no repeated key, and the expectation passes.
-    monkeypatch.setattr(gate, "key_hash", lambda *columns: F.lit(7).cast("long"))
+    monkeypatch.setattr(ge_runner, "key_hash", lambda *columns: F.lit(7).cast("long"))
     collided = run_gate(spark, warehouse, ["paper_yearly_citations"], config, "r-key-collide", "gold_output")
     assert collided.passed and collided.failures == [], collided.summary()
     ge = _ge_json(collided, "paper_yearly_citations")
