@@ -19,12 +19,13 @@
 #   SCINTEL_MAVEN_REPOS  comma-separated extra Maven repository URLs (a corporate mirror)
 #   SPARK_HOME           a Spark 4.1 install to use instead of the pyspark in .venv
 #
-# The Python code ships as a zip with --py-files, named by a digest of its sources
-# (dist/scintel-py-<digest>.zip) so that a submission running while the code changes, or another
-# submission starts, keeps serving its executors the zip it started with; the driver is
-# dist/scintel_main.py. The JVM packages are the ones pinned in pyproject.toml
-# [tool.scintel.jvm-packages]. Local paths given to --input, --warehouse, --conf and --out are made
-# absolute: executors (and a cluster-mode driver) run in other working directories.
+# The Python code ships as a zip with --py-files (with its package data: jobs/defaults.yaml and
+# the report's templates), named by a digest of its sources (dist/scintel-py-<digest>.zip) so that
+# a submission running while the code changes, or another submission starts, keeps serving its
+# executors the zip it started with; the driver is dist/scintel_main.py. The JVM packages are the
+# ones pinned in pyproject.toml [tool.scintel.jvm-packages]. Local paths given to --input,
+# --warehouse, --conf and --out are made absolute: executors (and a cluster-mode driver) run in
+# other working directories.
 # PYSPARK_PYTHON (default: this project's .venv/bin/python; a relative path is made absolute)
 # must exist at that path on every worker; the session time zone is UTC, as in local mode.
 set -euo pipefail
@@ -46,7 +47,7 @@ sources = [
     path
     for package in ("jobs", "schemas", "data_quality")
     for path in sorted(pathlib.Path(package).rglob("*"))
-    if path.is_file() and path.suffix in (".py", ".yaml", ".md") and "__pycache__" not in path.parts
+    if path.is_file() and path.suffix in (".py", ".yaml", ".md", ".html", ".css") and "__pycache__" not in path.parts
 ]
 digest = hashlib.sha256()
 for path in sources:

@@ -197,7 +197,7 @@ def test_the_plan_check_sees_a_python_udf(spark):
 
 
 def test_city_report_renders_every_chart_and_annex(spark, run_record, tmp_path):
-    from jobs.city_report import CITY_CHARTS, build_city_report
+    from jobs.report import CITY_CHARTS, build_city_report
 
     warehouse, record, _ = run_record
     path = build_city_report(spark, warehouse, cfg.load(), "shanghai", str(tmp_path / "city"))

@@ -112,13 +112,13 @@ def test_count_axes_read_in_k_and_m_without_a_scientific_offset():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from jobs.report import _band_label, _compact, _hbars
+    from jobs.report.drawing import band_label, compact, hbars
 
-    assert [_compact(v) for v in (0, 0.25, 950, 20_000, 1_500_000, 3_000_000_000)] == ["0", "0.25", "950", "20k", "1.5M", "3B"]
-    assert [_band_label(1e4, 3e4), _band_label(3e5, 6e5), _band_label(2e7, None)] == ["10k-30k", "300k-600k", "20M-"]
+    assert [compact(v) for v in (0, 0.25, 950, 20_000, 1_500_000, 3_000_000_000)] == ["0", "0.25", "950", "20k", "1.5M", "3B"]
+    assert [band_label(1e4, 3e4), band_label(3e5, 6e5), band_label(2e7, None)] == ["10k-30k", "300k-600k", "20M-"]
     fig, ax = plt.subplots()
     try:
-        assert _hbars(ax, ["US", "CN"], [3_143_199.0, 2_811_745.0], "papers") == 2
+        assert hbars(ax, ["US", "CN"], [3_143_199.0, 2_811_745.0], "papers") == 2
         fig.canvas.draw()
         ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
         assert "1M" in ticks and "3M" in ticks, ticks
@@ -147,3 +147,44 @@ def test_each_chart_writes_its_data_as_csv(report):
         rows = list(csv.DictReader(handle))
     assert [(r["country_code"], float(r["papers"])) for r in rows] == [("US", 20.0), ("CN", 10.0)]
     assert "figures/papers_by_country.csv" in html
+
+
+def test_values_from_data_are_escaped_and_the_inline_svg_is_kept():
+    """Names come from the corpus: markup in one is shown as text. The chart's SVG is matplotlib's
+    (its text already escaped) and goes in as markup."""
+    from types import SimpleNamespace
+
+    from jobs.report.context import Rendered, Table
+    from jobs.report.html import city_html, report_html
+
+    config = cfg.load()
+    chart = CHARTS[1]
+    rendered = Rendered(chart, title="<b>Papers</b>", what="King's & co", points=3, svg="<svg><text>A &amp; B</text></svg>",
+                        files=[f"figures/{chart.key}.png"], scope="years", provenance="gold/x v1")
+    table = Table("Top <i>institutions</i>", ["institution", "papers"], [["<script>alert(1)</script>", 1234], [None, 0.5]])
+    ctx = SimpleNamespace(warehouse=SimpleNamespace(root="/wh/<x>"), config=config, city="<Shanghai>", country="CN")
+    page = report_html(ctx, [rendered], [table], ())
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;b&gt;Papers&lt;/b&gt;" in page and "King&#39;s &amp; co" in page and "/wh/&lt;x&gt;" in page
+    assert "Top &lt;i&gt;institutions&lt;/i&gt;" in page
+    assert "<tr><td class='text'>&lt;script&gt;alert(1)&lt;/script&gt;</td><td>1,234</td></tr>" in page
+    assert "<tr><td></td><td>0.50</td></tr>" in page  # None is an empty cell, a number reads from the right
+    assert f"data-points='3'><svg><text>A &amp; B</text></svg></div>" in page
+    city = city_html(ctx, [rendered], [table], 1)
+    assert "<h1>&lt;Shanghai&gt; (CN)" in city and "<script>" not in city
+
+
+def test_templates_ship_with_the_package_and_the_submitted_zip():
+    """Every template is package data (a wheel has it) and has a suffix spark-submit.sh zips."""
+    import fnmatch
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    templates = sorted((root / "jobs" / "report" / "templates").iterdir())
+    globs = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["jobs.report"]
+    suffixes = re.search(r"path\.suffix in \(([^)]*)\)", (root / "spark-submit.sh").read_text()).group(1)
+    assert templates
+    for path in templates:
+        assert any(fnmatch.fnmatch(f"templates/{path.name}", glob) for glob in globs), path.name
+        assert f'"{path.suffix}"' in suffixes, path.name

@@ -1,37 +1,25 @@
-"""`scintel report --city NAME`: the city report (seed 000), from the city_subfield gold tables.
+"""The city report's charts (seed 000) and tables, from the city_subfield gold tables.
 
-One self-contained HTML file plus each chart as PNG, SVG and CSV, like the main report
-(jobs/report.py, whose chart machinery it shares): the city's papers, scholars and institutions
-per year (fig 1), the focus cities compared (fig 2), the per-subfield series (figs 3-5), the
-institution network of the city's largest subfield (laid out with networkx over the aggregated
-edges of gold city_institution_edges, at most MAX_NETWORK_EDGES of its heaviest edges), the core
-scholars with their top collaborators (annex 1), the core institutions with their partners
-(annex 2) and the concentration indicators. Only aggregated rows of one city reach the driver.
+The charts: the city's papers, scholars and institutions per year (fig 1), the focus cities
+compared (fig 2), the per-subfield series (figs 3-5) and the institution network of the city's
+largest subfield (laid out with networkx over the aggregated edges of gold city_institution_edges,
+at most MAX_NETWORK_EDGES of its heaviest edges). The tables: the core scholars with their top
+collaborators (annex 1), the core institutions with their partners (annex 2) and the concentration
+indicators. Only aggregated rows of one city reach the driver.
 
 The city is matched by name, case-insensitively; a name shared by cities of several countries
-takes the one with most papers (the report says which).
+takes the one with most papers (`find_city` returns how many share it, and the report says so).
 """
 
 from __future__ import annotations
 
-import html
-import logging
-import time
-from pathlib import Path
-
-from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from jobs.config import Config
-from jobs.report import (
-    OTHER_COLORS, STYLE, Chart, Context, Rendered, _count_axis, _hbars, _html_table, _provenance, _render_chart, _words,
-    _year_axis,
-)
-from jobs.warehouse import TableNotFound, Warehouse
+from jobs.report.context import Chart, Context, Table
+from jobs.report.drawing import OTHER_COLORS, count_axis, hbars, year_axis
+from jobs.warehouse import TableNotFound
 
-log = logging.getLogger(__name__)
-
-ALL = "all"
+ALL = "all"  # the subfield value of a city's rows over all configured subfields
 MAX_NETWORK_EDGES = 150
 REQUIRED = ("city_subfield_year", "city_comparison")
 
@@ -52,7 +40,7 @@ def _city_years(ctx: CityContext, ax) -> int:
     for column, color in (("papers", OTHER_COLORS[1]), ("scholars", OTHER_COLORS[2]), ("institutions", OTHER_COLORS[3])):
         ax.plot(years, [r[column] for r in rows], marker="o", color=color, label=column)
     ax.set_yscale("symlog")
-    _year_axis(ax.xaxis)
+    year_axis(ax.xaxis)
     ax.set_xlabel("publication year")
     ax.set_ylabel("count (log scale)")
     ax.legend(fontsize=8)
@@ -70,7 +58,7 @@ def _focus_comparison(ctx: CityContext, ax) -> int:
             color=["#e6a0a0" if m else "#bdc3c7" for m in mine], label="scholars")
     ax.set_yticks(positions, labels=[f"{r['city']} ({r['institutions']} inst.)" for r in rows], fontsize=8)
     ax.set_xlabel("papers and scholars in the subfields, over the window")
-    _count_axis(ax.xaxis)
+    count_axis(ax.xaxis)
     ax.legend(fontsize=8, loc="lower right")
     return 3 * len(rows)
 
@@ -83,10 +71,10 @@ def _subfield_series(ctx: CityContext, ax) -> int:
         mine = [r for r in rows if r["subfield"] == subfield]
         ax.plot([r["year"] for r in mine], [r["papers"] for r in mine], marker=".", color=OTHER_COLORS[i % len(OTHER_COLORS)]
                 if i < len(OTHER_COLORS) else None, label=subfield.replace("_", " "))
-    _year_axis(ax.xaxis)
+    year_axis(ax.xaxis)
     ax.set_xlabel("publication year")
     ax.set_ylabel("papers")
-    _count_axis(ax.yaxis)
+    count_axis(ax.yaxis)
     ax.legend(fontsize=7, ncol=2)
     return len(rows)
 
@@ -95,8 +83,8 @@ def _subfield_totals(column: str, xlabel: str):
     def draw(ctx: CityContext, ax) -> int:
         rows = ctx.keep(ctx.gold("city_comparison").where((F.lower("city") == ctx.city.lower()) & (F.col("subfield") != ALL))
                         .orderBy(F.col(column).desc(), "subfield").collect())  # ten subfields
-        return _hbars(ax, [r["subfield"].replace("_", " ") for r in rows], [float(r[column]) for r in rows], xlabel,
-                      [OTHER_COLORS[1]] * len(rows))
+        return hbars(ax, [r["subfield"].replace("_", " ") for r in rows], [float(r[column]) for r in rows], xlabel,
+                     [OTHER_COLORS[1]] * len(rows))
 
     return draw
 
@@ -168,7 +156,11 @@ def _names(ctx: CityContext, table: str, key: str, ids: list[str], name: str) ->
             .where(F.col(key).isin(ids)).select(key, name).collect()}  # the names of at most a few hundred ids
 
 
-def _annexes(ctx: CityContext) -> list[str]:
+def annex_tables(ctx: CityContext) -> list[Table]:
+    """Annex 1 (core scholars and their top collaborators), annex 2 (core institutions and their
+    partners) and the concentration indicators. The gold tables hold only the core scholars and
+    institutions (indicators.core_scholars and core_institutions per city and subfield, 10 by
+    default) and their top 5 partners, so one city's rows are at most a few hundred."""
     scholars = ctx.city_rows("core_scholars").orderBy("subfield", "rank").collect()  # subfields x core scholars
     collaborators = ctx.city_rows("core_scholar_collaborators").orderBy("subfield", "author_id", "rank").collect()  # x top 5
     people = _names(ctx, "authors", "author_id", sorted({r["author_id"] for r in scholars} | {r["collaborator_id"] for r in collaborators}),
@@ -189,73 +181,35 @@ def _annexes(ctx: CityContext) -> list[str]:
     concentration = ctx.city_rows("collaboration_concentration").orderBy("subfield").collect()  # one row per subfield
     share = lambda v: "" if v is None else f"{v:.2f}"  # noqa: E731
     return [
-        _html_table(f"Annex 1: core scholars of {ctx.city} by subfield, with their top collaborators (co-authored papers)",
-                    ["subfield", "rank", "scholar", "h-index", "papers in the city", "top collaborators"], annex1),
-        _html_table(f"Annex 2: core institutions of {ctx.city} by subfield, with their main partners (shared papers, type)",
-                    ["subfield", "rank", "institution", "papers", "main partners"], annex2),
-        _html_table("How concentrated collaboration is",
-                    ["subfield", "top-partner share", "top-2 institutions' edge share", "degree Gini", "industry share",
-                     "closed-circle share"],
-                    [[r["subfield"].replace("_", " "), share(r["top_partner_share"]), share(r["top2_edge_share"]),
-                      share(r["degree_gini"]), share(r["industry_share"]), share(r["closed_circle_share"])] for r in concentration]),
+        Table(f"Annex 1: core scholars of {ctx.city} by subfield, with their top collaborators (co-authored papers)",
+              ["subfield", "rank", "scholar", "h-index", "papers in the city", "top collaborators"], annex1),
+        Table(f"Annex 2: core institutions of {ctx.city} by subfield, with their main partners (shared papers, type)",
+              ["subfield", "rank", "institution", "papers", "main partners"], annex2),
+        Table("How concentrated collaboration is",
+              ["subfield", "top-partner share", "top-2 institutions' edge share", "degree Gini", "industry share",
+               "closed-circle share"],
+              [[r["subfield"].replace("_", " "), share(r["top_partner_share"]), share(r["top2_edge_share"]),
+                share(r["degree_gini"]), share(r["industry_share"]), share(r["closed_circle_share"])] for r in concentration]),
     ]
 
 
-def build_city_report(spark: SparkSession, warehouse: Warehouse, config: Config, city: str, out_dir: str) -> Path:
-    """Render the city report; return the path of its HTML file."""
-    started = time.monotonic()
-    missing = [t for t in REQUIRED if not warehouse.exists(spark, t, "gold")]
+def find_city(ctx: CityContext, name: str) -> int:
+    """Set ctx.country and ctx.city to the stored city matching `name` (case-insensitively) with
+    the most papers; return how many cities share that name. Raises TableNotFound when the
+    city_subfield tables are missing or no city has that name."""
+    warehouse = ctx.warehouse
+    missing = [t for t in REQUIRED if not warehouse.exists(ctx.spark, t, "gold")]
     if missing:
         raise TableNotFound(f"the city report needs {', '.join(missing)} in warehouse {warehouse.root}: run the city_subfield stage")
-    ctx = CityContext(spark, warehouse, config, 15)
-    matches = (ctx.gold("city_subfield_year").where((F.lower("city") == city.lower()) & (F.col("subfield") == ALL))
+    matches = (ctx.gold("city_subfield_year").where((F.lower("city") == name.lower()) & (F.col("subfield") == ALL))
                .groupBy("country_code", "city").agg(F.sum("papers").alias("papers"))
                .orderBy(F.col("papers").desc()).collect())  # the cities of that name: a handful
     if not matches:
-        raise TableNotFound(f"no paper of the configured subfields in a city named {city!r} in warehouse {warehouse.root}")
+        raise TableNotFound(f"no paper of the configured subfields in a city named {name!r} in warehouse {warehouse.root}")
     ctx.country, ctx.city = matches[0]["country_code"], matches[0]["city"]
-    out = Path(out_dir)
-    figures = out / "figures"
-    figures.mkdir(parents=True, exist_ok=True)
-    rendered: list[Rendered] = []
-    for chart in CITY_CHARTS:
-        rendered.append(_render_chart(ctx, chart, figures, prefix=f"{_slug(ctx.city)}_", words={"city": ctx.city}))
-    present = {t for r in rendered if r.status != "missing" for t in r.chart.tables}
-    provenance = _provenance(ctx, present)
-    for r in rendered:
-        r.provenance = "; ".join(provenance[t] for t in r.chart.tables if t in provenance)
-    path = out / f"city-{_slug(ctx.city)}.html"
-    path.write_text(_city_html(ctx, rendered, _annexes(ctx), len(matches)))
-    log.info("city report: %s (%d charts, %d empty) in %.1fs", path, sum(r.status == "ok" for r in rendered),
-             sum(r.status == "empty" for r in rendered), time.monotonic() - started)
-    return path
+    return len(matches)
 
 
-def _slug(name: str) -> str:
+def slug(name: str) -> str:
+    """A city name as a file name: lower case, anything but letters and digits as '-'."""
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
-
-
-def _city_html(ctx: CityContext, rendered: list[Rendered], annexes: list[str], namesakes: int) -> str:
-    s = ctx.config.scope
-    sections = []
-    for r in rendered:
-        c = r.chart
-        title = _words(ctx, c.title, city=ctx.city)
-        head = f"<h2 id='{c.key}'>{html.escape(title)}</h2>"
-        meta = f"<p class='meta'>Regenerates {html.escape(c.seed)}. {html.escape(c.what)}<br>From {html.escape(r.provenance)}.</p>"
-        if r.status != "ok":
-            sections.append(f"{head}{meta}<p class='missing'>No rows for {html.escape(ctx.city)}"
-                            f"{' (table ' + ', '.join(c.tables) + ' missing)' if r.status == 'missing' else ''}.</p>")
-            continue
-        files = " ".join(f"<a href='{f}'>{f.rsplit('.', 1)[1].upper()}</a>" for f in r.files)
-        sections.append(f"{head}{meta}<div class='chart' data-chart='{c.key}' data-points='{r.points}'>{r.svg}</div>"
-                        f"<p class='meta'>{files}</p>")
-    note = f" ({namesakes} cities share the name; this is the one with most papers)" if namesakes > 1 else ""
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>scintel city report: {html.escape(ctx.city)}</title><style>{STYLE}</style></head><body>"
-        f"<h1>{html.escape(ctx.city)} ({html.escape(ctx.country)}): research by subfield</h1>"
-        f"<p class='meta'>Warehouse {html.escape(ctx.warehouse.root)}{html.escape(note)}; window {s.year_start}-{s.year_end}; "
-        f"subfields {html.escape(', '.join(s.subfields))}; config {html.escape(str(ctx.config.source))}.</p>"
-        + "".join(sections) + "".join(annexes) + "</body></html>\n"
-    )
