@@ -14,6 +14,8 @@ import re
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from jobs import hadoop_fs
+
 ROWS_PER_FILE = 250_000
 
 
@@ -37,23 +39,12 @@ def write_json(df: DataFrame, path: str, n_files: int) -> None:
 
 def _stable_file_names(spark: SparkSession, path: str) -> None:
     """Rename Spark's part-NNNNN-<uuid>-c000.json.gz to part-NNNNN.json.gz."""
-    jvm = spark.sparkContext._jvm
-    hadoop_path = jvm.org.apache.hadoop.fs.Path(path)
-    fs = hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
-    for status in fs.listStatus(hadoop_path):
-        name = status.getPath().getName()
-        match = re.fullmatch(r"(part-\d+)-.*?(\.json(?:\.gz)?)", name)
+    for status in hadoop_fs.list_files(spark, path, recursive=False) or []:
+        match = re.fullmatch(r"(part-\d+)-.*?(\.json(?:\.gz)?)", status.relative)
         if match:
-            fs.rename(status.getPath(), jvm.org.apache.hadoop.fs.Path(hadoop_path, match.group(1) + match.group(2)))
+            hadoop_fs.rename(spark, status.uri, f"{path.rstrip('/')}/{match.group(1)}{match.group(2)}")
 
 
 def write_text(spark: SparkSession, path: str, text: str) -> None:
     """A small driver-side file (UTF-8), replacing any file of that name."""
-    jvm = spark.sparkContext._jvm
-    hadoop_path = jvm.org.apache.hadoop.fs.Path(path)
-    fs = hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
-    stream = fs.create(hadoop_path, True)
-    try:
-        stream.write(bytearray(text.encode("utf-8")))
-    finally:
-        stream.close()
+    hadoop_fs.write_text(spark, path, text)
