@@ -33,23 +33,50 @@ log = logging.getLogger("bench")
 STAGE_INPUTS = {
     "ingest_openalex": ["raw:works", "raw:authors", "raw:institutions"],
     "ingest_patents": ["raw:patents"],
-    "quality_silver": ["silver:papers", "silver:authorships", "silver:citations", "silver:institutions", "silver:authors",
-                       "silver:author_affiliation_years", "silver:patents", "silver:patent_assignees"],
+    "quality_silver": [
+        "silver:papers",
+        "silver:authorships",
+        "silver:citations",
+        "silver:institutions",
+        "silver:authors",
+        "silver:author_affiliation_years",
+        "silver:patents",
+        "silver:patent_assignees",
+    ],
     "output_impact": ["silver:papers", "silver:citations", "silver:authorships", "silver:institutions"],
     "top_cited": ["gold:paper_citations", "silver:authorships", "silver:institutions"],
     "golden_cross": ["gold:output_by_country_year", "gold:top_cited_by_country_year"],
     "patents": ["silver:patents", "silver:patent_assignees"],
-    "talent": ["silver:papers", "silver:citations", "silver:authorships", "silver:author_affiliation_years",
-               "silver:institutions", "silver:authors"],
+    "talent": [
+        "silver:papers",
+        "silver:citations",
+        "silver:authorships",
+        "silver:author_affiliation_years",
+        "silver:institutions",
+        "silver:authors",
+    ],
     "institution_h5": ["gold:paper_citations", "silver:authorships", "silver:institutions"],
-    "research_fronts": ["gold:top_cited_papers", "silver:citations", "silver:papers", "gold:paper_yearly_citations",
-                        "silver:authorships", "silver:patents", "silver:patent_assignees"],
+    "research_fronts": [
+        "gold:top_cited_papers",
+        "silver:citations",
+        "silver:papers",
+        "gold:paper_yearly_citations",
+        "silver:authorships",
+        "silver:patents",
+        "silver:patent_assignees",
+    ],
     "sleeping_beauties": ["gold:top_cited_papers", "gold:paper_yearly_citations"],
     "talent_flow": ["silver:author_affiliation_years", "silver:institutions"],
     "collaboration": ["silver:authorships", "gold:top_cited_papers", "gold:paper_citations"],
     "city_subfield": ["gold:paper_citations", "silver:papers", "silver:authorships", "silver:institutions"],
-    "topic_lens": ["gold:paper_citations", "silver:papers", "silver:authorships", "gold:top_cited_papers", "silver:patents",
-                   "silver:patent_assignees"],
+    "topic_lens": [
+        "gold:paper_citations",
+        "silver:papers",
+        "silver:authorships",
+        "gold:top_cited_papers",
+        "silver:patents",
+        "silver:patent_assignees",
+    ],
     "top_teams": ["gold:institution_h5", "gold:scholar_h_index", "silver:authorships", "silver:papers"],
 }
 RAW_SCHEMAS = {"works": RAW_WORK, "authors": RAW_AUTHOR, "institutions": RAW_INSTITUTION, "patents": RAW_PATENT}
@@ -61,10 +88,17 @@ def add_run_arguments(parser) -> None:
     parser.add_argument("--conf", default=None, help="scintel config (default conf/local.yaml)")
     parser.add_argument("--driver-memory", default="16g", help="local-mode JVM heap (default 16g of this machine's 24 GB)")
     parser.add_argument("--shuffle-partitions", type=int, default=None, help="default: the config's")
-    parser.add_argument("--results", default=str(ROOT / "bench" / "results"), help="where the JSON and Markdown results go (default bench/results)")
-    parser.add_argument("--driver-java-options", default=None,
-                        help="the local-mode JVM's options instead of scintel's (jobs/session.py LOCAL_DEFAULTS: the "
-                             "parallel collector, a 512 MB code cache); e.g. --driver-java-options=-XX:+UseG1GC (with '=': the value starts with a dash) to compare collectors")
+    parser.add_argument(
+        "--results",
+        default=str(ROOT / "bench" / "results"),
+        help="where the JSON and Markdown results go (default bench/results)",
+    )
+    parser.add_argument(
+        "--driver-java-options",
+        default=None,
+        help="the local-mode JVM's options instead of scintel's (jobs/session.py LOCAL_DEFAULTS: the "
+        "parallel collector, a 512 MB code cache); e.g. --driver-java-options=-XX:+UseG1GC (with '=': the value starts with a dash) to compare collectors",
+    )
 
 
 def size_label(papers: int) -> str:
@@ -81,8 +115,14 @@ def setup_logging() -> None:
     cli_logging()
 
 
-def session(conf_file: str | None, app: str, warehouse: str, driver_memory: str | None,
-            shuffle_partitions: int | None, java_options: str | None = None) -> tuple[SparkSession, cfg.Config]:
+def session(
+    conf_file: str | None,
+    app: str,
+    warehouse: str,
+    driver_memory: str | None,
+    shuffle_partitions: int | None,
+    java_options: str | None = None,
+) -> tuple[SparkSession, cfg.Config]:
     """The pipeline's own session (jobs/cli.py) with the Spark UI on, so its REST API can report
     shuffle bytes per stage; the UI is off in plain local runs."""
     config = cfg.load(conf_file)
@@ -104,16 +144,27 @@ def session(conf_file: str | None, app: str, warehouse: str, driver_memory: str 
 
 def machine(spark: SparkSession | None) -> dict:
     """This machine, and the session's master, heap and shuffle partitions when given one."""
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
     java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()
     from importlib.metadata import version
 
     return {
-        "cpus": os.cpu_count(), "cpu_model": cpu, "memory_gb": round(mem_kb / 1024 / 1024, 1),
-        "os": platform.platform(), "python": platform.python_version(), "java": java[0] if java else None,
-        "pyspark": version("pyspark"), "delta_spark": version("delta-spark"),
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu,
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "java": java[0] if java else None,
+        "pyspark": version("pyspark"),
+        "delta_spark": version("delta-spark"),
         "spark_master": spark.sparkContext.master if spark else None,
         "driver_memory": spark.conf.get("spark.driver.memory", None) if spark else None,
         "shuffle_partitions": int(spark.conf.get("spark.sql.shuffle.partitions")) if spark else None,
@@ -155,9 +206,18 @@ def spark_metrics_by_stage(spark: SparkSession) -> dict[str, dict]:
     for stage in _rest(spark, "stages"):
         if stage.get("status") != "COMPLETE" or stage["stageId"] not in stage_group:
             continue
-        sums = totals.setdefault(stage_group[stage["stageId"]], {
-            "spark_stages": 0, "tasks": 0, "input_bytes": 0, "shuffle_read_bytes": 0, "shuffle_write_bytes": 0,
-            "spill_disk_bytes": 0, "executor_run_seconds": 0.0})
+        sums = totals.setdefault(
+            stage_group[stage["stageId"]],
+            {
+                "spark_stages": 0,
+                "tasks": 0,
+                "input_bytes": 0,
+                "shuffle_read_bytes": 0,
+                "shuffle_write_bytes": 0,
+                "spill_disk_bytes": 0,
+                "executor_run_seconds": 0.0,
+            },
+        )
         sums["spark_stages"] += 1
         sums["tasks"] += stage.get("numCompleteTasks", 0)
         sums["input_bytes"] += stage.get("inputBytes", 0)
@@ -230,7 +290,10 @@ def write_results(results_dir: str, name: str, data: dict, markdown: str) -> tup
 
 
 def machine_markdown(m: dict) -> str:
-    return (f"Machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gb']} GB RAM, {m['os']}; {m['java']}; "
-            f"pyspark {m['pyspark']}, delta-spark {m['delta_spark']}; master {m['spark_master']}, "
-            f"driver memory {m['driver_memory']}, {m['shuffle_partitions']} shuffle partitions"
-            + (f"; JVM options `{m['driver_java_options']}`" if m.get("driver_java_options") else "") + ".\n")
+    return (
+        f"Machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gb']} GB RAM, {m['os']}; {m['java']}; "
+        f"pyspark {m['pyspark']}, delta-spark {m['delta_spark']}; master {m['spark_master']}, "
+        f"driver memory {m['driver_memory']}, {m['shuffle_partitions']} shuffle partitions"
+        + (f"; JVM options `{m['driver_java_options']}`" if m.get("driver_java_options") else "")
+        + ".\n"
+    )

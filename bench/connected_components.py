@@ -17,9 +17,17 @@ from __future__ import annotations
 import argparse
 import time
 
+from common import (
+    add_run_arguments,
+    jvm_peak_rss_mb,
+    machine,
+    machine_markdown,
+    session,
+    setup_logging,
+    size_label,
+    write_results,
+)
 from pyspark.sql import functions as F
-
-from common import add_run_arguments, machine, machine_markdown, jvm_peak_rss_mb, session, setup_logging, size_label, write_results
 
 ALGORITHMS = ("two_phase", "graphx")
 
@@ -43,7 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging()
     vertices = args.vertices or args.edges // 2
     base = f"{args.work}/cc-{size_label(args.edges)}"
-    spark, _config = session(args.conf, "scintel-bench-cc", base, args.driver_memory, args.shuffle_partitions, args.driver_java_options)
+    spark, _config = session(
+        args.conf, "scintel-bench-cc", base, args.driver_memory, args.shuffle_partitions, args.driver_java_options
+    )
     from jobs.graph import connected_components, graph_frame
 
     started = time.monotonic()
@@ -60,23 +70,48 @@ def main(argv: list[str] | None = None) -> int:
         components.unpersist()
         seconds = round(time.monotonic() - started, 1)
         stats = (
-            spark.read.format("delta").load(f"{base}/components-{algorithm}")
-            .groupBy("component").count()
-            .agg(F.count("*").alias("components"), F.max("count").alias("largest"),
-                 F.sum((F.col("count") == 1).cast("int")).alias("isolated"))
+            spark.read.format("delta")
+            .load(f"{base}/components-{algorithm}")
+            .groupBy("component")
+            .count()
+            .agg(
+                F.count("*").alias("components"),
+                F.max("count").alias("largest"),
+                F.sum((F.col("count") == 1).cast("int")).alias("isolated"),
+            )
             .first()
         )
-        runs[algorithm] = {"seconds": seconds, "components": stats["components"], "largest": stats["largest"], "isolated": stats["isolated"]}
+        runs[algorithm] = {
+            "seconds": seconds,
+            "components": stats["components"],
+            "largest": stats["largest"],
+            "isolated": stats["isolated"],
+        }
         print(f"{algorithm}: {seconds}s, {stats['components']:,} components, largest {stats['largest']:,} vertices")
 
     a = spark.read.format("delta").load(f"{base}/components-{ALGORITHMS[0]}").withColumnRenamed("component", "a")
     b = spark.read.format("delta").load(f"{base}/components-{ALGORITHMS[1]}").withColumnRenamed("component", "b")
-    pairs = a.join(b, "id").select("a", "b").distinct().agg(
-        F.count("*").alias("pairs"), F.countDistinct("a").alias("a"), F.countDistinct("b").alias("b")).first()
+    pairs = (
+        a.join(b, "id")
+        .select("a", "b")
+        .distinct()
+        .agg(F.count("*").alias("pairs"), F.countDistinct("a").alias("a"), F.countDistinct("b").alias("b"))
+        .first()
+    )
     same = pairs["pairs"] == pairs["a"] == pairs["b"]
-    data = {"edges": args.edges, "vertices": vertices, "seed": args.seed, "generate_seconds": generated_s,
-            "algorithms": runs, "same_partition": same, "jvm_peak_rss_mb": jvm_peak_rss_mb(spark), "machine": machine(spark)}
-    rows = "\n".join(f"| {name} | {r['seconds']} | {r['components']:,} | {r['largest']:,} | {r['isolated']:,} |" for name, r in runs.items())
+    data = {
+        "edges": args.edges,
+        "vertices": vertices,
+        "seed": args.seed,
+        "generate_seconds": generated_s,
+        "algorithms": runs,
+        "same_partition": same,
+        "jvm_peak_rss_mb": jvm_peak_rss_mb(spark),
+        "machine": machine(spark),
+    }
+    rows = "\n".join(
+        f"| {name} | {r['seconds']} | {r['components']:,} | {r['largest']:,} | {r['isolated']:,} |" for name, r in runs.items()
+    )
     markdown = (
         f"# Connected components, {args.edges:,} edges over {vertices:,} vertices (seed {args.seed})\n\n"
         f"Graph generated and stored as Delta in {generated_s} s. Each time: read the edges from Delta, "

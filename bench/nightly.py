@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 import common  # bench/common.py: puts the project on sys.path
-
 from pyspark.sql import functions as F  # noqa: E402
 
 from jobs import frames, pipeline  # noqa: E402
@@ -32,11 +31,16 @@ from jobs.warehouse import Warehouse  # noqa: E402
 
 
 def _args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog=__doc__.split("\n\n", 2)[2])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("\n\n", 2)[2],
+    )
     parser.add_argument("--papers", type=int, required=True, help="size of a corpus bench/pipeline.py has run")
     common.add_run_arguments(parser)
-    parser.add_argument("--compare", action="store_true", help="also run a full pipeline over the merged corpus and diff every table")
+    parser.add_argument(
+        "--compare", action="store_true", help="also run a full pipeline over the merged corpus and diff every table"
+    )
     return parser.parse_args()
 
 
@@ -72,8 +76,14 @@ def main() -> None:
     if nightly_root.exists():
         shutil.rmtree(nightly_root)
     nightly_wh, merged_wh = nightly_root / "warehouse", nightly_root / "warehouse_full"
-    spark, config = common.session(args.conf, f"scintel-bench-nightly-{label}", str(nightly_wh), args.driver_memory,
-                                   args.shuffle_partitions, args.driver_java_options)
+    spark, config = common.session(
+        args.conf,
+        f"scintel-bench-nightly-{label}",
+        str(nightly_wh),
+        args.driver_memory,
+        args.shuffle_partitions,
+        args.driver_java_options,
+    )
 
     started = time.monotonic()
     delivery = second_delivery(spark, corpus, nightly_root)
@@ -82,24 +92,40 @@ def main() -> None:
     shutil.copytree(full_wh, nightly_wh, ignore=shutil.ignore_patterns("_lock"), dirs_exist_ok=True)
 
     everything = pipeline.plan([])
-    nightly = pipeline.run(pipeline.RunContext(spark, config, str(delivery.second), Warehouse(str(nightly_wh)), incremental=True),
-                           everything)
+    nightly = pipeline.run(
+        pipeline.RunContext(spark, config, str(delivery.second), Warehouse(str(nightly_wh)), incremental=True), everything
+    )
     data = {
-        "papers": args.papers, "label": label, "delivery": delivery.sizes, "delivery_seconds": delivery_seconds,
+        "papers": args.papers,
+        "label": label,
+        "delivery": delivery.sizes,
+        "delivery_seconds": delivery_seconds,
         "machine": common.machine(spark),
-        "nightly": {"run_id": nightly["run_id"], "seconds": nightly["seconds"],
-                    "stages": {n: s["seconds"] for n, s in nightly["stages"].items()},
-                    "merge": {n: s.get("bronze", {}) for n, s in nightly["stages"].items() if s.get("bronze")}},
-        "full_delivery1": {"run_id": full_record["run_id"], "seconds": full_record["seconds"],
-                           "stages": {n: s["seconds"] for n, s in full_record["stages"].items()}},
+        "nightly": {
+            "run_id": nightly["run_id"],
+            "seconds": nightly["seconds"],
+            "stages": {n: s["seconds"] for n, s in nightly["stages"].items()},
+            "merge": {n: s.get("bronze", {}) for n, s in nightly["stages"].items() if s.get("bronze")},
+        },
+        "full_delivery1": {
+            "run_id": full_record["run_id"],
+            "seconds": full_record["seconds"],
+            "stages": {n: s["seconds"] for n, s in full_record["stages"].items()},
+        },
     }
     if args.compare:
         merged = pipeline.run(pipeline.RunContext(spark, config, str(delivery.merged), Warehouse(str(merged_wh))), everything)
-        data["full_merged"] = {"run_id": merged["run_id"], "seconds": merged["seconds"],
-                               "stages": {n: s["seconds"] for n, s in merged["stages"].items()}}
+        data["full_merged"] = {
+            "run_id": merged["run_id"],
+            "seconds": merged["seconds"],
+            "stages": {n: s["seconds"] for n, s in merged["stages"].items()},
+        }
         tables = {layer: sorted(p.parent.name for p in (merged_wh / layer).glob("*/_delta_log")) for layer in ("silver", "gold")}
-        data["differences"] = {f"{layer}/{t}": differing_rows(spark, nightly_wh, merged_wh, layer, t)
-                               for layer, names in tables.items() for t in names}
+        data["differences"] = {
+            f"{layer}/{t}": differing_rows(spark, nightly_wh, merged_wh, layer, t)
+            for layer, names in tables.items()
+            for t in names
+        }
     json_path, md_path = common.write_results(args.results, f"nightly-{label}", data, markdown(data))
     print(f"nightly at {label} papers: {nightly['seconds']}s; results {json_path} and {md_path}")
     spark.stop()
@@ -126,12 +152,17 @@ def markdown(data: dict) -> str:
     for stage, entities in data["nightly"]["merge"].items():
         for entity, landing in entities.items():
             m = landing.get("metrics") or {}
-            lines.append(f"- {entity}: inserted {m.get('numTargetRowsInserted')}, updated {m.get('numTargetRowsUpdated')}, "
-                         f"deleted {m.get('numTargetRowsDeleted')}, copied {m.get('numTargetRowsCopied')}")
+            lines.append(
+                f"- {entity}: inserted {m.get('numTargetRowsInserted')}, updated {m.get('numTargetRowsUpdated')}, "
+                f"deleted {m.get('numTargetRowsDeleted')}, copied {m.get('numTargetRowsCopied')}"
+            )
     if "differences" in data:
         differing = {t: v for t, v in data["differences"].items() if v["only_incremental"] or v["only_full"]}
-        lines += ["", f"Tables compared (incremental vs full over the merged corpus): {len(data['differences'])}; "
-                      f"tables with differing rows: {len(differing)}" + (f": {json.dumps(differing)}" if differing else ".")]
+        lines += [
+            "",
+            f"Tables compared (incremental vs full over the merged corpus): {len(data['differences'])}; "
+            f"tables with differing rows: {len(differing)}" + (f": {json.dumps(differing)}" if differing else "."),
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -61,8 +61,11 @@ EXPORT = {
 
 
 def _args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog=__doc__.split("\n\n", 2)[2])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("\n\n", 2)[2],
+    )
     parser.add_argument("--papers", type=int, required=True, help="the size bench/pipeline.py ran (e.g. 100000, 1000000)")
     parser.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated, from {','.join(ENGINES)}")
     common.add_run_arguments(parser)
@@ -74,8 +77,12 @@ def thresholds(conf_file: str | None) -> dict:
     from jobs import config as cfg
 
     th = cfg.load(conf_file).thresholds
-    return {"share": str(th.top_cited_share), "min_threshold": th.top_cited_min_threshold,
-            "min_count": th.cocitation_min_count, "min_strength": th.cocitation_min_strength}
+    return {
+        "share": str(th.top_cited_share),
+        "min_threshold": th.top_cited_min_threshold,
+        "min_count": th.cocitation_min_count,
+        "min_strength": th.cocitation_min_strength,
+    }
 
 
 def export_inputs(args, base: Path) -> Path:
@@ -85,9 +92,17 @@ def export_inputs(args, base: Path) -> Path:
         return out
     warehouse = base / "warehouse"
     if not (warehouse / "silver" / "papers" / "_delta_log").is_dir():
-        sys.exit(f"peers: no silver tables under {warehouse}; run bench/pipeline.py --papers {args.papers} --work {args.work} first")
-    spark, _ = common.session(args.conf, "scintel-bench-peers-export", str(warehouse), args.driver_memory, args.shuffle_partitions,
-                              args.driver_java_options)
+        sys.exit(
+            f"peers: no silver tables under {warehouse}; run bench/pipeline.py --papers {args.papers} --work {args.work} first"
+        )
+    spark, _ = common.session(
+        args.conf,
+        "scintel-bench-peers-export",
+        str(warehouse),
+        args.driver_memory,
+        args.shuffle_partitions,
+        args.driver_java_options,
+    )
     for table, columns in EXPORT.items():
         df = spark.read.format("delta").load(str(warehouse / "silver" / table)).select(*columns)
         df.repartition(8).write.mode("overwrite").parquet(str(out / table))
@@ -99,14 +114,21 @@ def export_inputs(args, base: Path) -> Path:
 
 # --- Spark: scintel's own functions -------------------------------------------------------------
 
+
 def run_spark(args, data: Path, th: dict) -> dict:
     from pyspark.sql import functions as F
 
     from jobs.indicators import fronts, output_impact, talent, top_cited
     from jobs.indicators.common import paper_countries, with_citations
 
-    spark, _ = common.session(args.conf, "scintel-bench-peers", str(data / "_spark"), args.driver_memory, args.shuffle_partitions,
-                              args.driver_java_options)
+    spark, _ = common.session(
+        args.conf,
+        "scintel-bench-peers",
+        str(data / "_spark"),
+        args.driver_memory,
+        args.shuffle_partitions,
+        args.driver_java_options,
+    )
 
     def read(table):
         return spark.read.parquet(str(data / table))
@@ -119,7 +141,9 @@ def run_spark(args, data: Path, th: dict) -> dict:
         return top_cited.flag_top(papers, top_cited.cell_thresholds(papers, float(th["share"]), th["min_threshold"]))
 
     plans = {
-        "papers_by_country": lambda: paper_countries(read("authorships")).groupBy("country_code").agg(F.count(F.lit(1)).alias("papers")),
+        "papers_by_country": lambda: (
+            paper_countries(read("authorships")).groupBy("country_code").agg(F.count(F.lit(1)).alias("papers"))
+        ),
         "top1_flags": top,
         "h_index": lambda: talent.h_index(talent.author_papers(read("authorships"), cited())),
         "yearly_citations": lambda: output_impact.yearly_citations(read("papers"), read("citations")),
@@ -141,6 +165,7 @@ def run_spark(args, data: Path, th: dict) -> dict:
 
 
 # --- pandas -------------------------------------------------------------------------------------
+
 
 def run_pandas(data: Path, th: dict) -> dict:
     import numpy as np
@@ -191,9 +216,13 @@ def run_pandas(data: Path, th: dict) -> dict:
         edges = edges[edges["cited_paper_id"].isin(papers["paper_id"])]
         from_edges = edges.groupby(["cited_paper_id", "citing_year"]).size().rename("citations").reset_index()
         from_edges.columns = ["paper_id", "year", "citations"]
-        rest = papers[~papers["paper_id"].isin(from_edges["paper_id"])].explode("counts_by_year").dropna(subset=["counts_by_year"])
+        rest = (
+            papers[~papers["paper_id"].isin(from_edges["paper_id"])].explode("counts_by_year").dropna(subset=["counts_by_year"])
+        )
         by_year = pd.DataFrame(rest["counts_by_year"].tolist(), index=rest.index, columns=["year", "cited_by_count"])
-        from_source = pd.DataFrame({"paper_id": rest["paper_id"], "year": by_year["year"], "citations": by_year["cited_by_count"]})
+        from_source = pd.DataFrame(
+            {"paper_id": rest["paper_id"], "year": by_year["year"], "citations": by_year["cited_by_count"]}
+        )
         return pd.concat([from_edges, from_source[from_source["citations"] > 0]], ignore_index=True)
 
     def cocitation_pairs():
@@ -205,11 +234,18 @@ def run_pandas(data: Path, th: dict) -> dict:
         counted = pairs.groupby(["cited_paper_id_a", "cited_paper_id_b"]).size().rename("cocitations").reset_index()
         counted = counted[counted["cocitations"] >= th["min_count"]]
         cites = core.set_index("paper_id")["citations"]
-        strength = counted["cocitations"] / np.sqrt(counted["cited_paper_id_a"].map(cites).astype(float) * counted["cited_paper_id_b"].map(cites).astype(float))
+        strength = counted["cocitations"] / np.sqrt(
+            counted["cited_paper_id_a"].map(cites).astype(float) * counted["cited_paper_id_b"].map(cites).astype(float)
+        )
         return counted[strength >= th["min_strength"]]
 
-    plans = {"papers_by_country": papers_by_country, "top1_flags": top, "h_index": h_index,
-             "yearly_citations": yearly_citations, "cocitation_pairs": cocitation_pairs}
+    plans = {
+        "papers_by_country": papers_by_country,
+        "top1_flags": top,
+        "h_index": h_index,
+        "yearly_citations": yearly_citations,
+        "cocitation_pairs": cocitation_pairs,
+    }
     seconds, checks = {}, {}
     for name in INDICATORS:
         started = time.monotonic()
@@ -218,11 +254,16 @@ def run_pandas(data: Path, th: dict) -> dict:
         checks[name] = {"rows": len(result), **{f"{agg}_{col}": _num(getattr(result[col], agg)()) for col, agg in CHECKS[name]}}
         common.log.info("pandas %s: %.1fs %s", name, seconds[name], checks[name])
         del result
-    return {"seconds": seconds, "checks": checks, "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "version": pd.__version__}
+    return {
+        "seconds": seconds,
+        "checks": checks,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "version": pd.__version__,
+    }
 
 
 # --- DuckDB -------------------------------------------------------------------------------------
+
 
 def run_duckdb(data: Path, th: dict) -> dict:
     import duckdb
@@ -252,8 +293,13 @@ def run_duckdb(data: Path, th: dict) -> dict:
         common.log.info("duckdb %s: %.1fs %s", name, seconds[name], checks[name])
     threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
     con.close()
-    return {"seconds": seconds, "checks": checks, "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "version": duckdb.__version__, "threads": threads}
+    return {
+        "seconds": seconds,
+        "checks": checks,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "version": duckdb.__version__,
+        "threads": threads,
+    }
 
 
 def _duckdb_queries(cited: str, share: Fraction, th: dict) -> dict:
@@ -264,7 +310,7 @@ def _duckdb_queries(cited: str, share: Fraction, th: dict) -> dict:
                                          ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)),
               thresholds AS (SELECT field_id, publication_year, citations AS threshold FROM ranked
                              WHERE r = (n * {share.numerator} + {share.denominator - 1}) // {share.denominator}
-                               AND citations > {th['min_threshold']})
+                               AND citations > {th["min_threshold"]})
               SELECT c.paper_id, c.field_id, c.publication_year, c.citations, t.threshold
               FROM cited c JOIN thresholds t USING (field_id, publication_year) WHERE c.citations >= t.threshold"""
     return {
@@ -292,10 +338,10 @@ def _duckdb_queries(cited: str, share: Fraction, th: dict) -> dict:
                                 counted AS (SELECT a.cited_paper_id AS paper_a, b.cited_paper_id AS paper_b, count(*) AS cocitations
                                             FROM refs a JOIN refs b ON a.citing_paper_id = b.citing_paper_id
                                                                    AND a.cited_paper_id < b.cited_paper_id
-                                            GROUP BY 1, 2 HAVING count(*) >= {th['min_count']})
+                                            GROUP BY 1, 2 HAVING count(*) >= {th["min_count"]})
                                 SELECT k.*, k.cocitations / sqrt(ca.citations::DOUBLE * cb.citations::DOUBLE) AS strength
                                 FROM counted k JOIN core ca ON ca.paper_id = k.paper_a JOIN core cb ON cb.paper_id = k.paper_b
-                                WHERE k.cocitations / sqrt(ca.citations::DOUBLE * cb.citations::DOUBLE) >= {th['min_strength']}""",
+                                WHERE k.cocitations / sqrt(ca.citations::DOUBLE * cb.citations::DOUBLE) >= {th["min_strength"]}""",
     }
 
 
@@ -313,11 +359,15 @@ def _num(v):
 
 # --- driver -------------------------------------------------------------------------------------
 
+
 def run_engine(args) -> None:
     base = Path(args.work) / common.size_label(args.papers)
     data, th = base / "peers-input", thresholds(args.conf)
-    result = run_spark(args, data, th) if args.one_engine == "spark" else (
-        run_pandas(data, th) if args.one_engine == "pandas" else run_duckdb(data, th))
+    result = (
+        run_spark(args, data, th)
+        if args.one_engine == "spark"
+        else (run_pandas(data, th) if args.one_engine == "pandas" else run_duckdb(data, th))
+    )
     print("RESULT " + json.dumps(result))
 
 
@@ -334,17 +384,32 @@ def main() -> None:
         try:
             import duckdb  # noqa: F401
         except ImportError:
-            sys.exit("peers: DuckDB is not installed in this venv: .venv/bin/pip install -e '.[bench]' (or --engines spark,pandas)")
+            sys.exit(
+                "peers: DuckDB is not installed in this venv: .venv/bin/pip install -e '.[bench]' (or --engines spark,pandas)"
+            )
     label = common.size_label(args.papers)
     base = Path(args.work) / label
     export_inputs(args, base)
 
     results = {}
     for engine in engines:
-        cmd = [sys.executable, __file__, "--one-engine", engine, "--papers", str(args.papers), "--work", args.work,
-               "--driver-memory", args.driver_memory] + (["--conf", args.conf] if args.conf else []) + (
-               ["--shuffle-partitions", str(args.shuffle_partitions)] if args.shuffle_partitions else []) + (
-               ["--driver-java-options", args.driver_java_options] if args.driver_java_options else [])
+        cmd = (
+            [
+                sys.executable,
+                __file__,
+                "--one-engine",
+                engine,
+                "--papers",
+                str(args.papers),
+                "--work",
+                args.work,
+                "--driver-memory",
+                args.driver_memory,
+            ]
+            + (["--conf", args.conf] if args.conf else [])
+            + (["--shuffle-partitions", str(args.shuffle_partitions)] if args.shuffle_partitions else [])
+            + (["--driver-java-options", args.driver_java_options] if args.driver_java_options else [])
+        )
         common.log.info("peers: %s", engine)
         started = time.monotonic()
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
@@ -353,11 +418,17 @@ def main() -> None:
             results[engine] = {"failed": f"exit {proc.returncode}", "process_seconds": round(time.monotonic() - started, 1)}
             common.log.error("peers: %s failed: %s", engine, _failure(results[engine]))
             continue
-        results[engine] = json.loads(line[len("RESULT "):]) | {"process_seconds": round(time.monotonic() - started, 1)}
+        results[engine] = json.loads(line[len("RESULT ") :]) | {"process_seconds": round(time.monotonic() - started, 1)}
 
     agree = agreement(results)
-    data = {"papers": args.papers, "label": label, "thresholds": thresholds(args.conf), "engines": results,
-            "agree": agree, "machine": results.get("spark", {}).get("machine") or common.machine(None)}
+    data = {
+        "papers": args.papers,
+        "label": label,
+        "thresholds": thresholds(args.conf),
+        "engines": results,
+        "agree": agree,
+        "machine": results.get("spark", {}).get("machine") or common.machine(None),
+    }
     json_path, md_path = common.write_results(args.results, f"peers-{label}", data, markdown(data))
     print(f"peers at {label} papers: results {json_path} and {md_path}")
     if not all(agree.values()):
@@ -370,7 +441,6 @@ def agreement(results: dict) -> dict:
         seen = [r["checks"][name] for r in results.values() if "checks" in r]
         ok[name] = all(s == seen[0] for s in seen)
     return ok
-
 
 
 def _failure(result: dict) -> str:
@@ -406,15 +476,26 @@ def markdown(data: dict) -> str:
         lines.append(f"| {name} | " + " | ".join(row) + f" | {'yes' if data['agree'][name] else '**NO**'} |")
     totals = [_secs(sum(engines[e]["seconds"].values())) for e in ran]
     if "spark" in ran:
-        totals += [f"{sum(engines['spark']['seconds'].values()) / max(sum(engines[p]['seconds'].values()), 0.01):.1f}x" for p in peers]
+        totals += [
+            f"{sum(engines['spark']['seconds'].values()) / max(sum(engines[p]['seconds'].values()), 0.01):.1f}x" for p in peers
+        ]
     lines.append("| **all five** | " + " | ".join(totals) + " | |")
-    lines += ["", "Peak resident memory per engine process: " + ", ".join(
-        f"{e} {engines[e]['peak_rss_mb']:,.0f} MB" for e in ran) + ".", "", "Result checks (equal across engines):", ""]
+    lines += [
+        "",
+        "Peak resident memory per engine process: " + ", ".join(f"{e} {engines[e]['peak_rss_mb']:,.0f} MB" for e in ran) + ".",
+        "",
+        "Result checks (equal across engines):",
+        "",
+    ]
     first = next((engines[e]["checks"] for e in ran), {})
     for name in INDICATORS:
         if name in first:
-            lines.append(f"- {name}: " + ", ".join(f"{k} {v:,}" if isinstance(v, int) and "year" not in k else f"{k} {v}"
-                                                   for k, v in first[name].items()))
+            lines.append(
+                f"- {name}: "
+                + ", ".join(
+                    f"{k} {v:,}" if isinstance(v, int) and "year" not in k else f"{k} {v}" for k, v in first[name].items()
+                )
+            )
     failed = [e for e in engines if "failed" in engines[e]]
     if failed:
         lines += ["", "Failed: " + "; ".join(f"{e}, {_failure(engines[e])}" for e in failed) + "."]

@@ -34,13 +34,21 @@ from jobs.warehouse import Warehouse  # noqa: E402
 
 
 def _args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog=__doc__.split("\n\n", 2)[2])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("\n\n", 2)[2],
+    )
     parser.add_argument("--papers", type=int, required=True, help="papers to generate (e.g. 100000, 1000000)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--stages", nargs="+", default=[], metavar="STAGE",
-                        help="run these stages and their prerequisites instead of every stage; the results file is then "
-                             "pipeline-<size>-<first stage>[-and-more].json")
+    parser.add_argument(
+        "--stages",
+        nargs="+",
+        default=[],
+        metavar="STAGE",
+        help="run these stages and their prerequisites instead of every stage; the results file is then "
+        "pipeline-<size>-<first stage>[-and-more].json",
+    )
     common.add_run_arguments(parser)
     return parser.parse_args()
 
@@ -53,16 +61,23 @@ def main() -> None:
     input_dir, warehouse = base / "input", base / "warehouse"
 
     def session():
-        return common.session(args.conf, f"scintel-bench-{label}", str(warehouse), args.driver_memory, args.shuffle_partitions,
-                              args.driver_java_options)
+        return common.session(
+            args.conf,
+            f"scintel-bench-{label}",
+            str(warehouse),
+            args.driver_memory,
+            args.shuffle_partitions,
+            args.driver_java_options,
+        )
 
     spark, config = session()
 
     generated = None
     if not (input_dir / "PLANTED.json").exists():
         started = time.monotonic()
-        counts = generate_corpus(spark, str(input_dir), args.papers, args.seed,
-                                 year_start=config.scope.year_start, year_end=config.scope.year_end)
+        counts = generate_corpus(
+            spark, str(input_dir), args.papers, args.seed, year_start=config.scope.year_start, year_end=config.scope.year_end
+        )
         generated = {"seconds": round(time.monotonic() - started, 1), "counts": counts["counts"]}
         common.log.info("generated %s in %.0fs", input_dir, generated["seconds"])
         # A fresh SparkContext for the pipeline: the generator's shuffle files stay in the
@@ -75,7 +90,9 @@ def main() -> None:
     if warehouse.exists():
         shutil.rmtree(warehouse)
 
-    record = pipeline.run(pipeline.RunContext(spark, config, str(input_dir), Warehouse(str(warehouse))), pipeline.plan(args.stages))
+    record = pipeline.run(
+        pipeline.RunContext(spark, config, str(input_dir), Warehouse(str(warehouse))), pipeline.plan(args.stages)
+    )
     spark_metrics = common.spark_metrics_by_stage(spark)
     peak_rss = common.jvm_peak_rss_mb(spark)
     scans = common.scan_inputs(spark, str(input_dir), str(warehouse))
@@ -96,10 +113,18 @@ def main() -> None:
         }
     data = {
         "planted": planted_recovery(spark, str(input_dir), str(warehouse), record["stages"]),
-        "papers": args.papers, "seed": args.seed, "label": label, "run_id": record["run_id"],
-        "status": record["status"], "pipeline_seconds": record["seconds"], "generated": generated,
-        "jvm_peak_rss_mb": peak_rss, "gates": {"silver": True, "gold": config.quality.gate_gold},
-        "machine": common.machine(spark), "stages": stages, "scans": scans,
+        "papers": args.papers,
+        "seed": args.seed,
+        "label": label,
+        "run_id": record["run_id"],
+        "status": record["status"],
+        "pipeline_seconds": record["seconds"],
+        "generated": generated,
+        "jvm_peak_rss_mb": peak_rss,
+        "gates": {"silver": True, "gold": config.quality.gate_gold},
+        "machine": common.machine(spark),
+        "stages": stages,
+        "scans": scans,
     }
     name = f"pipeline-{label}" + (f"-{args.stages[0]}" + ("-and-more" if len(args.stages) > 1 else "") if args.stages else "")
     data["stages_requested"] = args.stages or "all"
@@ -120,20 +145,32 @@ def planted_recovery(spark, input_dir: str, warehouse: str, stages: dict) -> dic
         members: dict[str, set[str]] = {}
         for row in wh.read(spark, "research_front_papers", "gold").select("front_id", "paper_id").collect():  # core papers only
             members.setdefault(row.front_id, set()).add(row.paper_id)
-        ranks = {r.front_id: r for r in wh.read(spark, "research_fronts", "gold").select("front_id", "rank", "frontier_index").collect()}
+        ranks = {
+            r.front_id: r
+            for r in wh.read(spark, "research_fronts", "gold").select("front_id", "rank", "frontier_index").collect()
+        }
         fronts = []
         for front in planted["fronts"]:
             cores = {c.rsplit("/", 1)[-1] for c in front["core_ids"]}
             best = max(members, key=lambda k: len(members[k] & cores)) if members else None
             shared = len(members[best] & cores) if best else 0
-            fronts.append({"name": front["name"], "trend": front["trend"], "planted_core": len(cores), "front_id": best,
-                           "precision": round(shared / len(members[best]), 3) if best else 0.0,
-                           "recall": round(shared / len(cores), 3),
-                           "rank": ranks[best].rank if best else None,
-                           "frontier_index": ranks[best].frontier_index if best else None})
+            fronts.append(
+                {
+                    "name": front["name"],
+                    "trend": front["trend"],
+                    "planted_core": len(cores),
+                    "front_id": best,
+                    "precision": round(shared / len(members[best]), 3) if best else 0.0,
+                    "recall": round(shared / len(cores), 3),
+                    "rank": ranks[best].rank if best else None,
+                    "frontier_index": ranks[best].frontier_index if best else None,
+                }
+            )
         found["fronts"] = fronts
     if "talent_flow" in stages:
-        flows = {r.country: r.net_inflow for r in wh.read(spark, "talent_flow_by_country", "gold").collect()}  # one row per country
+        flows = {
+            r.country: r.net_inflow for r in wh.read(spark, "talent_flow_by_country", "gold").collect()
+        }  # one row per country
         found["net_inflow"] = {c: flows.get(c) for c in ("US", "CN")}
     return found
 
@@ -150,7 +187,9 @@ def markdown(data: dict) -> str:
     if data.get("stages_requested", "all") != "all":
         lines.append(f"Stages requested: {', '.join(data['stages_requested'])} (with their prerequisites).")
     if data["generated"]:
-        lines.append(f"Generating the corpus took {data['generated']['seconds']:.0f} s: {json.dumps(data['generated']['counts'])}.")
+        lines.append(
+            f"Generating the corpus took {data['generated']['seconds']:.0f} s: {json.dumps(data['generated']['counts'])}."
+        )
     lines += [
         "",
         "Rows in: the stage's input tables; rows out: the tables it wrote. Scan: seconds to read its inputs in full "
@@ -177,14 +216,25 @@ def markdown(data: dict) -> str:
         lines += [f"- {name}: " + ", ".join(f"{k} {common.fmt_int(v)}" for k, v in b.items()) for name, b in built.items()]
     planted = data.get("planted") or {}
     if planted.get("fronts"):
-        lines += ["", "Planted research fronts against the recovered ones (core-paper membership):", "",
-                  "| planted front | trend | planted core papers | recovered front | precision | recall | rank | frontier index |",
-                  "|---|---|---:|---|---:|---:|---:|---:|"]
-        lines += [f"| {f['name']} | {f['trend']} | {f['planted_core']} | {f['front_id']} | {f['precision']:.2f} | {f['recall']:.2f} | "
-                  f"{f['rank']} | {'' if f['frontier_index'] is None else format(f['frontier_index'], '.3f')} |" for f in planted["fronts"]]
+        lines += [
+            "",
+            "Planted research fronts against the recovered ones (core-paper membership):",
+            "",
+            "| planted front | trend | planted core papers | recovered front | precision | recall | rank | frontier index |",
+            "|---|---|---:|---|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {f['name']} | {f['trend']} | {f['planted_core']} | {f['front_id']} | {f['precision']:.2f} | {f['recall']:.2f} | "
+            f"{f['rank']} | {'' if f['frontier_index'] is None else format(f['frontier_index'], '.3f')} |"
+            for f in planted["fronts"]
+        ]
     if planted.get("net_inflow"):
-        lines += ["", "Planted talent importer and exporter, net inflow in moves: "
-                  + ", ".join(f"{c} {v:+,}" for c, v in planted["net_inflow"].items() if v is not None) + "."]
+        lines += [
+            "",
+            "Planted talent importer and exporter, net inflow in moves: "
+            + ", ".join(f"{c} {v:+,}" for c, v in planted["net_inflow"].items() if v is not None)
+            + ".",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -25,8 +25,7 @@ def check_drift(spark: SparkSession, warehouse: Warehouse, table: str, max_pct: 
     there is nothing to compare against. A table whose history cannot be read fails the check
     with the exception's message.
     """
-    outcome = dict(table=table, expectation=DRIFT_EXPECTATION, column=None,
-                   severity=WARNING, detail=f"max_pct={plain(max_pct)}")
+    outcome = dict(table=table, expectation=DRIFT_EXPECTATION, column=None, severity=WARNING, detail=f"max_pct={plain(max_pct)}")
     try:
         from delta.tables import DeltaTable
 
@@ -44,5 +43,6 @@ def check_drift(spark: SparkSession, warehouse: Warehouse, table: str, max_pct: 
     change = abs(counts[0] - counts[1]) * 100.0 / counts[1]
     return CheckOutcome(
         **{**outcome, "detail": f"{outcome['detail']}, previous={counts[1]}, now={counts[0]}, change={change:.1f}%"},
-        success=change <= max_pct, element_count=counts[0],
+        success=change <= max_pct,
+        element_count=counts[0],
     )

@@ -143,14 +143,16 @@ def run_gate(
     seconds: dict[str, float] = {}
     for suite in suites:
         started = time.monotonic()
-        table_rows, ge_json = _validate_table(
-            spark, warehouse, context, suite, stage, config.quality.max_row_count_drift_pct
-        )
+        table_rows, ge_json = _validate_table(spark, warehouse, context, suite, stage, config.quality.max_row_count_drift_pct)
         seconds[suite.table] = round(time.monotonic() - started, 2)
         failed = sum(not row.success for row in table_rows)
         log.info(
             "gate %s: %s validated in %.1fs (%d checks, %d failed)",
-            stage, suite.table, seconds[suite.table], len(table_rows), failed,
+            stage,
+            suite.table,
+            seconds[suite.table],
+            len(table_rows),
+            failed,
         )
         results.write_table(local_root, run_id, stage, suite.table, seconds[suite.table], table_rows, ge_json)
         rows += table_rows

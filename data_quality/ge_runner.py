@@ -127,7 +127,8 @@ def key_hash_stand_ins(suite: TableSuite, columns: list[str]) -> StandIns:
         if (
             isinstance(expectation, gxe.ExpectCompoundColumnsToBeUnique)
             and getattr(expectation, "ignore_row_if", "all_values_are_missing") == "all_values_are_missing"
-            and keys and all(k in columns for k in keys)
+            and keys
+            and all(k in columns for k in keys)
         ):
             all_missing = F.greatest(*[F.col(k).isNotNull() for k in keys], F.lit(False))
             stand_ins[i] = (f"{KEY_HASH_PREFIX}_{i}", F.when(all_missing, key_hash(*keys)))
@@ -137,9 +138,12 @@ def key_hash_stand_ins(suite: TableSuite, columns: list[str]) -> StandIns:
 def _stand_in(expectation: gxe.Expectation, hash_column: str) -> gxe.Expectation:
     keys = ", ".join(expectation.column_list)
     return gxe.ExpectColumnValuesToBeUnique(
-        column=hash_column, severity=expectation.severity,
-        meta={"stands_in_for": f"expect_compound_columns_to_be_unique({keys})",
-              "note": "pass 1 checks the key's 64-bit hash; a repeated hash reruns the compound check on the columns"},
+        column=hash_column,
+        severity=expectation.severity,
+        meta={
+            "stands_in_for": f"expect_compound_columns_to_be_unique({keys})",
+            "note": "pass 1 checks the key's 64-bit hash; a repeated hash reruns the compound check on the columns",
+        },
     )
 
 
@@ -182,9 +186,7 @@ def validate(context, suite: TableSuite, df: DataFrame, stage: str, stand_ins: S
 
 def _run_suite(context, batch, name: str, expectations: list, df: DataFrame, stage: str, result_format: dict):
     ge_suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
-    validation = context.validation_definitions.add(
-        gx.ValidationDefinition(name=f"{stage}.{name}", data=batch, suite=ge_suite)
-    )
+    validation = context.validation_definitions.add(gx.ValidationDefinition(name=f"{stage}.{name}", data=batch, suite=ge_suite))
     result = validation.run(
         batch_parameters={"dataframe": df},
         result_format=result_format,

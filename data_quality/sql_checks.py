@@ -39,8 +39,7 @@ def render(check: AggregateCheck, table: str) -> str:
     """The check's query with `{table}` as the quoted view name and every other placeholder as
     its quoted column (a tuple of columns as a comma-separated list, for GROUP BY)."""
     values = {
-        name: quote(value) if isinstance(value, str) else ", ".join(quote(v) for v in value)
-        for name, value in check.identifiers
+        name: quote(value) if isinstance(value, str) else ", ".join(quote(v) for v in value) for name, value in check.identifiers
     }
     return check.query.format(table=quote(table), **values)
 
@@ -53,8 +52,7 @@ def check_aggregate(table: str, checked_df: DataFrame, check: AggregateCheck) ->
     aggregate checks are gold tables (one row per country, institution, pair, ...), small enough
     that the aggregate is one job whatever its shape.
     """
-    outcome = dict(table=table, expectation=check.expectation, column=check.column, severity=check.severity,
-                   detail=check.detail)
+    outcome = dict(table=table, expectation=check.expectation, column=check.column, severity=check.severity, detail=check.detail)
     view = f"t_{uuid.uuid4().hex[:8]}"
     try:
         checked_df.createOrReplaceTempView(view)
@@ -81,9 +79,7 @@ def check_reference(
     authors or references; institutions (60k papers on one key) are a small dimension and are
     broadcast, so the hub never lands in one shuffle partition.
     """
-    outcome = dict(
-        table=table, expectation=ref.expectation, column=ref.column, severity=ref.severity, detail=f"in {ref.parent}"
-    )
+    outcome = dict(table=table, expectation=ref.expectation, column=ref.column, severity=ref.severity, detail=f"in {ref.parent}")
     try:
         parent_df = warehouse.read(spark, ref.parent_table).select(F.col(ref.parent_column).alias(ref.column))
         if ref.broadcast_parent:

@@ -178,8 +178,9 @@ def ranks_contiguous(partition: tuple[str, ...] = (), column: str = "rank", seve
         + (" GROUP BY {partition})" if partition else ")")
     )
     identifiers = {"rank": column, **({"partition": partition} if partition else {})}
-    return AggregateCheck("expect_ranks_to_be_contiguous", column, severity, query, identifiers,
-                          detail=f"per {', '.join(partition) or 'table'}")
+    return AggregateCheck(
+        "expect_ranks_to_be_contiguous", column, severity, query, identifiers, detail=f"per {', '.join(partition) or 'table'}"
+    )
 
 
 def shares_of_whole(column: str, severity: str = CRITICAL) -> AggregateCheck:
@@ -328,8 +329,9 @@ def _shares(*columns: str) -> tuple:
     return tuple(between(c, 0, 1, CRITICAL) for c in columns)
 
 
-def _output_suite(table: str, key: tuple[str, ...], config: Config, *, year: str | None = None,
-                  ranked_by: tuple[str, ...] | None = None) -> TableSuite:
+def _output_suite(
+    table: str, key: tuple[str, ...], config: Config, *, year: str | None = None, ranked_by: tuple[str, ...] | None = None
+) -> TableSuite:
     expectations = (unique(*key),) + _counts("papers", "citations", "mean_citations")
     if year:
         expectations += (in_window(year, config),)
@@ -340,7 +342,9 @@ def _output_suite(table: str, key: tuple[str, ...], config: Config, *, year: str
 def _talent_suite(table: str, key: tuple[str, ...]) -> TableSuite:
     return TableSuite(
         table,
-        (unique(*key),) + _counts("scholars", "high_level_scholars") + _shares("scholar_share", "high_level_share")
+        (unique(*key),)
+        + _counts("scholars", "high_level_scholars")
+        + _shares("scholar_share", "high_level_share")
         + (at_most_column("high_level_scholars", "scholars"),),
         aggregates=(ranks_contiguous(), shares_of_whole("scholar_share"), shares_of_whole("high_level_share")),
     )
@@ -349,7 +353,9 @@ def _talent_suite(table: str, key: tuple[str, ...]) -> TableSuite:
 def _patent_suite(table: str, key: tuple[str, ...], ranked: bool) -> TableSuite:
     return TableSuite(
         table,
-        (unique(*key),) + _counts("patents", "high_value_patents") + _shares("high_value_share")
+        (unique(*key),)
+        + _counts("patents", "high_value_patents")
+        + _shares("high_value_share")
         + (at_most_column("high_value_patents", "patents"),),
         aggregates=(ranks_contiguous(),) if ranked else (),
     )
@@ -357,10 +363,14 @@ def _patent_suite(table: str, key: tuple[str, ...], ranked: bool) -> TableSuite:
 
 def _flow_suite(table: str, key: tuple[str, ...]) -> TableSuite:
     """In and out flows are non-negative, total = in + out and net = in - out on every row."""
-    query = ("SELECT count(*) FROM {table} WHERE {total_flow} <> {inflow} + {outflow} "
-             "OR {net_inflow} <> {inflow} - {outflow}")
-    balance = AggregateCheck("expect_flows_to_balance", "net_inflow", CRITICAL, query,
-                             {name: name for name in ("inflow", "outflow", "total_flow", "net_inflow")})
+    query = "SELECT count(*) FROM {table} WHERE {total_flow} <> {inflow} + {outflow} OR {net_inflow} <> {inflow} - {outflow}"
+    balance = AggregateCheck(
+        "expect_flows_to_balance",
+        "net_inflow",
+        CRITICAL,
+        query,
+        {name: name for name in ("inflow", "outflow", "total_flow", "net_inflow")},
+    )
     return TableSuite(table, (unique(*key),) + _counts("inflow", "outflow", "total_flow"), aggregates=(balance,))
 
 
@@ -391,37 +401,58 @@ GOLD_SUITES: dict[str, Callable[[Config], TableSuite]] = {
     **_breakdown_suites("output"),
     **_breakdown_suites("top_cited"),
     "paper_citations": lambda c: TableSuite(
-        "paper_citations", (not_null("paper_id"), unique("paper_id"), in_window("publication_year", c)) + _counts("citations")),
+        "paper_citations", (not_null("paper_id"), unique("paper_id"), in_window("publication_year", c)) + _counts("citations")
+    ),
     "paper_yearly_citations": lambda c: TableSuite(
-        "paper_yearly_citations", (unique("paper_id", "year"), year_in_range("year", c)) + _counts("citations")),
+        "paper_yearly_citations", (unique("paper_id", "year"), year_in_range("year", c)) + _counts("citations")
+    ),
     "top_cited_thresholds": lambda c: TableSuite(
         "top_cited_thresholds",
-        (unique("field_id", "publication_year"), in_window("publication_year", c), at_least("threshold_rank", 1, CRITICAL),
-         at_most_column("threshold_rank", "cell_size")) + _counts("threshold"),
+        (
+            unique("field_id", "publication_year"),
+            in_window("publication_year", c),
+            at_least("threshold_rank", 1, CRITICAL),
+            at_most_column("threshold_rank", "cell_size"),
+        )
+        + _counts("threshold"),
     ),
     "top_cited_papers": lambda c: TableSuite(
         "top_cited_papers",
-        (not_null("paper_id"), unique("paper_id"), in_window("publication_year", c),
-         at_least("threshold", c.thresholds.top_cited_min_threshold + 1, CRITICAL), at_most_column("threshold", "citations")),
+        (
+            not_null("paper_id"),
+            unique("paper_id"),
+            in_window("publication_year", c),
+            at_least("threshold", c.thresholds.top_cited_min_threshold + 1, CRITICAL),
+            at_most_column("threshold", "citations"),
+        ),
     ),
     "golden_cross_series": lambda c: TableSuite(
         "golden_cross_series",
-        (unique("metric", "challenger", "leader", "year"), in_window("year", c)) + _counts("challenger_value", "leader_value")),
-    "golden_cross": lambda c: TableSuite(
-        "golden_cross", (unique("metric", "challenger", "leader"), in_window("cross_year", c))),
+        (unique("metric", "challenger", "leader", "year"), in_window("year", c)) + _counts("challenger_value", "leader_value"),
+    ),
+    "golden_cross": lambda c: TableSuite("golden_cross", (unique("metric", "challenger", "leader"), in_window("cross_year", c))),
     "patents_by_country": lambda c: _patent_suite("patents_by_country", ("country_code",), ranked=True),
     "patents_by_country_year": lambda c: _patent_suite("patents_by_country_year", ("country_code", "year"), ranked=False),
     "patents_by_assignee": lambda c: _patent_suite("patents_by_assignee", ("canonical_assignee",), ranked=True),
     "patent_value_bands": lambda c: TableSuite("patent_value_bands", (unique("country_code", "band"),) + _counts("patents")),
     "patent_value_band_ratio": lambda c: TableSuite(
-        "patent_value_band_ratio", (unique("band", "challenger", "leader"),) + _counts("challenger_patents", "leader_patents", "ratio")),
+        "patent_value_band_ratio",
+        (unique("band", "challenger", "leader"),) + _counts("challenger_patents", "leader_patents", "ratio"),
+    ),
     "high_value_trend": lambda c: TableSuite(
-        "high_value_trend", (unique("country_code", "year"), year_in_range("year", c), at_least("country_rank", 1, CRITICAL))
-        + _counts("high_value_patents")),
+        "high_value_trend",
+        (unique("country_code", "year"), year_in_range("year", c), at_least("country_rank", 1, CRITICAL))
+        + _counts("high_value_patents"),
+    ),
     "scholar_h_index": lambda c: TableSuite(
         "scholar_h_index",
-        (not_null("author_id"), unique("author_id"), at_most_column("h_index", "paper_count"),
-         at_most_column("i10_index", "paper_count")) + _counts("h_index", "i10_index", "paper_count", "citations"),
+        (
+            not_null("author_id"),
+            unique("author_id"),
+            at_most_column("h_index", "paper_count"),
+            at_most_column("i10_index", "paper_count"),
+        )
+        + _counts("h_index", "i10_index", "paper_count", "citations"),
     ),
     "talent_by_country": lambda c: _talent_suite("talent_by_country", ("country_code",)),
     "talent_by_institution": lambda c: _talent_suite("talent_by_institution", ("canonical_id",)),
@@ -429,22 +460,27 @@ GOLD_SUITES: dict[str, Callable[[Config], TableSuite]] = {
     "talent_by_city": lambda c: _talent_suite("talent_by_city", ("country_code", "city")),
     "institution_h5": lambda c: TableSuite(
         "institution_h5",
-        (not_null("canonical_id"), unique("canonical_id"), at_most_column("h5_index", "papers")) + _counts("h5_index", "papers", "citations"),
+        (not_null("canonical_id"), unique("canonical_id"), at_most_column("h5_index", "papers"))
+        + _counts("h5_index", "papers", "citations"),
         aggregates=(ranks_contiguous(),),
     ),
     # Research fronts: links above both thresholds, one front per paper, a yearly series per
     # front inside the window, the index in [0, 1], sub-counts within their totals, unique ranks.
     "research_front_links": lambda c: TableSuite(
         "research_front_links",
-        (unique("paper_a", "paper_b"), at_least("cocitations", c.thresholds.cocitation_min_count, CRITICAL),
-         at_least("strength", c.thresholds.cocitation_min_strength, CRITICAL)),
+        (
+            unique("paper_a", "paper_b"),
+            at_least("cocitations", c.thresholds.cocitation_min_count, CRITICAL),
+            at_least("strength", c.thresholds.cocitation_min_strength, CRITICAL),
+        ),
     ),
     "research_front_papers": lambda c: TableSuite(
         "research_front_papers",
         (not_null("front_id"), not_null("paper_id"), unique("paper_id"), in_window("publication_year", c)) + _counts("citations"),
     ),
     "research_front_yearly": lambda c: TableSuite(
-        "research_front_yearly", (unique("front_id", "year"), in_window("year", c)) + _counts("citations")),
+        "research_front_yearly", (unique("front_id", "year"), in_window("year", c)) + _counts("citations")
+    ),
     "research_front_countries": lambda c: TableSuite(
         "research_front_countries",
         (unique("front_id", "country_code"), not_null("country_code"), at_most_column("high_value_patents", "patents"))
@@ -452,102 +488,176 @@ GOLD_SUITES: dict[str, Callable[[Config], TableSuite]] = {
     ),
     "research_fronts": lambda c: TableSuite(
         "research_fronts",
-        (not_null("front_id"), unique("front_id"), unique("rank"), at_least("core_papers", 2, CRITICAL),
-         at_most_column("reviews", "core_papers"), at_most_column("papers_cn", "core_papers"),
-         at_most_column("papers_us", "core_papers"), at_most_column("high_value_patents", "patents"),
-         at_most_column("patents_cn", "patents"), at_most_column("patents_us", "patents"),
-         between("frontier_index", 0, 1, CRITICAL), at_least("t_years", 1, CRITICAL))
+        (
+            not_null("front_id"),
+            unique("front_id"),
+            unique("rank"),
+            at_least("core_papers", 2, CRITICAL),
+            at_most_column("reviews", "core_papers"),
+            at_most_column("papers_cn", "core_papers"),
+            at_most_column("papers_us", "core_papers"),
+            at_most_column("high_value_patents", "patents"),
+            at_most_column("patents_cn", "patents"),
+            at_most_column("patents_us", "patents"),
+            between("frontier_index", 0, 1, CRITICAL),
+            at_least("t_years", 1, CRITICAL),
+        )
         + _counts("reviews", "citing_papers", "c_total", "patents", "high_value_patents"),
         aggregates=(ranks_contiguous(),),
     ),
     "frontier_top10": lambda c: TableSuite(
-        "frontier_top10", (unique("rank"), between("rank", 1, 10, CRITICAL), between("frontier_index", 0, 1, CRITICAL))
+        "frontier_top10",
+        (unique("rank"), between("rank", 1, 10, CRITICAL), between("frontier_index", 0, 1, CRITICAL))
         + _counts("top_cited_papers", "high_value_patents"),
     ),
     "sleeping_beauties": lambda c: TableSuite(
         "sleeping_beauties",
-        (not_null("paper_id"), unique("paper_id"), in_window("publication_year", c), in_window("peak_year", c),
-         at_most_column("publication_year", "peak_year"), at_most_column("awakening_year", "peak_year"))
+        (
+            not_null("paper_id"),
+            unique("paper_id"),
+            in_window("publication_year", c),
+            in_window("peak_year", c),
+            at_most_column("publication_year", "peak_year"),
+            at_most_column("awakening_year", "peak_year"),
+        )
         + _counts("citations"),
         aggregates=(ranks_contiguous(),),
     ),
     # Talent flow: a move per author and arrival year, flows non-negative with net = in - out.
     "talent_moves": lambda c: TableSuite(
         "talent_moves",
-        (not_null("author_id"), unique("author_id", "to_year"), in_window("from_year", c), in_window("to_year", c),
-         at_most_column("from_year", "to_year")),
+        (
+            not_null("author_id"),
+            unique("author_id", "to_year"),
+            in_window("from_year", c),
+            in_window("to_year", c),
+            at_most_column("from_year", "to_year"),
+        ),
     ),
     "talent_flow_edges": lambda c: TableSuite(
-        "talent_flow_edges", (unique("from_country", "to_country"), at_least("moves", 1, CRITICAL))),
+        "talent_flow_edges", (unique("from_country", "to_country"), at_least("moves", 1, CRITICAL))
+    ),
     "talent_flow_by_country": lambda c: _flow_suite("talent_flow_by_country", ("country",)),
     "talent_flow_by_city": lambda c: _flow_suite("talent_flow_by_city", ("country", "city")),
     "talent_flow_by_country_year": lambda c: TableSuite(
-        "talent_flow_by_country_year", (unique("country", "year"), in_window("year", c)) + _counts("inflow", "outflow")),
+        "talent_flow_by_country_year", (unique("country", "year"), in_window("year", c)) + _counts("inflow", "outflow")
+    ),
     "talent_mobility": lambda c: TableSuite(
         "talent_mobility",
-        (not_null("author_id"), unique("author_id"), not_null("origin_country"), at_least("moves", 1, CRITICAL),
-         at_least("countries", 2, CRITICAL),
-         gxe.ExpectColumnValuesToBeInSet(column="mobility", value_set=["migrant", "traveller"], severity=CRITICAL)),
+        (
+            not_null("author_id"),
+            unique("author_id"),
+            not_null("origin_country"),
+            at_least("moves", 1, CRITICAL),
+            at_least("countries", 2, CRITICAL),
+            gxe.ExpectColumnValuesToBeInSet(column="mobility", value_set=["migrant", "traveller"], severity=CRITICAL),
+        ),
     ),
     # Collaboration: pairs ordered a < b, counts and ranks; the country graph's degrees.
     "collaboration_pairs": lambda c: TableSuite(
-        "collaboration_pairs", (unique("country_a", "country_b"), at_least("papers", 1, CRITICAL)),
+        "collaboration_pairs",
+        (unique("country_a", "country_b"), at_least("papers", 1, CRITICAL)),
         aggregates=(ranks_contiguous(), _ordered_pair("country_a", "country_b")),
     ),
     "collaboration_pairs_yearly": lambda c: TableSuite(
-        "collaboration_pairs_yearly", (unique("country_a", "country_b", "year"), in_window("year", c)) + _counts("papers")),
+        "collaboration_pairs_yearly", (unique("country_a", "country_b", "year"), in_window("year", c)) + _counts("papers")
+    ),
     "collaboration_countries": lambda c: TableSuite(
-        "collaboration_countries", (unique("country"), at_least("partners", 1, CRITICAL), at_least("coauthored_papers", 1, CRITICAL),
-                                    at_least("pagerank", 0, CRITICAL))),
+        "collaboration_countries",
+        (
+            unique("country"),
+            at_least("partners", 1, CRITICAL),
+            at_least("coauthored_papers", 1, CRITICAL),
+            at_least("pagerank", 0, CRITICAL),
+        ),
+    ),
     # City x subfield.
     "paper_subfields": lambda c: TableSuite(
-        "paper_subfields", (unique("paper_id", "subfield"),
-                            gxe.ExpectColumnValuesToBeInSet(column="subfield", value_set=list(c.scope.subfields), severity=CRITICAL))),
+        "paper_subfields",
+        (
+            unique("paper_id", "subfield"),
+            gxe.ExpectColumnValuesToBeInSet(column="subfield", value_set=list(c.scope.subfields), severity=CRITICAL),
+        ),
+    ),
     "city_subfield_year": lambda c: TableSuite(
-        "city_subfield_year", (unique("country_code", "city", "subfield", "year"), in_window("year", c))
-        + _counts("papers", "scholars", "institutions")),
+        "city_subfield_year",
+        (unique("country_code", "city", "subfield", "year"), in_window("year", c))
+        + _counts("papers", "scholars", "institutions"),
+    ),
     "city_institution_edges": lambda c: TableSuite(
-        "city_institution_edges", (unique("country_code", "city", "subfield", "inst_a", "inst_b"), at_least("papers", 1, CRITICAL)),
-        aggregates=(_ordered_pair("inst_a", "inst_b"), ranks_contiguous(("country_code", "city", "subfield")))),
+        "city_institution_edges",
+        (unique("country_code", "city", "subfield", "inst_a", "inst_b"), at_least("papers", 1, CRITICAL)),
+        aggregates=(_ordered_pair("inst_a", "inst_b"), ranks_contiguous(("country_code", "city", "subfield"))),
+    ),
     "city_comparison": lambda c: TableSuite(
-        "city_comparison", (unique("city", "subfield"),) + _counts("papers", "scholars", "institutions"),
-        aggregates=(ranks_contiguous(("subfield",)),)),
+        "city_comparison",
+        (unique("city", "subfield"),) + _counts("papers", "scholars", "institutions"),
+        aggregates=(ranks_contiguous(("subfield",)),),
+    ),
     "core_scholars": lambda c: TableSuite(
-        "core_scholars", (unique("country_code", "city", "subfield", "rank"), unique("country_code", "city", "subfield", "author_id"),
-                          between("rank", 1, c.collaboration.core_scholars, CRITICAL)) + _counts("h_index", "papers")),
+        "core_scholars",
+        (
+            unique("country_code", "city", "subfield", "rank"),
+            unique("country_code", "city", "subfield", "author_id"),
+            between("rank", 1, c.collaboration.core_scholars, CRITICAL),
+        )
+        + _counts("h_index", "papers"),
+    ),
     "core_scholar_collaborators": lambda c: TableSuite(
         "core_scholar_collaborators",
-        (unique("country_code", "city", "subfield", "author_id", "collaborator_id"),
-         between("rank", 1, c.collaboration.collaborators, CRITICAL), at_least("coauthored_papers", 1, CRITICAL),
-         at_most_column("coauthored_papers", "scholar_coauthored_papers")),
+        (
+            unique("country_code", "city", "subfield", "author_id", "collaborator_id"),
+            between("rank", 1, c.collaboration.collaborators, CRITICAL),
+            at_least("coauthored_papers", 1, CRITICAL),
+            at_most_column("coauthored_papers", "scholar_coauthored_papers"),
+        ),
     ),
     "core_institutions": lambda c: TableSuite(
-        "core_institutions", (unique("country_code", "city", "subfield", "rank"),
-                              between("rank", 1, c.collaboration.core_institutions, CRITICAL)) + _counts("papers")),
+        "core_institutions",
+        (unique("country_code", "city", "subfield", "rank"), between("rank", 1, c.collaboration.core_institutions, CRITICAL))
+        + _counts("papers"),
+    ),
     "core_institution_partners": lambda c: TableSuite(
         "core_institution_partners",
-        (unique("country_code", "city", "subfield", "institution_id", "partner_id"),
-         between("rank", 1, c.collaboration.partners, CRITICAL), at_least("coauthored_papers", 1, CRITICAL)),
+        (
+            unique("country_code", "city", "subfield", "institution_id", "partner_id"),
+            between("rank", 1, c.collaboration.partners, CRITICAL),
+            at_least("coauthored_papers", 1, CRITICAL),
+        ),
     ),
     "collaboration_concentration": lambda c: TableSuite(
         "collaboration_concentration",
-        (unique("country_code", "city", "subfield"),) + _shares("top_partner_share", "top2_edge_share", "industry_share",
-                                                                "closed_circle_share") + (between("degree_gini", 0, 1, CRITICAL),),
+        (unique("country_code", "city", "subfield"),)
+        + _shares("top_partner_share", "top2_edge_share", "industry_share", "closed_circle_share")
+        + (between("degree_gini", 0, 1, CRITICAL),),
     ),
     # Topic lens and top teams.
     "topic_papers": lambda c: TableSuite(
-        "topic_papers", (unique("topic", "paper_id"),
-                         gxe.ExpectColumnValuesToBeInSet(column="topic", value_set=[t.name for t in c.topic_lens.topics],
-                                                         severity=CRITICAL))),
+        "topic_papers",
+        (
+            unique("topic", "paper_id"),
+            gxe.ExpectColumnValuesToBeInSet(column="topic", value_set=[t.name for t in c.topic_lens.topics], severity=CRITICAL),
+        ),
+    ),
     "topic_country_rankings": lambda c: TableSuite(
-        "topic_country_rankings", (unique("topic", "country"), at_most_column("top_cited_papers", "papers"))
-        + _counts("papers", "top_cited_papers"), aggregates=(ranks_contiguous(("topic",)),)),
+        "topic_country_rankings",
+        (unique("topic", "country"), at_most_column("top_cited_papers", "papers")) + _counts("papers", "top_cited_papers"),
+        aggregates=(ranks_contiguous(("topic",)),),
+    ),
     "topic_patent_rankings": lambda c: TableSuite(
-        "topic_patent_rankings", (unique("topic", "country"), at_most_column("high_value_patents", "patents"))
-        + _counts("patents", "high_value_patents"), aggregates=(ranks_contiguous(("topic",)),)),
+        "topic_patent_rankings",
+        (unique("topic", "country"), at_most_column("high_value_patents", "patents")) + _counts("patents", "high_value_patents"),
+        aggregates=(ranks_contiguous(("topic",)),),
+    ),
     "institution_key_members": lambda c: TableSuite(
-        "institution_key_members", (unique("canonical_id", "rank"), unique("canonical_id", "author_id"),
-                                    between("rank", 1, c.indicators.key_members, CRITICAL)) + _counts("h_index")),
+        "institution_key_members",
+        (
+            unique("canonical_id", "rank"),
+            unique("canonical_id", "author_id"),
+            between("rank", 1, c.indicators.key_members, CRITICAL),
+        )
+        + _counts("h_index"),
+    ),
 }
 
 

@@ -122,8 +122,14 @@ class WarehouseLock:
         return None if "://" in root else Path(root) / "_lock"
 
     def acquire(self, spark: SparkSession) -> None:
-        body = json.dumps({"run_id": self.run_id, "host": socket.gethostname(), "pid": os.getpid(),
-                           "since": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+        body = json.dumps(
+            {
+                "run_id": self.run_id,
+                "host": socket.gethostname(),
+                "pid": os.getpid(),
+                "since": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            }
+        )
         local = self._local()
         if local is not None:
             local.parent.mkdir(parents=True, exist_ok=True)
@@ -133,8 +139,11 @@ class WarehouseLock:
                 except FileExistsError:
                     holder = _read_holder(local)
                     if attempt == 1 and _dead_on_this_host(holder):
-                        log.warning("taking over the lock of run %s: its process %s on this host is gone",
-                                    holder.get("run_id"), holder.get("pid"))
+                        log.warning(
+                            "taking over the lock of run %s: its process %s on this host is gone",
+                            holder.get("run_id"),
+                            holder.get("pid"),
+                        )
                         local.unlink(missing_ok=True)
                         continue
                     raise WarehouseLocked(_locked_message(self.path, holder)) from None
@@ -176,5 +185,4 @@ def _dead_on_this_host(holder: dict) -> bool:
 
 def _locked_message(path: str, holder: dict) -> str:
     who = ", ".join(f"{k} {v}" for k, v in holder.items()) or "unknown holder"
-    return (f"the warehouse is in use by another run ({who}); wait for it to finish. "
-            f"If that run is dead, remove {path} and rerun")
+    return f"the warehouse is in use by another run ({who}); wait for it to finish. If that run is dead, remove {path} and rerun"

@@ -36,10 +36,7 @@ def run_check(spark: SparkSession, warehouse_root: str) -> dict[str, dict]:
 
     started = time.monotonic()
     vertices = spark.range(N_VERTICES)
-    edges = (
-        vertices.where((F.col("id") + 1) % CHAIN != 0)
-        .select(F.col("id").alias("src"), (F.col("id") + 1).alias("dst"))
-    )
+    edges = vertices.where((F.col("id") + 1) % CHAIN != 0).select(F.col("id").alias("src"), (F.col("id") + 1).alias("dst"))
     edges.write.format("delta").mode("overwrite").save(f"{base}/edges")
     stored = spark.read.format("delta").load(f"{base}/edges")
     expected_edges = N_VERTICES - N_VERTICES // CHAIN
@@ -53,7 +50,8 @@ def run_check(spark: SparkSession, warehouse_root: str) -> dict[str, dict]:
     components.write.format("delta").mode("overwrite").save(f"{base}/components")
     components.unpersist()
     check = (
-        spark.read.format("delta").load(f"{base}/components")
+        spark.read.format("delta")
+        .load(f"{base}/components")
         .agg(
             F.count("*").alias("vertices"),
             F.countDistinct("component").alias("components"),

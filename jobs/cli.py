@@ -50,12 +50,15 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run",
         help="run pipeline stages (all by default) from raw input to Delta tables",
-        description="Run pipeline stages in dependency order. With no STAGE, run all. "
-        "`scintel stages` lists them.",
+        description="Run pipeline stages in dependency order. With no STAGE, run all. `scintel stages` lists them.",
     )
     run.add_argument("stages", nargs="*", metavar="STAGE", help="stages to run (with their prerequisites)")
-    run.add_argument("--input", metavar="DIR", help="raw input: works/, authors/, institutions/ (OpenAlex JSON Lines: a snapshot's data/jsonl/, or the "
-                     "legacy data/ whose per-entity manifest is checked), patents/ (JSON Lines or Parquet); each optional")
+    run.add_argument(
+        "--input",
+        metavar="DIR",
+        help="raw input: works/, authors/, institutions/ (OpenAlex JSON Lines: a snapshot's data/jsonl/, or the "
+        "legacy data/ whose per-entity manifest is checked), patents/ (JSON Lines or Parquet); each optional",
+    )
     run.add_argument("--warehouse", required=True, metavar="DIR", help="where the Delta tables live")
     run.add_argument("--conf", metavar="FILE", help="config file (default conf/local.yaml)")
     run.add_argument("--only", action="store_true", help="run just the named stages, not their prerequisites")
@@ -89,8 +92,12 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", metavar="DIR", help="output directory (default <warehouse>/_report)")
     report.add_argument("--top", type=_positive_int, default=15, metavar="N", help="bars per ranking (default 15)")
     report.add_argument("--conf", metavar="FILE", help="config file (default conf/local.yaml): scope shown with each chart")
-    report.add_argument("--city", metavar="NAME", help="the city report's city (default: the config's scope.report_city); "
-                        "the city report is written beside the main one when the city_subfield tables exist")
+    report.add_argument(
+        "--city",
+        metavar="NAME",
+        help="the city report's city (default: the config's scope.report_city); "
+        "the city report is written beside the main one when the city_subfield tables exist",
+    )
 
     check = sub.add_parser(
         "check",
@@ -220,8 +227,10 @@ def cmd_check(args) -> int:
     spark = session_for(config, "scintel-check", args.warehouse)
     results = run_check(spark, args.warehouse)
     print(f"check: Delta Lake ok ({results['delta']['rows']} rows written and read back in {results['delta']['seconds']}s)")
-    print(f"check: GraphFrames ok ({results['graphframes']['components']} connected components as expected, "
-          f"in {results['graphframes']['seconds']}s)")
+    print(
+        f"check: GraphFrames ok ({results['graphframes']['components']} connected components as expected, "
+        f"in {results['graphframes']['seconds']}s)"
+    )
     return 0
 
 
@@ -250,7 +259,12 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     setup_logging(args.debug)
     handlers = {
-        "generate": cmd_generate, "run": cmd_run, "show": cmd_show, "report": cmd_report, "check": cmd_check, "stages": cmd_stages,
+        "generate": cmd_generate,
+        "run": cmd_run,
+        "show": cmd_show,
+        "report": cmd_report,
+        "check": cmd_check,
+        "stages": cmd_stages,
     }
     try:
         return handlers[args.command](args)

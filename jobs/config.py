@@ -169,7 +169,8 @@ class Scope(_Section):
     focus_countries: list[str]
     focus_cities: list[str]
     subfields: Annotated[dict[str, list[str]], BeforeValidator(_str_keys)] = Field(
-        description="the city report's subfields: name -> terms (a file naming subfields gives the whole mapping)")
+        description="the city report's subfields: name -> terms (a file naming subfields gives the whole mapping)"
+    )
     report_city: str = Field(description="the city report's city (scintel report --city overrides it)")
 
     def _rules(self) -> Iterator[str]:
@@ -248,7 +249,8 @@ class TalentSettings(_Section):
     """Talent flow (jobs/indicators/talent_flow.py)."""
 
     min_papers_per_year: int = Field(
-        ge=1, description="an active year's primary institution holds at least this many of the author's papers")
+        ge=1, description="an active year's primary institution holds at least this many of the author's papers"
+    )
 
 
 class CollaborationSettings(_Section):
@@ -300,9 +302,11 @@ class IngestSettings(_Section):
     min_year: int
     max_year: int
     max_cited_by_count: int = Field(
-        gt=0, description="a work's cited_by_count (and each counts_by_year entry) above this is garbage, not data")
+        gt=0, description="a work's cited_by_count (and each counts_by_year entry) above this is garbage, not data"
+    )
     max_market_value_usd: float = Field(
-        gt=0, description="a patent's market_value_usd above this is garbage (a unit or parsing error), not data")
+        gt=0, description="a patent's market_value_usd above this is garbage (a unit or parsing error), not data"
+    )
 
     def _rules(self) -> Iterator[str]:
         if self.min_year > self.max_year:
@@ -315,7 +319,8 @@ class QualitySettings(_Section):
     stop_on_critical: bool
     gate_gold: bool = Field(description="gate every indicator stage's gold tables before the next stage")
     max_row_count_drift_pct: float = Field(
-        ge=0, description="warn when a table's rows change more than this vs its previous version")
+        ge=0, description="warn when a table's rows change more than this vs its previous version"
+    )
 
 
 class Config(_Settings):
@@ -399,8 +404,14 @@ _RANGE = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
 # Problems after which a section's values still have their types, so its rules can run.
 _NOT_BLOCKING = _UNKNOWN_KEY | _RANGE | {"string_pattern_mismatch", RULE}
 _TYPE_NAMES = {
-    "int_type": "int", "float_type": "float", "string_type": "str", "bool_type": "bool",
-    "list_type": "a list", "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping",
+    "int_type": "int",
+    "float_type": "float",
+    "string_type": "str",
+    "bool_type": "bool",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
 }
 
 
@@ -420,7 +431,8 @@ def _construct(annotation: Any, value: Any) -> Any:
     if _is_model(annotation):
         fields = annotation.model_fields
         return annotation.model_construct(
-            **{k: _construct(fields[k].annotation, v) for k, v in value.items() if isinstance(k, str) and k in fields})
+            **{k: _construct(fields[k].annotation, v) for k, v in value.items() if isinstance(k, str) and k in fields}
+        )
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is list:
         return [_construct(args[0], v) for v in value]

@@ -45,8 +45,10 @@ def differing_rows(left: DataFrame, right: DataFrame, decimals: int = 9) -> Data
         mismatched = sorted(set(left_types.items()) ^ set(right_types.items()))
         raise ValueError(f"the two sides have different columns or types: {mismatched}")
     names = list(left_types)
-    tagged = comparable(left, decimals).select(*names, F.lit(1).alias("_left"), F.lit(0).alias("_right")).unionByName(
-        comparable(right, decimals).select(*names, F.lit(0).alias("_left"), F.lit(1).alias("_right"))
+    tagged = (
+        comparable(left, decimals)
+        .select(*names, F.lit(1).alias("_left"), F.lit(0).alias("_right"))
+        .unionByName(comparable(right, decimals).select(*names, F.lit(0).alias("_left"), F.lit(1).alias("_right")))
     )
     counted = tagged.groupBy(*names).agg(F.sum("_left").alias("left_rows"), F.sum("_right").alias("right_rows"))
     return counted.where(F.col("left_rows") != F.col("right_rows"))

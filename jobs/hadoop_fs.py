@@ -88,7 +88,7 @@ def list_files(
             FileStatus(
                 uri=file_path.toString(),
                 path=path,
-                relative=path[len(root_path):].strip("/"),
+                relative=path[len(root_path) :].strip("/"),
                 size=status.getLen(),
                 modified=status.getModificationTime(),
                 compressed=codecs is not None and codecs.getCodec(file_path) is not None,

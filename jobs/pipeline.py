@@ -118,8 +118,7 @@ def _indicator_stage(name: str) -> Callable[[RunContext], dict]:
             _check_writes(STAGES[name], outcome.get("versions", {}), ctx.warehouse)
         if ctx.config.quality.gate_gold and outcome.get("versions"):
             result = run_gate(ctx.spark, ctx.warehouse, list(outcome["versions"]), ctx.config, ctx.run_id, f"gold_{name}")
-            outcome["quality"] = {"passed": result.passed, "tables": list(outcome["versions"]),
-                                  "warnings": len(result.warnings)}
+            outcome["quality"] = {"passed": result.passed, "tables": list(outcome["versions"]), "warnings": len(result.warnings)}
             enforce(result, stop_on_critical=ctx.config.quality.stop_on_critical)
         return outcome
 
@@ -159,9 +158,17 @@ def release_cached(spark: SparkSession) -> None:
 
 
 SILVER_TABLES = (
-    "papers", "authorships", "citations", "institutions", "authors",
-    "author_affiliation_years", "patents", "patent_assignees", "quarantine",
+    "papers",
+    "authorships",
+    "citations",
+    "institutions",
+    "authors",
+    "author_affiliation_years",
+    "patents",
+    "patent_assignees",
+    "quarantine",
 )
+
 
 def _indicator(name: str, help: str, needs: tuple[str, ...], writes: tuple[str, ...]) -> Stage:
     return Stage(name, help, _indicator_stage(name), needs, writes=writes)
@@ -170,48 +177,152 @@ def _indicator(name: str, help: str, needs: tuple[str, ...], writes: tuple[str, 
 STAGES: dict[str, Stage] = {
     stage.name: stage
     for stage in (
-        Stage("ingest_openalex", "OpenAlex works/authors/institutions -> canonical tables + quarantine", _ingest_openalex,
-              needs_input=True, layer="silver",
-              writes=("papers", "authorships", "citations", "authors", "author_affiliation_years", "institutions")),
-        Stage("ingest_patents", "patent JSON Lines/Parquet -> patents, patent_assignees + quarantine", _ingest_patents,
-              needs_input=True, layer="silver", writes=("patents", "patent_assignees")),
-        Stage("quality_silver", "Great Expectations gate on the canonical tables", _quality_silver, ("ingest_openalex", "ingest_patents"),
-              layer="silver"),
-        _indicator("output_impact", "papers, citations, mean citations by country / institution / year (full + fractional)",
-                   ("quality_silver",),
-                   ("paper_citations", "paper_yearly_citations", "output_by_country_year", "output_by_country", "output_by_institution",
-                    "output_by_year")),
-        _indicator("top_cited", "top 1% highly cited papers per (field, year) cell and their counts", ("output_impact",),
-                   ("top_cited_thresholds", "top_cited_papers", "top_cited_by_country_year", "top_cited_by_country",
-                    "top_cited_by_institution", "top_cited_by_year")),
-        _indicator("golden_cross", "first year the challenger overtakes the leader (papers, top-1% papers)", ("output_impact", "top_cited"),
-                   ("golden_cross_series", "golden_cross")),
-        _indicator("patents", "patents, high-value patents, value bands, top countries' trend", ("quality_silver",),
-                   ("patents_by_country", "patents_by_country_year", "patents_by_assignee", "patent_value_bands", "patent_value_band_ratio",
-                    "high_value_trend")),
-        _indicator("talent", "scholar h-index, i10, latest affiliation; talent by country / institution / region / city", ("quality_silver",),
-                   ("scholar_h_index", "talent_by_country", "talent_by_institution", "talent_by_region", "talent_by_city")),
-        _indicator("institution_h5", "institution h5-index over the last complete window years, ranked", ("output_impact",),
-                   ("institution_h5",)),
-        _indicator("research_fronts", "co-citation fronts of recent top-1% papers (GraphFrames), frontier index, table 8",
-                   ("top_cited", "quality_silver"),
-                   ("research_front_links", "research_front_papers", "research_front_yearly", "research_front_countries", "research_fronts",
-                    "frontier_top10")),
-        _indicator("sleeping_beauties", "beauty coefficient and awakening year of every top-1% paper", ("top_cited",),
-                   ("sleeping_beauties",)),
-        _indicator("talent_flow", "author moves between countries and cities (GraphFrames flow graphs), migrants vs travellers",
-                   ("quality_silver",),
-                   ("talent_moves", "talent_flow_edges", "talent_flow_by_country", "talent_flow_by_city", "talent_flow_by_country_year",
-                    "talent_mobility")),
-        _indicator("collaboration", "country pairs on top-1% papers, the configured pairs' yearly series, the country graph",
-                   ("top_cited",), ("collaboration_pairs", "collaboration_pairs_yearly", "collaboration_countries")),
-        _indicator("city_subfield", "city x subfield papers, core scholars and institutions, partners, concentration", ("output_impact",),
-                   ("paper_subfields", "city_subfield_year", "city_comparison", "core_scholars", "core_scholar_collaborators",
-                    "core_institutions", "core_institution_partners", "city_institution_edges", "collaboration_concentration")),
-        _indicator("topic_lens", "country rankings of papers, top-1% papers and patents within each configured topic", ("top_cited",),
-                   ("topic_papers", "topic_country_rankings", "topic_patent_rankings")),
-        _indicator("top_teams", "the top institutions by h5-index with their key members and main topics", ("institution_h5", "talent"),
-                   ("institution_key_members",)),
+        Stage(
+            "ingest_openalex",
+            "OpenAlex works/authors/institutions -> canonical tables + quarantine",
+            _ingest_openalex,
+            needs_input=True,
+            layer="silver",
+            writes=("papers", "authorships", "citations", "authors", "author_affiliation_years", "institutions"),
+        ),
+        Stage(
+            "ingest_patents",
+            "patent JSON Lines/Parquet -> patents, patent_assignees + quarantine",
+            _ingest_patents,
+            needs_input=True,
+            layer="silver",
+            writes=("patents", "patent_assignees"),
+        ),
+        Stage(
+            "quality_silver",
+            "Great Expectations gate on the canonical tables",
+            _quality_silver,
+            ("ingest_openalex", "ingest_patents"),
+            layer="silver",
+        ),
+        _indicator(
+            "output_impact",
+            "papers, citations, mean citations by country / institution / year (full + fractional)",
+            ("quality_silver",),
+            (
+                "paper_citations",
+                "paper_yearly_citations",
+                "output_by_country_year",
+                "output_by_country",
+                "output_by_institution",
+                "output_by_year",
+            ),
+        ),
+        _indicator(
+            "top_cited",
+            "top 1% highly cited papers per (field, year) cell and their counts",
+            ("output_impact",),
+            (
+                "top_cited_thresholds",
+                "top_cited_papers",
+                "top_cited_by_country_year",
+                "top_cited_by_country",
+                "top_cited_by_institution",
+                "top_cited_by_year",
+            ),
+        ),
+        _indicator(
+            "golden_cross",
+            "first year the challenger overtakes the leader (papers, top-1% papers)",
+            ("output_impact", "top_cited"),
+            ("golden_cross_series", "golden_cross"),
+        ),
+        _indicator(
+            "patents",
+            "patents, high-value patents, value bands, top countries' trend",
+            ("quality_silver",),
+            (
+                "patents_by_country",
+                "patents_by_country_year",
+                "patents_by_assignee",
+                "patent_value_bands",
+                "patent_value_band_ratio",
+                "high_value_trend",
+            ),
+        ),
+        _indicator(
+            "talent",
+            "scholar h-index, i10, latest affiliation; talent by country / institution / region / city",
+            ("quality_silver",),
+            ("scholar_h_index", "talent_by_country", "talent_by_institution", "talent_by_region", "talent_by_city"),
+        ),
+        _indicator(
+            "institution_h5",
+            "institution h5-index over the last complete window years, ranked",
+            ("output_impact",),
+            ("institution_h5",),
+        ),
+        _indicator(
+            "research_fronts",
+            "co-citation fronts of recent top-1% papers (GraphFrames), frontier index, table 8",
+            ("top_cited", "quality_silver"),
+            (
+                "research_front_links",
+                "research_front_papers",
+                "research_front_yearly",
+                "research_front_countries",
+                "research_fronts",
+                "frontier_top10",
+            ),
+        ),
+        _indicator(
+            "sleeping_beauties",
+            "beauty coefficient and awakening year of every top-1% paper",
+            ("top_cited",),
+            ("sleeping_beauties",),
+        ),
+        _indicator(
+            "talent_flow",
+            "author moves between countries and cities (GraphFrames flow graphs), migrants vs travellers",
+            ("quality_silver",),
+            (
+                "talent_moves",
+                "talent_flow_edges",
+                "talent_flow_by_country",
+                "talent_flow_by_city",
+                "talent_flow_by_country_year",
+                "talent_mobility",
+            ),
+        ),
+        _indicator(
+            "collaboration",
+            "country pairs on top-1% papers, the configured pairs' yearly series, the country graph",
+            ("top_cited",),
+            ("collaboration_pairs", "collaboration_pairs_yearly", "collaboration_countries"),
+        ),
+        _indicator(
+            "city_subfield",
+            "city x subfield papers, core scholars and institutions, partners, concentration",
+            ("output_impact",),
+            (
+                "paper_subfields",
+                "city_subfield_year",
+                "city_comparison",
+                "core_scholars",
+                "core_scholar_collaborators",
+                "core_institutions",
+                "core_institution_partners",
+                "city_institution_edges",
+                "collaboration_concentration",
+            ),
+        ),
+        _indicator(
+            "topic_lens",
+            "country rankings of papers, top-1% papers and patents within each configured topic",
+            ("top_cited",),
+            ("topic_papers", "topic_country_rankings", "topic_patent_rankings"),
+        ),
+        _indicator(
+            "top_teams",
+            "the top institutions by h5-index with their key members and main topics",
+            ("institution_h5", "talent"),
+            ("institution_key_members",),
+        ),
     )
 }
 

@@ -88,12 +88,7 @@ def jar_status(directory: Path | None = None) -> dict:
 
 def cached_jars(directory: Path | None = None) -> list[Path]:
     root = directory or jars_dir()
-    return sorted(
-        root / name / jar
-        for name, entry in jar_status(root).items()
-        if entry.get("ok")
-        for jar in entry["jars"]
-    )
+    return sorted(root / name / jar for name, entry in jar_status(root).items() if entry.get("ok") for jar in entry["jars"])
 
 
 def local_cores(master: str) -> int | None:

@@ -104,14 +104,15 @@ class Warehouse:
         writer.save(path)
         self.written[(layer, table)] = df.schema
         spark = df.sparkSession
-        commit = (
-            DeltaTable.forPath(spark, path)
-            .history(1)
-            .select("version", "operationMetrics")
-            .first()
+        commit = DeltaTable.forPath(spark, path).history(1).select("version", "operationMetrics").first()
+        log.info(
+            "wrote %s/%s version %s (%s) in %.1fs",
+            layer,
+            table,
+            commit["version"],
+            written_rows(commit["operationMetrics"] or {}),
+            time.monotonic() - started,
         )
-        log.info("wrote %s/%s version %s (%s) in %.1fs", layer, table, commit["version"],
-                 written_rows(commit["operationMetrics"] or {}), time.monotonic() - started)
         return int(commit["version"])
 
 

@@ -31,11 +31,7 @@ PAPERS = _struct(
     ("keyword_names", _STR_ARRAY, False),
     (
         "counts_by_year",
-        T.ArrayType(
-            T.StructType(
-                [T.StructField("year", T.IntegerType()), T.StructField("cited_by_count", T.LongType())]
-            )
-        ),
+        T.ArrayType(T.StructType([T.StructField("year", T.IntegerType()), T.StructField("cited_by_count", T.LongType())])),
         False,
     ),
     ("n_authors", T.IntegerType(), False),

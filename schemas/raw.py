@@ -67,9 +67,7 @@ RAW_TOPIC = T.StructType(
     ]
 )
 
-RAW_CONCEPT = T.StructType(
-    _ID_NAME + [T.StructField("level", T.IntegerType()), T.StructField("score", T.DoubleType())]
-)
+RAW_CONCEPT = T.StructType(_ID_NAME + [T.StructField("level", T.IntegerType()), T.StructField("score", T.DoubleType())])
 
 RAW_KEYWORD = T.StructType(_ID_NAME + [T.StructField("score", T.DoubleType())])
 

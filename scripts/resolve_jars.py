@@ -112,13 +112,25 @@ def resolve_one(name: str, coordinate: str, jars_root: Path, shipped: set[str], 
         pom.write_text(pom_for(name, coordinate, repos))
         out_dir = Path(tmp) / "jars"
         cmd = [
-            "mvn", "-B", "-q", "-U", "-f", str(pom), "dependency:copy-dependencies",
-            "-DincludeScope=runtime", f"-DoutputDirectory={out_dir}",
+            "mvn",
+            "-B",
+            "-q",
+            "-U",
+            "-f",
+            str(pom),
+            "dependency:copy-dependencies",
+            "-DincludeScope=runtime",
+            f"-DoutputDirectory={out_dir}",
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
-            return {"coordinate": coordinate, "ok": False, "jars": [], "repositories": tried,
-                    "error": _maven_reason(proc.stdout + proc.stderr)}
+            return {
+                "coordinate": coordinate,
+                "ok": False,
+                "jars": [],
+                "repositories": tried,
+                "error": _maven_reason(proc.stdout + proc.stderr),
+            }
         if target.exists():
             shutil.rmtree(target)
         target.mkdir(parents=True)

@@ -17,7 +17,13 @@ def patent_input(tmp_path_factory):
     root = tmp_path_factory.mktemp("cli_in")
     (root / "patents").mkdir()
     rows = [
-        {"id": "P1", "grant_year": 2019, "office": "US", "assignees": [{"name": "A Corp", "country": "US", "type": "company"}], "market_value_usd": 5.0},
+        {
+            "id": "P1",
+            "grant_year": 2019,
+            "office": "US",
+            "assignees": [{"name": "A Corp", "country": "US", "type": "company"}],
+            "market_value_usd": 5.0,
+        },
         {"id": "P2", "grant_year": 2020, "office": "CN", "assignees": [{"name": "B Co", "country": "CN", "type": "company"}]},
     ]
     (root / "patents" / "p.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
@@ -61,7 +67,9 @@ def test_bad_config_key_is_one_line(tmp_path, capsys):
 def test_unknown_stage_and_missing_input(spark, tmp_path, capsys):
     assert main(["run", "no_such_stage", "--warehouse", str(tmp_path / "wh")]) == 1
     assert "unknown stage" in capsys.readouterr().err
-    assert main(["run", "ingest_patents", "--only", "--input", str(tmp_path / "absent"), "--warehouse", str(tmp_path / "wh")]) == 1
+    assert (
+        main(["run", "ingest_patents", "--only", "--input", str(tmp_path / "absent"), "--warehouse", str(tmp_path / "wh")]) == 1
+    )
     assert "does not exist" in capsys.readouterr().err
 
 

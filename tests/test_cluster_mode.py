@@ -43,9 +43,9 @@ SPARK_CLASS = Path(pyspark.__file__).parent / "bin" / "spark-class"
 N_PAPERS = 1000
 SEED = 3
 WORKERS = 2
-STARTUP_TIMEOUT_S = 180   # JVM start-up is slow when the 2 cores are shared with other Spark jobs
+STARTUP_TIMEOUT_S = 180  # JVM start-up is slow when the 2 cores are shared with other Spark jobs
 SUBMIT_TIMEOUT_S = 1800
-FLOAT_DECIMALS = 9        # sums of doubles may be added in another order on two executors
+FLOAT_DECIMALS = 9  # sums of doubles may be added in another order on two executors
 
 # For the submission: few partitions for a 1000-paper corpus, a code cache large enough that the
 # JIT never turns itself off (see tests/conftest.py), Delta's log replay on 2 partitions instead of 50.
@@ -102,22 +102,47 @@ class StandaloneCluster:
         self.logs[name] = log
         with open(log, "w") as out:
             self.processes[name] = subprocess.Popen(
-                [str(SPARK_CLASS), *args], stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env=self.env, cwd=self.base, start_new_session=True,
+                [str(SPARK_CLASS), *args],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=self.env,
+                cwd=self.base,
+                start_new_session=True,
             )
 
     def start(self) -> None:
-        self._spawn("master", [
-            "org.apache.spark.deploy.master.Master",
-            "--host", "127.0.0.1", "--port", str(self.port), "--webui-port", str(self.webui_port),
-        ])
+        self._spawn(
+            "master",
+            [
+                "org.apache.spark.deploy.master.Master",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--webui-port",
+                str(self.webui_port),
+            ],
+        )
         for i, work_dir in enumerate(self.work_dirs, 1):
             work_dir.mkdir(parents=True)
-            self._spawn(f"worker-{i}", [
-                "org.apache.spark.deploy.worker.Worker",
-                "--host", "127.0.0.1", "--webui-port", str(_free_port()),
-                "--cores", "1", "--memory", "1g", "--work-dir", str(work_dir), self.url,
-            ])
+            self._spawn(
+                f"worker-{i}",
+                [
+                    "org.apache.spark.deploy.worker.Worker",
+                    "--host",
+                    "127.0.0.1",
+                    "--webui-port",
+                    str(_free_port()),
+                    "--cores",
+                    "1",
+                    "--memory",
+                    "1g",
+                    "--work-dir",
+                    str(work_dir),
+                    self.url,
+                ],
+            )
 
     def state(self) -> dict | None:
         try:
@@ -219,10 +244,27 @@ def cluster_submission(cluster, corpus, test_config, tmp_path_factory):
     }
     for key in ("PYSPARK_GATEWAY_PORT", "PYSPARK_GATEWAY_SECRET", "SPARK_HOME", "SCINTEL_JARS", "SCINTEL_CONF"):
         env.pop(key, None)
-    command = [str(ROOT / "spark-submit.sh"), "run", "--input", str(corpus), "--warehouse", "warehouse", "--conf", str(test_config)]
+    command = [
+        str(ROOT / "spark-submit.sh"),
+        "run",
+        "--input",
+        str(corpus),
+        "--warehouse",
+        "warehouse",
+        "--conf",
+        str(test_config),
+    ]
     with open(log, "w") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=base, env=env, start_new_session=True)
-    submission = {"process": process, "log": log, "warehouse": Warehouse(str(base / "warehouse")), "before": before, "started": time.monotonic()}
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=base, env=env, start_new_session=True
+        )
+    submission = {
+        "process": process,
+        "log": log,
+        "warehouse": Warehouse(str(base / "warehouse")),
+        "before": before,
+        "started": time.monotonic(),
+    }
     try:
         yield submission
     finally:
@@ -288,7 +330,12 @@ def cluster_check(cluster, cluster_run, tmp_path_factory):
         env.pop(key, None)
     done = subprocess.run(
         [str(ROOT / "spark-submit.sh"), "check", "--warehouse", "warehouse"],
-        cwd=base, env=env, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL,
+        cwd=base,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
     )
     return {"done": done, "after": _settled_state(cluster)}
 
@@ -365,7 +412,9 @@ def test_gold_tables_equal_local_mode(spark, cluster_run, local_run):
 
 def test_fractional_ranks_equal_local_mode(spark, cluster_run, local_run):
     def fractional_ranks(table, df):
-        return df.where(F.col("counting") == "fractional").select([c for c in df.columns if c in ("counting", "canonical_id", "country_code", "rank")])
+        return df.where(F.col("counting") == "fractional").select(
+            [c for c in df.columns if c in ("counting", "canonical_id", "country_code", "rank")]
+        )
 
     differing = _differences(spark, FRACTIONAL_RANKED, cluster_run["warehouse"], local_run, fractional_ranks)
     assert not differing, f"fractional ranks differ in {sorted(differing)}"

@@ -188,8 +188,10 @@ def test_nested_override_keeps_sibling_defaults(tmp_path):
 
 
 def test_lists_scalars_and_data_mappings_replace():
-    base = {"scope": {"year_start": 2012, "focus_countries": ["CN", "US"], "subfields": {"a": ["x"], "b": ["y"]}},
-            "quality": {"gate_gold": True, "stop_on_critical": True}}
+    base = {
+        "scope": {"year_start": 2012, "focus_countries": ["CN", "US"], "subfields": {"a": ["x"], "b": ["y"]}},
+        "quality": {"gate_gold": True, "stop_on_critical": True},
+    }
     overlay = {"scope": {"focus_countries": ["GB"], "subfields": {"c": ["z"]}, "checkpoint": None}, "quality": None}
     assert cfg.merge(base, overlay) == {
         "scope": {"year_start": 2012, "focus_countries": ["GB"], "subfields": {"c": ["z"]}, "checkpoint": None},
@@ -204,11 +206,14 @@ def test_lists_scalars_and_data_mappings_replace():
 
 
 def test_several_bad_values_reported_together(tmp_path):
-    message = _error(tmp_path, {
-        "indicators": {"top_n": 0},
-        "spark": {"shuffle_partitions": -3},
-        "thresholds": {"top_cited_share": 1.5},
-    })
+    message = _error(
+        tmp_path,
+        {
+            "indicators": {"top_n": 0},
+            "spark": {"shuffle_partitions": -3},
+            "thresholds": {"top_cited_share": 1.5},
+        },
+    )
     assert message == (
         "x.yaml: 3 problems:\n"
         " - 'spark.shuffle_partitions' must be at least 1, got -3\n"
@@ -218,13 +223,16 @@ def test_several_bad_values_reported_together(tmp_path):
 
 
 def test_every_kind_of_problem_in_one_error(tmp_path):
-    message = _error(tmp_path, {
-        "sparks": {"master": "local[4]"},
-        "scope": {"year_start": 2022},
-        "quality": {"gate_gold": "yes"},
-        "collaboration": {"pairs": [["CN", "CN"]], "partners": 0},
-        "topic_lens": {"topics": [{"name": "q", "paper_terms": []}]},
-    })
+    message = _error(
+        tmp_path,
+        {
+            "sparks": {"master": "local[4]"},
+            "scope": {"year_start": 2022},
+            "quality": {"gate_gold": "yes"},
+            "collaboration": {"pairs": [["CN", "CN"]], "partners": 0},
+            "topic_lens": {"topics": [{"name": "q", "paper_terms": []}]},
+        },
+    )
     assert message.splitlines() == [
         "x.yaml: 6 problems:",
         " - unknown key 'sparks' (did you mean 'spark'?)",
@@ -267,19 +275,23 @@ def test_zero_and_negative_rejected(tmp_path, section, key, value, expected):
 
 
 def test_limits_themselves_are_accepted():
-    config = cfg.from_dict({
-        "collaboration": {"max_authors_per_paper": 2, "network_edges": 1},
-        "thresholds": {"top_cited_min_threshold": 0, "cocitation_min_strength": 0},
-        "ingest": {"max_reject_ratio": 1},
-        "quality": {"max_row_count_drift_pct": 0},
-        "spark": {"driver_memory": "512M"},
-    })
+    config = cfg.from_dict(
+        {
+            "collaboration": {"max_authors_per_paper": 2, "network_edges": 1},
+            "thresholds": {"top_cited_min_threshold": 0, "cocitation_min_strength": 0},
+            "ingest": {"max_reject_ratio": 1},
+            "quality": {"max_row_count_drift_pct": 0},
+            "spark": {"driver_memory": "512M"},
+        }
+    )
     assert (config.collaboration.max_authors_per_paper, config.ingest.max_reject_ratio) == (2, 1.0)
     assert isinstance(config.ingest.max_reject_ratio, float)
 
 
 def test_wrong_types(tmp_path):
-    message = _error(tmp_path, {"ingest": {"max_cited_by_count": "lots"}, "indicators": {"top_n": True, "golden_cross_pairs": "CN,US"}})
+    message = _error(
+        tmp_path, {"ingest": {"max_cited_by_count": "lots"}, "indicators": {"top_n": True, "golden_cross_pairs": "CN,US"}}
+    )
     assert message.splitlines()[1:] == [
         " - 'indicators.top_n' must be int, got True",
         " - 'indicators.golden_cross_pairs' must be a list, got 'CN,US'",
@@ -295,7 +307,9 @@ def test_cross_field_rules_keep_their_meaning(tmp_path):
     assert _error(tmp_path, {"ingest": {"min_year": 2100, "max_year": 1800}}) == (
         "x.yaml: 'ingest.min_year' (2100) is after 'ingest.max_year' (1800)"
     )
-    assert _error(tmp_path, {"indicators": {"golden_cross_pairs": [["CN"]], "patent_value_band_edges": [10, 10, 20]}}).splitlines()[1:] == [
+    assert _error(
+        tmp_path, {"indicators": {"golden_cross_pairs": [["CN"]], "patent_value_band_edges": [10, 10, 20]}}
+    ).splitlines()[1:] == [
         " - 'indicators.golden_cross_pairs[0]' must be [challenger, leader], got ['CN']",
         " - 'indicators.patent_value_band_edges' must be strictly increasing, got [10.0, 10.0, 20.0]",
     ]
@@ -338,8 +352,9 @@ def test_rules_run_beside_range_problems(tmp_path):
 
 
 def test_unknown_keys_first_and_missing_keys(tmp_path):
-    message = _error(tmp_path, {"collaboration": {"partners": 0, "partnrs": 3},
-                                "topic_lens": {"topics": [{"paper_terms": ["x"]}]}})
+    message = _error(
+        tmp_path, {"collaboration": {"partners": 0, "partnrs": 3}, "topic_lens": {"topics": [{"paper_terms": ["x"]}]}}
+    )
     assert message.splitlines()[1:] == [
         " - unknown key 'collaboration.partnrs' (did you mean 'partners'?)",
         " - 'collaboration.partners' must be at least 1, got 0",
@@ -354,7 +369,9 @@ def test_settings_are_read_only_and_built_like_dataclasses():
     with pytest.raises(pydantic.ValidationError, match="frozen"):
         config.source = "elsewhere"
     assert isinstance(config.scope.focus_countries, list) and isinstance(config.scope.subfields["robotics"], list)
-    assert cfg.LensTopic("q", ["qubit"]) == cfg.LensTopic(name="q", paper_terms=["qubit"], patent_cpc_prefixes=[], patent_terms=[])
+    assert cfg.LensTopic("q", ["qubit"]) == cfg.LensTopic(
+        name="q", paper_terms=["qubit"], patent_cpc_prefixes=[], patent_terms=[]
+    )
     assert cfg.from_dict({}, source="a").digest() == cfg.from_dict({}, source="b").digest()  # the source is not a setting
     assert cfg.from_dict({}, source="a") != cfg.from_dict({}, source="b")
 
@@ -382,12 +399,20 @@ def test_schema_accepts_overlays_and_refuses_what_loading_refuses():
     jsonschema = pytest.importorskip("jsonschema")
     validator = jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text()))
     for overlay in [yaml.safe_load((ROOT / "conf" / n).read_text()) for n in ("local.yaml", "cluster.yaml")] + [
-        cfg.defaults_dict(), {}, {"quality": None}, {"collaboration": {"partners": 7}},
+        cfg.defaults_dict(),
+        {},
+        {"quality": None},
+        {"collaboration": {"partners": 7}},
     ]:
         assert list(validator.iter_errors(overlay)) == []
-    for bad in [{"sparks": {}}, {"spark": {"shuffle_partitions": 0}}, {"thresholds": {"top_cited_share": 1}},
-                {"spark": {"driver_memory": "6 GB"}}, {"quality": {"gate_gold": "yes"}},
-                {"topic_lens": {"topics": [{"paper_terms": ["x"]}]}}]:
+    for bad in [
+        {"sparks": {}},
+        {"spark": {"shuffle_partitions": 0}},
+        {"thresholds": {"top_cited_share": 1}},
+        {"spark": {"driver_memory": "6 GB"}},
+        {"quality": {"gate_gold": "yes"}},
+        {"topic_lens": {"topics": [{"paper_terms": ["x"]}]}},
+    ]:
         assert list(validator.iter_errors(bad)) != [], bad
     # Editors show each setting's packaged default.
     assert cfg.Config.model_json_schema()["$defs"]["IndicatorSettings"]["properties"]["top_n"]["default"] == 20

@@ -45,8 +45,12 @@ def test_cron_script_documents_its_crontab_line():
 def test_cron_script_logs_to_a_dated_file_and_returns_the_pipeline_exit_code(tmp_path, code):
     stub = _stub(tmp_path / "submit", f'echo "submitted $*"\nexit {code}\n')
     env = {
-        **os.environ, "SCINTEL_SUBMIT": str(stub), "SCINTEL_LOG_DIR": str(tmp_path / "logs"),
-        "SCINTEL_INPUT": "/data/in", "SCINTEL_WAREHOUSE": "/data/wh", "SCINTEL_CONF": "/etc/scintel.yaml",
+        **os.environ,
+        "SCINTEL_SUBMIT": str(stub),
+        "SCINTEL_LOG_DIR": str(tmp_path / "logs"),
+        "SCINTEL_INPUT": "/data/in",
+        "SCINTEL_WAREHOUSE": "/data/wh",
+        "SCINTEL_CONF": "/etc/scintel.yaml",
     }
     done = subprocess.run([str(CRON_SCRIPT)], env=env, capture_output=True, text=True, check=False)
     assert done.returncode == code
@@ -129,8 +133,15 @@ def test_spark_submit_sh_ships_a_digest_named_zip_and_absolute_paths(tmp_path):
     assert "delta-spark_4.1_2.13-4.4.0.jar" in argv[argv.index("--jars") + 1]
     assert "spark.sql.session.timeZone=UTC" in argv
     driver = argv.index(str(ROOT / "dist" / "scintel_main.py"))
-    assert argv[driver + 1:] == [
-        "run", "--input", f"{tmp_path}/corpus", f"--warehouse={tmp_path}/wh", "--conf", "/etc/x.yaml", "--only", "ingest_patents",
+    assert argv[driver + 1 :] == [
+        "run",
+        "--input",
+        f"{tmp_path}/corpus",
+        f"--warehouse={tmp_path}/wh",
+        "--conf",
+        "/etc/x.yaml",
+        "--only",
+        "ingest_patents",
     ]
     again = subprocess.run([str(SUBMIT_SCRIPT), *args], env=env, cwd=tmp_path, capture_output=True, text=True, check=True)
     assert str(zip_file) in again.stdout.splitlines()  # same sources, same zip
@@ -149,7 +160,11 @@ def test_spark_submit_sh_ships_delta_and_graphframes_jars(tmp_path):
     argv = _submitted_argv(tmp_path, {"SCINTEL_JARS": "cached"})
     jars = argv[argv.index("--jars") + 1].split(",")
     names = {Path(j).name for j in jars}
-    assert {"delta-spark_4.1_2.13-4.4.0.jar", "graphframes-spark4_2.13-0.11.0.jar", "graphframes-graphx-spark4_2.13-0.11.0.jar"} <= names
+    assert {
+        "delta-spark_4.1_2.13-4.4.0.jar",
+        "graphframes-spark4_2.13-0.11.0.jar",
+        "graphframes-graphx-spark4_2.13-0.11.0.jar",
+    } <= names
     assert all(Path(j).is_file() for j in jars)
     assert "--packages" not in argv and "--repositories" not in argv
 

@@ -22,9 +22,21 @@ N_PAPERS = 20000
 
 
 # Physical operators that run Python: UDFs (batch or Arrow), pandas and Arrow map/group functions, UDTFs.
-PYTHON_NODES = ("BatchEvalPython", "ArrowEvalPython", "PythonUDF", "PythonUDTF", "MapInPandas", "MapInArrow",
-                "PythonMapInArrow", "FlatMapGroupsInPandas", "FlatMapGroupsInArrow", "FlatMapCoGroupsInPandas",
-                "AggregateInPandas", "WindowInPandas", "FlatMapGroupsInPandasWithState")
+PYTHON_NODES = (
+    "BatchEvalPython",
+    "ArrowEvalPython",
+    "PythonUDF",
+    "PythonUDTF",
+    "MapInPandas",
+    "MapInArrow",
+    "PythonMapInArrow",
+    "FlatMapGroupsInPandas",
+    "FlatMapGroupsInArrow",
+    "FlatMapCoGroupsInPandas",
+    "AggregateInPandas",
+    "WindowInPandas",
+    "FlatMapGroupsInPandasWithState",
+)
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +84,10 @@ def test_spark_jobs_carry_their_pipeline_stage_as_job_group(spark, run_record):
 
 def test_planted_golden_crosses_recovered(spark, run_record):
     warehouse, _, _ = run_record
-    crosses = {r.metric: r.cross_year for r in warehouse.read(spark, "golden_cross").where("challenger = 'CN' AND leader = 'US'").collect()}
+    crosses = {
+        r.metric: r.cross_year
+        for r in warehouse.read(spark, "golden_cross").where("challenger = 'CN' AND leader = 'US'").collect()
+    }
     assert crosses == {
         "papers": PLANTED["papers_golden_cross"]["first_year_challenger_exceeds"],
         "top_cited_papers": PLANTED["top1_golden_cross"]["first_year_challenger_exceeds"],
@@ -84,7 +99,9 @@ def test_gold_invariants(spark, run_record):
     scholars = warehouse.read(spark, "scholar_h_index")
     assert scholars.where("h_index > paper_count OR i10_index > paper_count OR h_index < 0").count() == 0
     assert scholars.where("h_index >= 5").count() > 0
-    cells = warehouse.read(spark, "top_cited_thresholds").select("field_id", "publication_year", F.col("threshold").alias("cell_threshold"), "has_top")
+    cells = warehouse.read(spark, "top_cited_thresholds").select(
+        "field_id", "publication_year", F.col("threshold").alias("cell_threshold"), "has_top"
+    )
     top = warehouse.read(spark, "top_cited_papers").join(cells, ["field_id", "publication_year"])
     assert top.count() > 0
     assert top.where("citations < cell_threshold OR cell_threshold <= 2 OR NOT has_top").count() == 0
@@ -99,32 +116,42 @@ def test_report_renders_every_chart_from_the_run(spark, run_record, tmp_path):
     path = build_report(spark, warehouse, cfg.load(), str(tmp_path / "report"))
     html = path.read_text()
     for chart in report_charts(cfg.load()):
-        section = html[html.index(f"<h2 id='{chart.key}'>"):].split("<h2")[1]
+        section = html[html.index(f"<h2 id='{chart.key}'>") :].split("<h2")[1]
         match = re.search(rf"data-chart='{chart.key}' data-points='(\d+)'", section)
         assert match and int(match.group(1)) > 0, f"chart {chart.key} missing or empty"
         assert f"run {record['run_id']}" in section  # the run that wrote the chart's tables
         assert (path.parent / "figures" / f"{chart.key}.png").stat().st_size > 1000
         assert (path.parent / "figures" / f"{chart.key}.svg").stat().st_size > 1000
-    crosses = PLANTED["papers_golden_cross"]["first_year_challenger_exceeds"], PLANTED["top1_golden_cross"]["first_year_challenger_exceeds"]
+    crosses = (
+        PLANTED["papers_golden_cross"]["first_year_challenger_exceeds"],
+        PLANTED["top1_golden_cross"]["first_year_challenger_exceeds"],
+    )
     assert all(f"golden cross {year}" in html for year in crosses)
     # The planted facts a reader must see: the US gains researchers and China loses them, the four
     # rising fronts' topics head table 8, and no seed figure is left out.
-    flows = html[html.index("<h2 id='talent_flow_by_country'>"):].split("<h2")[1]
+    flows = html[html.index("<h2 id='talent_flow_by_country'>") :].split("<h2")[1]
     assert re.search(r"US \(net \+[\d,]+\)", flows) and re.search(r"CN \(net -[\d,]+\)", flows)
-    table8 = html[html.index("Table 8"):].split("</table>")[0]
+    table8 = html[html.index("Table 8") :].split("</table>")[0]
     first_four = "".join(table8.split("<tr>")[2:6])  # after the caption and the header row
     for topic in ("Large Language Models", "Diffusion Models", "Graph Neural Networks", "Quantum Error Correction"):
         assert topic in first_four, topic
     assert "Not in this report" not in html
-    teams = html[html.index("Table 4"):].split("</table>")[0]
+    teams = html[html.index("Table 4") :].split("</table>")[0]
     # The top ten by h5 (ties at the tenth place included), each with its key members.
     assert teams.count("<tr>") - 1 >= cfg.load().indicators.top_teams
     assert all(re.search(r"\(\d+", row) for row in teams.split("<tr>")[2:])
 
 
 def test_no_written_dataframe_evaluates_python(run_record, written_plans):
-    assert {"gold/research_fronts", "gold/research_front_yearly", "gold/frontier_top10", "gold/sleeping_beauties",
-            "gold/talent_flow_by_country", "gold/collaboration_pairs", "gold/collaboration_concentration"} <= set(written_plans)
+    assert {
+        "gold/research_fronts",
+        "gold/research_front_yearly",
+        "gold/frontier_top10",
+        "gold/sleeping_beauties",
+        "gold/talent_flow_by_country",
+        "gold/collaboration_pairs",
+        "gold/collaboration_concentration",
+    } <= set(written_plans)
     offending = {table: [node for node in PYTHON_NODES if node in plan] for table, plan in written_plans.items()}
     assert not {t: nodes for t, nodes in offending.items() if nodes}
     assert all("Project" in plan or "Scan" in plan or "LocalTableScan" in plan for plan in written_plans.values())
@@ -149,8 +176,11 @@ def test_planted_fronts_recovered_and_ranked(spark, run_record):
         best = max(members, key=lambda k: len(members[k] & cores))
         shared = len(members[best] & cores)
         precision, recall = shared / len(members[best]), shared / len(cores)
-        print(f"front {front['name']!r} ({front['trend']}): {best}, precision {precision:.2f}, recall {recall:.2f}, "
-              f"rank {ranks[best].rank}", file=sys.stderr)
+        print(
+            f"front {front['name']!r} ({front['trend']}): {best}, precision {precision:.2f}, recall {recall:.2f}, "
+            f"rank {ranks[best].rank}",
+            file=sys.stderr,
+        )
         assert precision >= 0.8 and recall >= 0.8, front["name"]
         found[front["name"]] = (front["trend"], ranks[best])
     assert len({row.front_id for _, row in found.values()}) == len(found)  # five different fronts
@@ -191,8 +221,7 @@ def test_the_plan_check_sees_a_python_udf(spark):
     """The check above can fail: a DataFrame with a Python UDF shows one of PYTHON_NODES."""
     from pyspark.sql.functions import udf
 
-    plan = spark.range(3).select(udf(lambda x: x + 1, "long")("id")).\
-        _jdf.queryExecution().executedPlan().toString()
+    plan = spark.range(3).select(udf(lambda x: x + 1, "long")("id"))._jdf.queryExecution().executedPlan().toString()
     assert any(node in plan for node in PYTHON_NODES), plan
 
 
@@ -209,7 +238,7 @@ def test_city_report_renders_every_chart_and_annex(spark, run_record, tmp_path):
         for ext in ("png", "svg", "csv"):
             assert (path.parent / "figures" / f"shanghai_{chart.key}.{ext}").stat().st_size > 100, (chart.key, ext)
     for caption in ("Annex 1", "Annex 2", "How concentrated collaboration is"):
-        table = html[html.index(caption):].split("</table>")[0]
+        table = html[html.index(caption) :].split("</table>")[0]
         assert table.count("<tr>") > 2, caption
     with pytest.raises(Exception, match="no paper of the configured subfields in a city named 'Atlantis'"):
         build_city_report(spark, warehouse, cfg.load(), "Atlantis", str(tmp_path / "nowhere"))

@@ -27,8 +27,8 @@ from pyspark.sql import DataFrame
 
 from jobs import config as cfg
 from jobs import pipeline
-from jobs.generate.corpus import generate_corpus
 from jobs.frames import differing_rows
+from jobs.generate.corpus import generate_corpus
 from jobs.generate.delivery import second_delivery
 from jobs.ingest.common import SOURCE_FILE
 from jobs.warehouse import Warehouse
@@ -60,8 +60,15 @@ def runs(spark, tmp_path_factory):
     # The reference run skips the silver gate (the nightly one runs it): it writes no table.
     reference = [s for s in everything if s != "quality_silver"]
     full = pipeline.run(pipeline.RunContext(spark, config, str(merged), full_wh), pipeline.plan(reference, only=True))
-    return {"incremental": incremental_wh, "full": full_wh, "nightly": nightly, "full_record": full,
-            "sizes": sizes, "second": second, "before_nightly": before_nightly}
+    return {
+        "incremental": incremental_wh,
+        "full": full_wh,
+        "nightly": nightly,
+        "full_record": full,
+        "sizes": sizes,
+        "second": second,
+        "before_nightly": before_nightly,
+    }
 
 
 def _config():
@@ -150,10 +157,26 @@ def test_killed_mid_write_leaves_readable_tables_and_the_rerun_converges(spark, 
     warehouse = Warehouse(str(tmp_path / "wh"))
     shutil.copytree(runs["before_nightly"], warehouse.root)
     env = {**os.environ, "PYSPARK_PYTHON": sys.executable}
-    command = [sys.executable, "-m", "jobs.cli", "run", "--incremental", "--input", str(runs["second"]),
-               "--warehouse", warehouse.root]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                               start_new_session=True, cwd=Path(__file__).resolve().parents[1])
+    command = [
+        sys.executable,
+        "-m",
+        "jobs.cli",
+        "run",
+        "--incremental",
+        "--input",
+        str(runs["second"]),
+        "--warehouse",
+        warehouse.root,
+    ]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        start_new_session=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     seen, killed = [], False
     deadline = time.monotonic() + 600
     for line in process.stdout:
@@ -174,8 +197,9 @@ def test_killed_mid_write_leaves_readable_tables_and_the_rerun_converges(spark, 
 
     # The rerun: the ingest stages, whose tables every indicator is a function of (the gold
     # side of "incremental == full" is checked above).
-    record = pipeline.run(pipeline.RunContext(spark, _config(), str(runs["second"]), warehouse, incremental=True),
-                          pipeline.plan(INGEST, only=True))
+    record = pipeline.run(
+        pipeline.RunContext(spark, _config(), str(runs["second"]), warehouse, incremental=True), pipeline.plan(INGEST, only=True)
+    )
     assert record["status"] == "succeeded"
     assert not (Path(warehouse.root) / "_lock").exists()
     for layer in ("bronze", "silver"):
@@ -193,7 +217,9 @@ def test_a_second_run_on_a_busy_warehouse_fails_cleanly(spark, runs, tmp_path, c
     lock.acquire(spark)
     try:
         with pytest.raises(audit.WarehouseLocked, match="holder-run"):
-            pipeline.run(pipeline.RunContext(spark, cfg.load(), str(runs["second"]), warehouse), pipeline.plan(["golden_cross"], only=True))
+            pipeline.run(
+                pipeline.RunContext(spark, cfg.load(), str(runs["second"]), warehouse), pipeline.plan(["golden_cross"], only=True)
+            )
         assert cli.main(["run", "golden_cross", "--only", "--warehouse", warehouse.root]) == 5
         err = capsys.readouterr().err
         assert "in use by another run" in err and "holder-run" in err and "Traceback" not in err

@@ -18,7 +18,8 @@ def test_delta_write_merge_and_time_travel(spark, tmp_path):
     spark.createDataFrame([(1, "a"), (2, "b")], "id int, v string").write.format("delta").save(path)
     updates = spark.createDataFrame([(2, "B"), (3, "c")], "id int, v string")
     (
-        DeltaTable.forPath(spark, path).alias("t")
+        DeltaTable.forPath(spark, path)
+        .alias("t")
         .merge(updates.alias("u"), "t.id = u.id")
         .whenMatchedUpdateAll()
         .whenNotMatchedInsertAll()
@@ -110,14 +111,17 @@ def test_graphframes_is_on_the_local_classpath(spark):
 def test_local_session_refuses_to_start_without_a_required_package(tmp_path):
     """build_session checks .jars/status.json before starting Spark: a package missing there stops
     it with the coordinate, whatever else was resolved."""
-    import json
 
     from jobs.session import MissingJvmPackage, require_cached_packages
 
-    (tmp_path / "status.json").write_text(json.dumps({
-        "delta": {"coordinate": "io.delta:delta-spark_4.1_2.13:4.4.0", "ok": True, "jars": []},
-        "graphframes": {"coordinate": "io.graphframes:graphframes-spark4_2.13:0.11.0", "ok": False, "jars": []},
-    }))
+    (tmp_path / "status.json").write_text(
+        json.dumps(
+            {
+                "delta": {"coordinate": "io.delta:delta-spark_4.1_2.13:4.4.0", "ok": True, "jars": []},
+                "graphframes": {"coordinate": "io.graphframes:graphframes-spark4_2.13:0.11.0", "ok": False, "jars": []},
+            }
+        )
+    )
     with pytest.raises(MissingJvmPackage, match=r"io\.graphframes:graphframes-spark4_2\.13:0\.11\.0"):
         require_cached_packages(tmp_path)
     (tmp_path / "status.json").write_text("{}")

@@ -22,24 +22,42 @@ def report(spark, tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
     warehouse = Warehouse(str(root / "warehouse"))
     # CN overtakes the US in 2014 in papers; in top-1% papers it never does.
-    series = [("papers", "CN", "US", 2012, 1.0, 3.0), ("papers", "CN", "US", 2013, 2.0, 3.0), ("papers", "CN", "US", 2014, 5.0, 4.0),
-              ("top_cited_papers", "CN", "US", 2012, 0.0, 1.0), ("top_cited_papers", "CN", "US", 2013, 0.0, 1.0),
-              ("top_cited_papers", "CN", "US", 2014, 0.0, 1.0)]
+    series = [
+        ("papers", "CN", "US", 2012, 1.0, 3.0),
+        ("papers", "CN", "US", 2013, 2.0, 3.0),
+        ("papers", "CN", "US", 2014, 5.0, 4.0),
+        ("top_cited_papers", "CN", "US", 2012, 0.0, 1.0),
+        ("top_cited_papers", "CN", "US", 2013, 0.0, 1.0),
+        ("top_cited_papers", "CN", "US", 2014, 0.0, 1.0),
+    ]
     warehouse.write(spark.createDataFrame(series, SERIES), "golden_cross_series", layer="gold")
     crosses = [("papers", "CN", "US", 2014, 5.0, 4.0), ("top_cited_papers", "CN", "US", None, None, None)]
     warehouse.write(spark.createDataFrame(crosses, CROSS), "golden_cross", layer="gold")
     # Full counting: US 20, CN 10, DE 5 papers; the fractional rows must not reach the chart.
-    output = [("full", "US", 20.0, 60.0, 3.0, 1), ("full", "CN", 10.0, 50.0, 5.0, 2), ("full", "DE", 5.0, 5.0, 1.0, 3),
-              ("fractional", "DE", 99.0, 99.0, 1.0, 1)]
+    output = [
+        ("full", "US", 20.0, 60.0, 3.0, 1),
+        ("full", "CN", 10.0, 50.0, 5.0, 2),
+        ("full", "DE", 5.0, 5.0, 1.0, 3),
+        ("fractional", "DE", 99.0, 99.0, 1.0, 1),
+    ]
     warehouse.write(spark.createDataFrame(output, OUTPUT), "output_by_country", layer="gold")
     # Talent flow: US 5 in 2 out, CN 1 in 4 out, DE 1 in 1 out (the least moves: not in the top 2).
     flows = [("US", 5, 2, 7, 3), ("CN", 1, 4, 5, -3), ("DE", 1, 1, 2, 0)]
-    warehouse.write(spark.createDataFrame(flows, "country string, inflow long, outflow long, total_flow long, net_inflow long"),
-                    "talent_flow_by_country", layer="gold")
+    warehouse.write(
+        spark.createDataFrame(flows, "country string, inflow long, outflow long, total_flow long, net_inflow long"),
+        "talent_flow_by_country",
+        layer="gold",
+    )
     top10 = [(1, "F1", "Large Language Models", 10, 3, 1.0, 2019.3), (2, "F2", "Diffusion Models", 8, 0, 0.93, 2020.1)]
-    warehouse.write(spark.createDataFrame(top10, "rank int, front_id string, label string, top_cited_papers long, "
-                                          "high_value_patents long, frontier_index double, mean_publication_year double"),
-                    "frontier_top10", layer="gold")
+    warehouse.write(
+        spark.createDataFrame(
+            top10,
+            "rank int, front_id string, label string, top_cited_papers long, "
+            "high_value_patents long, frontier_index double, mean_publication_year double",
+        ),
+        "frontier_top10",
+        layer="gold",
+    )
     path = build_report(spark, warehouse, cfg.load(), str(root / "out"), top=2)
     return path, path.read_text()
 
@@ -66,7 +84,7 @@ def test_rankings_take_the_top_n_of_full_counting(report):
     assert points == "2"
     labels = re.findall(r">\s*(US|CN|DE)\s*<", svg)
     assert sorted(set(labels)) == ["CN", "US"]  # top 2 by papers; DE's fractional 99 is not full counting
-    table = html[html.index("Table 1"):].split("</table>")[0]
+    table = html[html.index("Table 1") :].split("</table>")[0]
     rows = re.findall(r"<tr><td class='text'>(\w+)</td><td>([\d.,]+)</td><td>([\d.,]+)</td><td>([\d.,]+)</td>", table)
     assert rows == [("US", "20", "60", "3"), ("CN", "10", "50", "5")]
 
@@ -81,14 +99,14 @@ def test_every_rendered_chart_has_png_and_svg_files_and_missing_ones_name_their_
             assert (path.parent / "figures" / f"{chart.key}.csv").read_text().count("\n") >= 2, chart.key
         else:
             assert not png.exists(), chart.key
-            section = html[html.index(f"<h2 id='{chart.key}'>"):].split("<h2")[1]
+            section = html[html.index(f"<h2 id='{chart.key}'>") :].split("<h2")[1]
             assert "Not available" in section and f"<code>{chart.stage}</code>" in section, chart.key
     assert "Not in this report" not in html  # every seed figure has a chart: no such section
 
 
 def test_each_chart_states_scope_and_provenance(report):
     _, html = report
-    section = html[html.index("<h2 id='papers_by_country'>"):].split("<h2")[1]
+    section = html[html.index("<h2 id='papers_by_country'>") :].split("<h2")[1]
     assert "years 2012-2021" in section and "full counting" in section
     # No pipeline run wrote these tables: the version is given, the run is not invented.
     assert "gold/output_by_country v0" in section and "run not in the audit table" in section
@@ -132,10 +150,16 @@ def test_talent_flow_bars_and_table_8(report):
     points, svg = _chart(html, "talent_flow_by_country")
     assert points == "4"  # in and out for the top 2 countries by total flow
     assert "US (net +3)" in svg and "CN (net -3)" in svg and "DE (net" not in svg
-    table = html[html.index("Table 8"):].split("</table>")[0]
-    rows = re.findall(r"<tr><td>(\d+)</td><td class='text'>([^<]+)</td><td>(\d+)</td><td>(\d+)</td>"
-                      r"<td class='text'>([\d.]+)</td><td class='text'>(\d+)</td>", table)
-    assert rows == [("1", "Large Language Models", "10", "3", "1.00", "2019"), ("2", "Diffusion Models", "8", "0", "0.93", "2020")]
+    table = html[html.index("Table 8") :].split("</table>")[0]
+    rows = re.findall(
+        r"<tr><td>(\d+)</td><td class='text'>([^<]+)</td><td>(\d+)</td><td>(\d+)</td>"
+        r"<td class='text'>([\d.]+)</td><td class='text'>(\d+)</td>",
+        table,
+    )
+    assert rows == [
+        ("1", "Large Language Models", "10", "3", "1.00", "2019"),
+        ("2", "Diffusion Models", "8", "0", "0.93", "2020"),
+    ]
 
 
 def test_each_chart_writes_its_data_as_csv(report):
@@ -159,8 +183,16 @@ def test_values_from_data_are_escaped_and_the_inline_svg_is_kept():
 
     config = cfg.load()
     chart = CHARTS[1]
-    rendered = Rendered(chart, title="<b>Papers</b>", what="King's & co", points=3, svg="<svg><text>A &amp; B</text></svg>",
-                        files=[f"figures/{chart.key}.png"], scope="years", provenance="gold/x v1")
+    rendered = Rendered(
+        chart,
+        title="<b>Papers</b>",
+        what="King's & co",
+        points=3,
+        svg="<svg><text>A &amp; B</text></svg>",
+        files=[f"figures/{chart.key}.png"],
+        scope="years",
+        provenance="gold/x v1",
+    )
     table = Table("Top <i>institutions</i>", ["institution", "papers"], [["<script>alert(1)</script>", 1234], [None, 0.5]])
     ctx = SimpleNamespace(warehouse=SimpleNamespace(root="/wh/<x>"), config=config, city="<Shanghai>", country="CN")
     page = report_html(ctx, [rendered], [table], ())
@@ -169,7 +201,7 @@ def test_values_from_data_are_escaped_and_the_inline_svg_is_kept():
     assert "Top &lt;i&gt;institutions&lt;/i&gt;" in page
     assert "<tr><td class='text'>&lt;script&gt;alert(1)&lt;/script&gt;</td><td>1,234</td></tr>" in page
     assert "<tr><td></td><td>0.50</td></tr>" in page  # None is an empty cell, a number reads from the right
-    assert f"data-points='3'><svg><text>A &amp; B</text></svg></div>" in page
+    assert "data-points='3'><svg><text>A &amp; B</text></svg></div>" in page
     city = city_html(ctx, [rendered], [table], 1)
     assert "<h1>&lt;Shanghai&gt; (CN)" in city and "<script>" not in city
 

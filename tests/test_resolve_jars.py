@@ -18,7 +18,9 @@ MISSING = "org.scintel.test:does-not-exist_2.13:0.0.1"
 POM = """<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
 <groupId>org.scintel.test</groupId><artifactId>{artifact}</artifactId><version>1.0</version>
 <dependencies>{dependencies}</dependencies></project>"""
-DEPENDENCY = "<dependency><groupId>org.scintel.test</groupId><artifactId>{artifact}</artifactId><version>1.0</version></dependency>"
+DEPENDENCY = (
+    "<dependency><groupId>org.scintel.test</groupId><artifactId>{artifact}</artifactId><version>1.0</version></dependency>"
+)
 
 
 def _publish(repo: Path, artifact: str, depends_on: list[str]) -> None:

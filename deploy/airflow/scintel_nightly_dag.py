@@ -58,8 +58,19 @@ STAGE_GROUPS = {
     "ingest": ["ingest_openalex", "ingest_patents"],
     "quality": ["quality_silver"],
     "indicators": [
-        "output_impact", "top_cited", "golden_cross", "patents", "talent", "institution_h5", "research_fronts",
-        "sleeping_beauties", "talent_flow", "collaboration", "city_subfield", "topic_lens", "top_teams",
+        "output_impact",
+        "top_cited",
+        "golden_cross",
+        "patents",
+        "talent",
+        "institution_h5",
+        "research_fronts",
+        "sleeping_beauties",
+        "talent_flow",
+        "collaboration",
+        "city_subfield",
+        "topic_lens",
+        "top_teams",
     ],
 }
 

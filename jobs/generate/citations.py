@@ -41,17 +41,18 @@ def random_edges(design: Design, seed: int, papers_df: DataFrame) -> DataFrame:
     rank_u = unif(seed, "rank", paper, draw)
     # rank_u mapped onto the head-capped power law: a position in [0, 1) dense near 0, without
     # the spike at 0 that the top ranks would take under the plain power law.
-    ordinary_pos = (F.pow(F.lit(head) + F.lit(1.0 - head) * rank_u, F.lit(NORMAL_ALPHA)) - F.lit(NORMAL_HEAD)
-                    ) / F.lit(1.0 - NORMAL_HEAD)
+    ordinary_pos = (F.pow(F.lit(head) + F.lit(1.0 - head) * rank_u, F.lit(NORMAL_ALPHA)) - F.lit(NORMAL_HEAD)) / F.lit(
+        1.0 - NORMAL_HEAD
+    )
     n_hot = at(lit_array(design.hot_per_year, "bigint"), cited_year)
     n_citable = at(lit_array(design.citable_per_year, "bigint"), cited_year)
     hot_share = at(lit_array(HOT_REF_SHARE_BY_AGE, "double"), F.col("t") - cited_year)
     rank = F.when(unif(seed, "hot", paper, draw) < hot_share, power_rank(n_hot, rank_u, HOT_ALPHA)).otherwise(
-        n_hot + F.floor((n_citable - n_hot) * ordinary_pos))
+        n_hot + F.floor((n_citable - n_hot) * ordinary_pos)
+    )
     age = lookup([cumulative(list(AGE_WEIGHTS))], F.lit(0), unif(seed, "age", paper, draw))
     return (
-        papers_df
-        .select("p", "t", F.explode(F.sequence(F.lit(0), F.col("n_draws") - 1)).alias("j"))
+        papers_df.select("p", "t", F.explode(F.sequence(F.lit(0), F.col("n_draws") - 1)).alias("j"))
         .withColumn("cited_t", F.col("t") - age)
         .filter(cited_year >= 0)
         .select("p", "t", (at(lit_array(design.first_paper, "bigint"), cited_year) + rank.cast("bigint")).alias("cited"))
@@ -86,7 +87,8 @@ def front_edges(spark: SparkSession, design: Design, seed: int, papers_df: DataF
 def references_per_paper(design: Design, edges_df: DataFrame) -> DataFrame:
     """Grain: citing paper: p, referenced_works (sorted OpenAlex URLs)."""
     return edges_df.groupBy("p").agg(
-        F.sort_array(F.collect_list(openalex_id("W", work_number_col(design, F.col("cited"))))).alias("referenced_works"))
+        F.sort_array(F.collect_list(openalex_id("W", work_number_col(design, F.col("cited"))))).alias("referenced_works")
+    )
 
 
 def citation_counts(design: Design, edges_df: DataFrame) -> DataFrame:
@@ -96,12 +98,15 @@ def citation_counts(design: Design, edges_df: DataFrame) -> DataFrame:
     One group-by on the cited id with per-year conditional sums: partial aggregation keeps hub
     papers (tens of thousands of citations at 10M papers) from landing whole on one task."""
     per_year = [F.sum(F.when(F.col("t") == k, 1).otherwise(0)).alias(f"y{k}") for k in range(len(design.years))]
-    by_year = F.array(*[
-        F.struct(F.lit(year).alias("year"), F.col(f"y{k}").cast("bigint").alias("cited_by_count"))
-        for k, year in reversed(list(enumerate(design.years)))
-    ])
+    by_year = F.array(
+        *[
+            F.struct(F.lit(year).alias("year"), F.col(f"y{k}").cast("bigint").alias("cited_by_count"))
+            for k, year in reversed(list(enumerate(design.years)))
+        ]
+    )
     return (
-        edges_df.groupBy("cited").agg(F.count(F.lit(1)).alias("cited_by_count"), *per_year)
+        edges_df.groupBy("cited")
+        .agg(F.count(F.lit(1)).alias("cited_by_count"), *per_year)
         .select(
             F.col("cited").alias("p"),
             F.col("cited_by_count"),

@@ -67,8 +67,10 @@ def bin_index(bounds, n_bins: int, u: Column) -> Column:
     """Bin of u given cumulative upper bounds (a Python list or an array column; last = 1.0):
     the number of bounds <= u, as a sum of comparisons. Pass u and bounds as plain column
     references: the expression repeats them n_bins times."""
+
     def bound(k: int) -> Column:
         return F.lit(bounds[k]) if isinstance(bounds, list) else F.element_at(bounds, k + 1)
+
     return reduce(lambda acc, k: acc + (u >= bound(k)).cast("int"), range(n_bins - 1), F.lit(0))
 
 
@@ -76,11 +78,7 @@ def lookup(cums: list[list[float]], row: Column, u: Column) -> Column:
     """Bin of u in the cumulative distribution cums[row], read from a flat literal table of
     LOOKUP_BUCKETS entries per distribution (bucket midpoints: shares exact to 1/2048). One
     element_at instead of a search keeps the generated code small."""
-    table = [
-        sum(1 for bound in cum[:-1] if (k + 0.5) / LOOKUP_BUCKETS >= bound)
-        for cum in cums
-        for k in range(LOOKUP_BUCKETS)
-    ]
+    table = [sum(1 for bound in cum[:-1] if (k + 0.5) / LOOKUP_BUCKETS >= bound) for cum in cums for k in range(LOOKUP_BUCKETS)]
     bucket = F.least(F.floor(u * LOOKUP_BUCKETS), F.lit(LOOKUP_BUCKETS - 1)).cast("int")
     return F.element_at(lit_array(table), row * LOOKUP_BUCKETS + bucket + 1)
 

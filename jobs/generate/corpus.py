@@ -59,8 +59,9 @@ def _timed(step: str, timings: dict):
     log.info("generate: %s in %.1f s", step, timings[step])
 
 
-def generate_corpus(spark: SparkSession, out_dir: str, n_papers: int, seed: int,
-                    year_start: int = 2012, year_end: int = 2021) -> dict:
+def generate_corpus(
+    spark: SparkSession, out_dir: str, n_papers: int, seed: int, year_start: int = 2012, year_end: int = 2021
+) -> dict:
     """Write works/, authors/, institutions/ and patents/ under out_dir (gzip JSON Lines in the
     raw layouts) and PLANTED.json beside them; return {"counts": rows per entity, "planted":
     facts to recover, "out_dir", "seed", "year_start", "year_end", "seconds": per entity}."""
@@ -78,8 +79,9 @@ def generate_corpus(spark: SparkSession, out_dir: str, n_papers: int, seed: int,
     cached = [author_works_df, rows_df, cites_df, edges_df, papers_df, inst_df]
     timings: dict[str, float] = {}
     try:
-        works_df = build_works(design, seed, papers_df, paper_authorships(rows_df),
-                               references_per_paper(design, edges_df), cites_df)
+        works_df = build_works(
+            design, seed, papers_df, paper_authorships(rows_df), references_per_paper(design, edges_df), cites_df
+        )
         with _timed("works", timings):
             write_json(works_df, f"{out}/works", file_count(n_papers))
         with _timed("authors", timings):
@@ -104,8 +106,15 @@ def generate_corpus(spark: SparkSession, out_dir: str, n_papers: int, seed: int,
         "authorships": n_authorships,
         "citations": n_citations,
     }
-    result = {"counts": counts, "planted": planted_facts(design), "out_dir": out, "seed": seed,
-              "year_start": year_start, "year_end": year_end, "seconds": timings}
+    result = {
+        "counts": counts,
+        "planted": planted_facts(design),
+        "out_dir": out,
+        "seed": seed,
+        "year_start": year_start,
+        "year_end": year_end,
+        "seconds": timings,
+    }
     # PLANTED.json leaves the timings out: same inputs, same file.
     planted_json = json.dumps({k: v for k, v in result.items() if k != "seconds"}, indent=1, sort_keys=True)
     write_text(spark, f"{out}/PLANTED.json", planted_json)

@@ -65,31 +65,50 @@ def second_delivery(spark: SparkSession, first: str | Path, root: str | Path) ->
     works = spark.read.schema(RAW_WORK).json(str(first / "works")).cache()
     patents = spark.read.schema(RAW_PATENT).json(str(first / "patents")).cache()
 
-    updated = works.where(_bucket(20, 0)).select(
-        *[c for c in works.columns if c not in ("title", "referenced_works", "cited_by_count", "updated_date")],
-        F.concat(F.lit("Revised: "), F.col("title")).alias("title"),
-        F.slice(F.col("referenced_works"), 1, F.greatest(F.size("referenced_works") - 1, F.lit(0))).alias("referenced_works"),
-        (F.col("cited_by_count") + 5).alias("cited_by_count"),
-        F.lit(LATER).alias("updated_date"),
-    ).select(*works.columns)
-    stale = works.where(_bucket(20, 7)).limit(1).withColumn("title", F.lit("stale copy")).withColumn("updated_date", F.lit(EARLIER))
-    new = works.where(_bucket(20, 3)).select(
-        *[c for c in works.columns if c not in ("id", "publication_year", "referenced_works", "cited_by_count", "counts_by_year")],
-        F.regexp_replace("id", "W4", "W9").alias("id"),
-        F.lit(2021).alias("publication_year"),
-        F.array(F.col("id")).alias("referenced_works"),  # the work it was copied from: an existing one
-        F.lit(0).cast("long").alias("cited_by_count"),
-        F.array().cast(RAW_WORK["counts_by_year"].dataType).alias("counts_by_year"),
-    ).select(*works.columns)
+    updated = (
+        works.where(_bucket(20, 0))
+        .select(
+            *[c for c in works.columns if c not in ("title", "referenced_works", "cited_by_count", "updated_date")],
+            F.concat(F.lit("Revised: "), F.col("title")).alias("title"),
+            F.slice(F.col("referenced_works"), 1, F.greatest(F.size("referenced_works") - 1, F.lit(0))).alias("referenced_works"),
+            (F.col("cited_by_count") + 5).alias("cited_by_count"),
+            F.lit(LATER).alias("updated_date"),
+        )
+        .select(*works.columns)
+    )
+    stale = (
+        works.where(_bucket(20, 7)).limit(1).withColumn("title", F.lit("stale copy")).withColumn("updated_date", F.lit(EARLIER))
+    )
+    new = (
+        works.where(_bucket(20, 3))
+        .select(
+            *[
+                c
+                for c in works.columns
+                if c not in ("id", "publication_year", "referenced_works", "cited_by_count", "counts_by_year")
+            ],
+            F.regexp_replace("id", "W4", "W9").alias("id"),
+            F.lit(2021).alias("publication_year"),
+            F.array(F.col("id")).alias("referenced_works"),  # the work it was copied from: an existing one
+            F.lit(0).cast("long").alias("cited_by_count"),
+            F.array().cast(RAW_WORK["counts_by_year"].dataType).alias("counts_by_year"),
+        )
+        .select(*works.columns)
+    )
     removed = works.where(_bucket(25, 1) & ~_bucket(20, 0) & ~_bucket(20, 3) & ~_bucket(20, 7)).select("id")
 
     patents_updated = patents.where(_bucket(10, 0)).withColumn("market_value_usd", F.col("market_value_usd") * 2)
     patents_new = patents.where(_bucket(10, 2)).withColumn("id", F.concat(F.lit("X"), F.col("id")))
     patents_removed = patents.where(_bucket(10, 1)).select("id")
 
-    sizes = {"updated": updated.count(), "new": new.count(), "removed": removed.count(),
-             "patents_updated": patents_updated.count(), "patents_new": patents_new.count(),
-             "patents_removed": patents_removed.count()}
+    sizes = {
+        "updated": updated.count(),
+        "new": new.count(),
+        "removed": removed.count(),
+        "patents_updated": patents_updated.count(),
+        "patents_new": patents_new.count(),
+        "patents_removed": patents_removed.count(),
+    }
     n_works, n_patents = works.count(), patents.count()
 
     second = root / "delivery2"
@@ -100,11 +119,17 @@ def second_delivery(spark: SparkSession, first: str | Path, root: str | Path) ->
 
     merged = root / "merged"
     changed = updated.select("id").unionByName(removed)
-    _write_json(works.join(changed, "id", how="left_anti").unionByName(updated).unionByName(new), merged / "works",
-                n_works - sizes["removed"] + sizes["new"])
+    _write_json(
+        works.join(changed, "id", how="left_anti").unionByName(updated).unionByName(new),
+        merged / "works",
+        n_works - sizes["removed"] + sizes["new"],
+    )
     changed_patents = patents_updated.select("id").unionByName(patents_removed)
-    _write_json(patents.join(changed_patents, "id", how="left_anti").unionByName(patents_updated).unionByName(patents_new),
-                merged / "patents", n_patents - sizes["patents_removed"] + sizes["patents_new"])
+    _write_json(
+        patents.join(changed_patents, "id", how="left_anti").unionByName(patents_updated).unionByName(patents_new),
+        merged / "patents",
+        n_patents - sizes["patents_removed"] + sizes["patents_new"],
+    )
     for entity in ("authors", "institutions"):
         if (first / entity).exists():
             shutil.copytree(first / entity, merged / entity, dirs_exist_ok=True)

@@ -232,8 +232,9 @@ def expected_full_counts(lead: list[float], intl_share: float) -> list[float]:
     ]
 
 
-def check_crossings(years: list[int], year_end: int, lead: list[list[float]],
-                    lead_hot: list[list[float]]) -> dict[int, dict[str, float]]:
+def check_crossings(
+    years: list[int], year_end: int, lead: list[list[float]], lead_hot: list[list[float]]
+) -> dict[int, dict[str, float]]:
     """Expected CN/US ratios per year; refuses a design whose crossings are not where PLANTED
     says, with room (the realised counts wander a little around the expectation)."""
     cn, us = COUNTRY_INDEX["CN"], COUNTRY_INDEX["US"]
@@ -268,8 +269,7 @@ def country_pool_shares(lead_cum: list[list[float]], papers_per_year: list[int])
 # ---------------------------------------------------------------------------------------------
 
 
-def place_front_cores(papers_per_year: list[int], first_paper: list[int],
-                      citable_per_year: list[int]) -> list[PlacedFront]:
+def place_front_cores(papers_per_year: list[int], first_paper: list[int], citable_per_year: list[int]) -> list[PlacedFront]:
     """Front cores take the last papers of their year blocks, past the citable part: they are never
     drawn as random references, so their citations are exactly the front citers' references."""
     n_years = len(papers_per_year)
@@ -333,9 +333,18 @@ def author_groups(n_papers: int, n_years: int, pool: list[float]) -> list[Author
             size = round(flow.rate * movers_per_rate)
             if size < 1:
                 continue
-            groups.append(AuthorGroup(len(groups), COUNTRY_INDEX[flow.origin], COUNTRY_INDEX[flow.destination],
-                                      move_year, size, next_author, MOVER_PRODUCTIVITY,
-                                      move_year - MOVER_CAREER_BEFORE_MOVE))
+            groups.append(
+                AuthorGroup(
+                    len(groups),
+                    COUNTRY_INDEX[flow.origin],
+                    COUNTRY_INDEX[flow.destination],
+                    move_year,
+                    size,
+                    next_author,
+                    MOVER_PRODUCTIVITY,
+                    move_year - MOVER_CAREER_BEFORE_MOVE,
+                )
+            )
             next_author += size
     return groups
 
@@ -414,8 +423,7 @@ def make_design(n_papers: int, seed: int, year_start: int, year_end: int) -> Des
         front_citer_cum=front_citer_cum(n_years),
         groups=groups,
         group_choices=group_choices(groups, n_years),
-        institutions_per_country=[max(n_named[c] + FILLERS_MIN, round(n_institutions * pool[c]))
-                                  for c in range(len(COUNTRIES))],
+        institutions_per_country=[max(n_named[c] + FILLERS_MIN, round(n_institutions * pool[c])) for c in range(len(COUNTRIES))],
         n_patents=n_patents,
         patents_per_year=patents_per_year,
         first_patent=block_starts(patents_per_year),

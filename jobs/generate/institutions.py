@@ -35,11 +35,13 @@ def build_institutions(spark: SparkSession, design: Design, seed: int) -> DataFr
     named_rows = []
     rank = {code: 0 for code in COUNTRY_CODES}
     for inst in NAMED_INSTITUTIONS:
-        named_rows.append((COUNTRY_INDEX[inst.country], rank[inst.country], inst.name, inst.city, inst.type,
-                           inst.openalex_id, inst.parent_id))
+        named_rows.append(
+            (COUNTRY_INDEX[inst.country], rank[inst.country], inst.name, inst.city, inst.type, inst.openalex_id, inst.parent_id)
+        )
         rank[inst.country] += 1
     named_df = local_table(
-        spark, named_rows,
+        spark,
+        named_rows,
         "c int, k int, named string, named_city string, named_type string, explicit string, parent string",
     )
     city_rows = [
@@ -58,8 +60,7 @@ def build_institutions(spark: SparkSession, design: Design, seed: int) -> DataFr
     # (f div n_cities) mod n_templates, and a campus number once every (city, template) is taken.
     filler = F.col("k") - n_named
     slots_df = (
-        countries_df
-        .select("c", "code", "country", F.explode(F.sequence(F.lit(0), F.col("n_inst") - 1)).alias("k"))
+        countries_df.select("c", "code", "country", F.explode(F.sequence(F.lit(0), F.col("n_inst") - 1)).alias("k"))
         .join(F.broadcast(named_df), on=["c", "k"], how="left")
         .select(
             "*",
@@ -71,25 +72,35 @@ def build_institutions(spark: SparkSession, design: Design, seed: int) -> DataFr
         )
         .join(F.broadcast(cities_df), on=["c", "city_k"], how="left")
     )
-    named_city = cities_df.select(F.col("c").alias("nc"), F.col("city").alias("ncity"),
-                                  F.col("region").alias("nregion"), F.col("lat").alias("nlat"),
-                                  F.col("lon").alias("nlon"))
-    inst_df = slots_df.join(F.broadcast(named_city),
-                            on=[F.col("c") == F.col("nc"), F.col("named_city") == F.col("ncity")], how="left")
+    named_city = cities_df.select(
+        F.col("c").alias("nc"),
+        F.col("city").alias("ncity"),
+        F.col("region").alias("nregion"),
+        F.col("lat").alias("nlat"),
+        F.col("lon").alias("nlon"),
+    )
+    inst_df = slots_df.join(
+        F.broadcast(named_city), on=[F.col("c") == F.col("nc"), F.col("named_city") == F.col("ncity")], how="left"
+    )
     is_named = F.col("named").isNotNull()
-    filler_name = F.concat(F.col("city"), F.lit(" "), at(template_suffixes, F.col("tmpl")),
-                           F.when(F.col("campus") > 0, F.concat(F.lit(" ("), (F.col("campus") + 1).cast("string"),
-                                                               F.lit(")"))).otherwise(F.lit("")))
+    filler_name = F.concat(
+        F.col("city"),
+        F.lit(" "),
+        at(template_suffixes, F.col("tmpl")),
+        F.when(F.col("campus") > 0, F.concat(F.lit(" ("), (F.col("campus") + 1).cast("string"), F.lit(")"))).otherwise(F.lit("")),
+    )
     inst_key = F.col("c").cast("long") * INST_KEY_STRIDE + F.col("k")
-    short_id = F.coalesce(F.col("explicit"),
-                          F.concat(F.lit("I"), (F.lit(INSTITUTION_ID_BASE) + inst_key).cast("string")))
+    short_id = F.coalesce(F.col("explicit"), F.concat(F.lit("I"), (F.lit(INSTITUTION_ID_BASE) + inst_key).cast("string")))
     full_id = F.concat(F.lit(OPENALEX), short_id)
     ror_hash = F.xxhash64(F.lit(seed), F.lit("ror"), inst_key)
-    ror = F.concat(F.lit("https://ror.org/0"),
-                   F.lower(F.substring(F.conv(F.abs(ror_hash).cast("string"), 10, 36), 1, 6)),
-                   F.lpad(F.pmod(ror_hash, F.lit(100)).cast("string"), 2, "0"))
-    lineage = F.when(F.col("parent").isNotNull(),
-                     F.array(full_id, F.concat(F.lit(OPENALEX), F.col("parent")))).otherwise(F.array(full_id))
+    ror = F.concat(
+        F.lit("https://ror.org/0"),
+        F.lower(F.substring(F.conv(F.abs(ror_hash).cast("string"), 10, 36), 1, 6)),
+        F.lpad(F.pmod(ror_hash, F.lit(100)).cast("string"), 2, "0"),
+    )
+    lineage = F.when(F.col("parent").isNotNull(), F.array(full_id, F.concat(F.lit(OPENALEX), F.col("parent")))).otherwise(
+        F.array(full_id)
+    )
     return inst_df.select(
         inst_key.alias("inst_key"),
         F.col("c"),
@@ -128,7 +139,14 @@ def build_institution_rows(inst_df: DataFrame, author_works_df: DataFrame) -> Da
         .agg(F.count(F.lit(1)).alias("works_count"), F.sum("cites").alias("cited_by_count"))
     )
     return inst_df.join(F.broadcast(stats_df), on="inst_key", how="left").select(
-        F.col("inst_key").alias("key"), "id", "ror", "display_name", "country_code", "type", "geo", "lineage",
+        F.col("inst_key").alias("key"),
+        "id",
+        "ror",
+        "display_name",
+        "country_code",
+        "type",
+        "geo",
+        "lineage",
         F.coalesce("works_count", F.lit(0)).cast("bigint").alias("works_count"),
         F.coalesce("cited_by_count", F.lit(0)).cast("bigint").alias("cited_by_count"),
         F.lit(UPDATED_DATE).alias("updated_date"),

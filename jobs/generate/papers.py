@@ -41,8 +41,9 @@ def build_papers(spark: SparkSession, design: Design, seed: int, n_parts: int) -
     country_u, topic_u, intl_u = F.col("v1"), F.col("v2"), F.col("v3")
 
     # Hot papers and cores draw their lead country from their own shares (rows n_years..).
-    lead_country = lookup(design.lead_cum + design.lead_cum_hot,
-                          year_idx + F.when(is_hotlike, len(design.years)).otherwise(0), country_u)
+    lead_country = lookup(
+        design.lead_cum + design.lead_cum_hot, year_idx + F.when(is_hotlike, len(design.years)).otherwise(0), country_u
+    )
     intl_share = F.when(is_hotlike, F.lit(INTL_SHARE_HOT)).otherwise(F.lit(INTL_SHARE))
     is_intl = intl_u < intl_share
     # The part of intl_u below intl_share, rescaled to [0, 1), picks the collaborator.
@@ -50,20 +51,27 @@ def build_papers(spark: SparkSession, design: Design, seed: int, n_parts: int) -
 
     front_topics = lit_array([front.topic_index for front in design.fronts])
     topic = F.when(is_core, at(front_topics, F.col("core_front"))).otherwise(
-        lookup([cumulative([tp.weight for tp in TOPICS])], F.lit(0), topic_u))
+        lookup([cumulative([tp.weight for tp in TOPICS])], F.lit(0), topic_u)
+    )
     field_k = at(lit_array([FIELD_KEYS.index(tp.field) for tp in TOPICS]), topic)
 
-    team = F.least(F.lit(MAX_TEAM),
-                   F.lit(1) + F.floor(F.lit(-TEAM_SCALE) * F.log(F.lit(1.0) - unif(seed, "team", paper)))).cast("int")
+    team = F.least(F.lit(MAX_TEAM), F.lit(1) + F.floor(F.lit(-TEAM_SCALE) * F.log(F.lit(1.0) - unif(seed, "team", paper)))).cast(
+        "int"
+    )
     core_review = F.map_from_arrays(
         lit_array([core.paper for front in design.fronts for core in front.cores], "bigint"),
-        lit_array([core.is_review for front in design.fronts for core in front.cores], "boolean"))
+        lit_array([core.is_review for front in design.fronts for core in front.cores], "boolean"),
+    )
     is_review = F.coalesce(F.try_element_at(core_review, paper), unif(seed, "review", paper) < REVIEW_SHARE)
-    draws = (F.lit(MIN_DRAWS) + F.floor(F.lit(EXTRA_DRAWS) * F.pow(unif(seed, "n_refs", paper), F.lit(DRAWS_SKEW)))
-             ).cast("int")
+    draws = (F.lit(MIN_DRAWS) + F.floor(F.lit(EXTRA_DRAWS) * F.pow(unif(seed, "n_refs", paper), F.lit(DRAWS_SKEW)))).cast("int")
 
     return placed_df.select(
-        "p", "t", "i", "core_front", "is_core", "is_hotlike",
+        "p",
+        "t",
+        "i",
+        "core_front",
+        "is_core",
+        "is_hotlike",
         lead_country.alias("lead_c"),
         is_intl.alias("is_intl"),
         collab_country.alias("collab_c"),
@@ -84,10 +92,12 @@ def _place_papers(spark: SparkSession, design: Design, n_parts: int) -> DataFram
     rank = paper - at(lit_array(design.first_paper, "bigint"), year_idx)
     cores = [(core.paper, index) for index, front in enumerate(design.fronts) for core in front.cores]
     core_front = F.try_element_at(
-        F.map_from_arrays(lit_array([p for p, _ in cores], "bigint"), lit_array([index for _, index in cores])), paper)
+        F.map_from_arrays(lit_array([p for p, _ in cores], "bigint"), lit_array([index for _, index in cores])), paper
+    )
     is_hotlike = (rank < at(lit_array(design.hot_per_year, "bigint"), year_idx)) | core_front.isNotNull()
     return (
-        spark.range(design.n_papers).withColumnRenamed("id", "p")
+        spark.range(design.n_papers)
+        .withColumnRenamed("id", "p")
         .repartition(n_parts, "p")
         .select(
             paper,
@@ -96,8 +106,7 @@ def _place_papers(spark: SparkSession, design: Design, n_parts: int) -> DataFram
             core_front.alias("core_front"),
             core_front.isNotNull().alias("is_core"),
             is_hotlike.alias("is_hotlike"),
-            *[low_discrepancy(rank, dim, offset).alias(f"v{dim + 1}")
-              for dim, offset in enumerate(design.sequence_offsets)],
+            *[low_discrepancy(rank, dim, offset).alias(f"v{dim + 1}") for dim, offset in enumerate(design.sequence_offsets)],
         )
     )
 
@@ -106,8 +115,10 @@ def _cited_front(design: Design, seed: int, field_k: Column) -> Column:
     """The front a non-core paper cites, or null: the first front whose stacked citer share for
     the paper's (field, year) exceeds the paper's uniform (design.front_citer_cum)."""
     n_years = len(design.years)
-    bounds = at(lit_array2([per_year for per_field in design.front_citer_cum for per_year in per_field], "double"),
-                field_k * n_years + F.col("t"))
+    bounds = at(
+        lit_array2([per_year for per_field in design.front_citer_cum for per_year in per_field], "double"),
+        field_k * n_years + F.col("t"),
+    )
     u = unif(seed, "front", F.col("p"))
     n_below = sum(((u >= at(bounds, F.lit(k))).cast("int") for k in range(len(FRONTS))), F.lit(0))
     return F.when(n_below < len(FRONTS), n_below)

@@ -61,15 +61,19 @@ def build_patents(spark: SparkSession, design: Design, seed: int) -> DataFrame:
     keywords = lit_array2([list(tp.keywords) for tp in TOPICS], "string")
     n_cpc = (F.lit(1) + F.floor(unif(seed, "pat_ncpc", patent) * 2)).cast("int")
     office, number, kind = _office_number_kind(patent, country)
-    title = F.concat_ws(" ",
-                        pick(PATENT_TITLE_OPENERS, unif(seed, "pat_t1", patent)),
-                        F.element_at(F.col("topics"), 1),
-                        pick(PATENT_TITLE_TAILS, unif(seed, "pat_t2", patent)))
-    assignees = F.when(unif(seed, "pat_coassignee", patent) < CO_ASSIGNEE_SHARE,
-                       F.array(_assignee(seed, "pat_a1", patent, country), _assignee(seed, "pat_a2", patent, country))
-                       ).otherwise(F.array(_assignee(seed, "pat_a1", patent, country)))
+    title = F.concat_ws(
+        " ",
+        pick(PATENT_TITLE_OPENERS, unif(seed, "pat_t1", patent)),
+        F.element_at(F.col("topics"), 1),
+        pick(PATENT_TITLE_TAILS, unif(seed, "pat_t2", patent)),
+    )
+    assignees = F.when(
+        unif(seed, "pat_coassignee", patent) < CO_ASSIGNEE_SHARE,
+        F.array(_assignee(seed, "pat_a1", patent, country), _assignee(seed, "pat_a2", patent, country)),
+    ).otherwise(F.array(_assignee(seed, "pat_a1", patent, country)))
     return (
-        spark.range(design.n_patents).withColumnRenamed("id", "q")
+        spark.range(design.n_patents)
+        .withColumnRenamed("id", "q")
         .withColumn("t", year_block(patent, design.first_patent))
         .select("q", "t", *_drawn_columns(design, seed))
         .select(
@@ -84,8 +88,10 @@ def build_patents(spark: SparkSession, design: Design, seed: int) -> DataFrame:
             F.col("topics"),
             F.slice(at(keywords, topic), F.lit(1), F.lit(2)).alias("keywords"),
             _market_value(seed, patent, country).alias("market_value_usd"),
-            F.transform(_cited_papers(design, seed, patent, year_idx, front),
-                        lambda p: F.concat(F.lit("W"), work_number_col(design, p).cast("string"))).alias("cited_works"),
+            F.transform(
+                _cited_papers(design, seed, patent, year_idx, front),
+                lambda p: F.concat(F.lit("W"), work_number_col(design, p).cast("string")),
+            ).alias("cited_works"),
         )
     )
 
@@ -100,20 +106,24 @@ def _drawn_columns(design: Design, seed: int) -> list[Column]:
     first_year = [n_years - 1 - max(front.core_offsets) for front in FRONTS]
     started = lit_array2([[k for k in range(len(FRONTS)) if first_year[k] <= t] or [-1] for t in range(n_years)], "int")
     started_now = at(started, year_idx)
-    front = F.when((unif(seed, "pat_front", patent) < FRONT_PATENT_SHARE) & (at(started_now, F.lit(0)) >= 0),
-                   at(started_now, F.floor(unif(seed, "pat_front_pick", patent) * F.size(started_now)).cast("int")))
+    front = F.when(
+        (unif(seed, "pat_front", patent) < FRONT_PATENT_SHARE) & (at(started_now, F.lit(0)) >= 0),
+        at(started_now, F.floor(unif(seed, "pat_front_pick", patent) * F.size(started_now)).cast("int")),
+    )
 
     patent_topics = [k for k, tp in enumerate(TOPICS) if tp.patent_weight > 0]
-    ordinary_topic = at(lit_array(patent_topics),
-                        lookup([cumulative([TOPICS[k].patent_weight for k in patent_topics])], F.lit(0),
-                               unif(seed, "pat_topic", patent)))
+    ordinary_topic = at(
+        lit_array(patent_topics),
+        lookup([cumulative([TOPICS[k].patent_weight for k in patent_topics])], F.lit(0), unif(seed, "pat_topic", patent)),
+    )
     front_topic = at(lit_array([TOPIC_INDEX[f.topic] for f in FRONTS]), F.coalesce(front, F.lit(0)))
     topic = F.when(front.isNotNull(), front_topic).otherwise(ordinary_topic)
 
     terms = lit_array2([list(tp.patent_terms) for tp in TOPICS], "string")
     front_terms = lit_array2([list(f.terms) for f in FRONTS], "string")
     topic_terms = F.when(front.isNotNull(), at(front_terms, F.coalesce(front, F.lit(0)))).otherwise(
-        F.slice(at(terms, topic), F.lit(1), (F.lit(1) + F.floor(unif(seed, "pat_nterms", patent) * 2)).cast("int")))
+        F.slice(at(terms, topic), F.lit(1), (F.lit(1) + F.floor(unif(seed, "pat_nterms", patent) * 2)).cast("int"))
+    )
     return [country.alias("pc"), front.alias("front"), topic.alias("topic"), topic_terms.alias("topics")]
 
 
@@ -136,16 +146,18 @@ def _assignee(seed: int, salt: str, patent: Column, country: Column) -> Column:
     types = lit_array2([[a.type for a in ASSIGNEES[code]] for code in PATENT_COUNTRIES], "string")
     n_assignees = at(lit_array([len(ASSIGNEES[code]) for code in PATENT_COUNTRIES]), country)
     k = power_rank(n_assignees, unif(seed, salt, patent), ASSIGNEE_ALPHA).cast("int")
-    return F.struct(at(at(names, country), k).alias("name"), at(lit_array(PATENT_COUNTRIES), country).alias("country"),
-                    at(at(types, country), k).alias("type"))
+    return F.struct(
+        at(at(names, country), k).alias("name"),
+        at(lit_array(PATENT_COUNTRIES), country).alias("country"),
+        at(at(types, country), k).alias("type"),
+    )
 
 
 def _market_value(seed: int, patent: Column, country: Column) -> Column:
     """Log-normal around the country's median, rounded to cents; null for a share of patents."""
     median = at(lit_array([float(PATENT_MEDIAN_USD[code]) for code in PATENT_COUNTRIES], "double"), country)
     value = F.round(median * F.exp(F.lit(PATENT_VALUE_SIGMA) * std_normal(seed, "pat_value", patent)), 2)
-    return F.when(unif(seed, "pat_null_value", patent) < PATENT_NULL_VALUE_SHARE, F.lit(None).cast("double")
-                  ).otherwise(value)
+    return F.when(unif(seed, "pat_null_value", patent) < PATENT_NULL_VALUE_SHARE, F.lit(None).cast("double")).otherwise(value)
 
 
 def _cited_papers(design: Design, seed: int, patent: Column, year_idx: Column, front: Column) -> Column:
@@ -159,24 +171,38 @@ def _cited_papers(design: Design, seed: int, patent: Column, year_idx: Column, f
     def random_paper(draw: Column) -> Column:
         cited_year = F.floor(unif(seed, "pat_year", patent, draw) * (year_idx + 1)).cast("int")
         rank_u = unif(seed, "pat_rank", patent, draw)
-        rank = F.when(unif(seed, "pat_hot", patent, draw) < HOT_CITE_SHARE,
-                      power_rank(at(hot_per_year, cited_year), rank_u, HOT_ALPHA)).otherwise(
-            F.floor(at(citable_per_year, cited_year) * rank_u))
+        rank = F.when(
+            unif(seed, "pat_hot", patent, draw) < HOT_CITE_SHARE, power_rank(at(hot_per_year, cited_year), rank_u, HOT_ALPHA)
+        ).otherwise(F.floor(at(citable_per_year, cited_year) * rank_u))
         return at(first_paper, cited_year) + rank.cast("bigint")
 
-    n_random = F.when(unif(seed, "pat_cites", patent) < RANDOM_CITES_SHARE,
-                      (F.lit(1) + F.floor(unif(seed, "pat_n", patent) * 3)).cast("int")).otherwise(F.lit(0))
+    n_random = F.when(
+        unif(seed, "pat_cites", patent) < RANDOM_CITES_SHARE, (F.lit(1) + F.floor(unif(seed, "pat_n", patent) * 3)).cast("int")
+    ).otherwise(F.lit(0))
     random_cited = F.when(n_random > 0, F.transform(F.sequence(F.lit(1), n_random), random_paper)).otherwise(
-        F.array().cast("array<bigint>"))
+        F.array().cast("array<bigint>")
+    )
 
-    cores = json_literal([[{"p": core.paper, "t": core.year_index} for core in placed.cores] for placed in design.fronts],
-                         "array<array<struct<p:bigint,t:int>>>")
+    cores = json_literal(
+        [[{"p": core.paper, "t": core.year_index} for core in placed.cores] for placed in design.fronts],
+        "array<array<struct<p:bigint,t:int>>>",
+    )
     # The front's published cores in a hashed order; the first one or two.
     front_cited = F.transform(
-        F.slice(F.array_sort(F.transform(
-            F.filter(at(cores, F.coalesce(front, F.lit(0))), lambda core: core["t"] <= year_idx),
-            lambda core: F.struct(unif(seed, "pat_core", patent, core["p"]).alias("h"), core["p"].alias("p")))),
-            F.lit(1), (F.lit(1) + F.floor(unif(seed, "pat_n_core", patent) * 2)).cast("int")),
-        lambda core: core["p"])
-    return F.array_sort(F.array_distinct(F.concat(
-        random_cited, F.when(front.isNotNull(), front_cited).otherwise(F.array().cast("array<bigint>")))))
+        F.slice(
+            F.array_sort(
+                F.transform(
+                    F.filter(at(cores, F.coalesce(front, F.lit(0))), lambda core: core["t"] <= year_idx),
+                    lambda core: F.struct(unif(seed, "pat_core", patent, core["p"]).alias("h"), core["p"].alias("p")),
+                )
+            ),
+            F.lit(1),
+            (F.lit(1) + F.floor(unif(seed, "pat_n_core", patent) * 2)).cast("int"),
+        ),
+        lambda core: core["p"],
+    )
+    return F.array_sort(
+        F.array_distinct(
+            F.concat(random_cited, F.when(front.isNotNull(), front_cited).otherwise(F.array().cast("array<bigint>")))
+        )
+    )

@@ -28,11 +28,15 @@ def topic_struct_array() -> Column:
     structs = []
     for k, topic in enumerate(TOPICS):
         field = FIELDS[topic.field]
-        structs.append({
-            "id": f"{OPENALEX}T{FIRST_TOPIC_ID + k}", "display_name": topic.name,
-            "subfield": _taxon("subfields", *topic.subfield), "field": _taxon("fields", field.id, field.name),
-            "domain": _taxon("domains", field.domain_id, field.domain_name),
-        })
+        structs.append(
+            {
+                "id": f"{OPENALEX}T{FIRST_TOPIC_ID + k}",
+                "display_name": topic.name,
+                "subfield": _taxon("subfields", *topic.subfield),
+                "field": _taxon("fields", field.id, field.name),
+                "domain": _taxon("domains", field.domain_id, field.domain_name),
+            }
+        )
     ddl = f"array<struct<id:string,display_name:string,subfield:{_TAXON_DDL},field:{_TAXON_DDL},domain:{_TAXON_DDL}>>"
     return json_literal(structs, ddl)
 
@@ -48,8 +52,7 @@ def concept_array() -> Column:
     per_topic = []
     for topic in TOPICS:
         items = [(FIELDS[topic.field].name, 0)] + [(c, 1 if k == 0 else 2) for k, c in enumerate(topic.concepts)]
-        per_topic.append([{"id": f"{OPENALEX}C{ids[name]}", "display_name": name, "level": level}
-                          for name, level in items])
+        per_topic.append([{"id": f"{OPENALEX}C{ids[name]}", "display_name": name, "level": level} for name, level in items])
     return json_literal(per_topic, "array<array<struct<id:string,display_name:string,level:int>>>")
 
 
@@ -67,8 +70,9 @@ def _scored(seed: int, salt: str, paper: Column, low: float, width: float) -> Co
     return F.round(F.lit(low) + F.lit(width) * unif(seed, salt, paper), 4)
 
 
-def build_works(design: Design, seed: int, papers_df: DataFrame, authorships_df: DataFrame,
-                refs_df: DataFrame, cites_df: DataFrame) -> DataFrame:
+def build_works(
+    design: Design, seed: int, papers_df: DataFrame, authorships_df: DataFrame, refs_df: DataFrame, cites_df: DataFrame
+) -> DataFrame:
     """Works in the RAW_WORK layout, plus the numeric key p for partitioning and sorting."""
     paper, topic = F.col("p"), F.col("topic")
     year = (F.lit(design.year_start) + F.col("t")).cast("int")
@@ -78,41 +82,60 @@ def build_works(design: Design, seed: int, papers_df: DataFrame, authorships_df:
 
     def topic_at(k: Column, score: Column) -> Column:
         struct = at(topics, k)
-        return F.struct(struct["id"].alias("id"), struct["display_name"].alias("display_name"),
-                        F.round(score, 4).alias("score"), struct["subfield"].alias("subfield"),
-                        struct["field"].alias("field"), struct["domain"].alias("domain"))
+        return F.struct(
+            struct["id"].alias("id"),
+            struct["display_name"].alias("display_name"),
+            F.round(score, 4).alias("score"),
+            struct["subfield"].alias("subfield"),
+            struct["field"].alias("field"),
+            struct["domain"].alias("domain"),
+        )
 
     primary_score = F.lit(0.9) + F.lit(0.1) * unif(seed, "tscore", paper)
     second, third = [
-        at(at(lit_array2(related, "int"), topic), F.floor(unif(seed, f"topic{k}", paper) * n_related).cast("int"))
-        for k in (2, 3)
+        at(at(lit_array2(related, "int"), topic), F.floor(unif(seed, f"topic{k}", paper) * n_related).cast("int")) for k in (2, 3)
     ]
     # Primary topic, then up to two distinct related ones; the paper keeps 1 to 3 of them.
-    topic_list = F.slice(F.array_compact(F.array(
-        topic_at(topic, primary_score),
-        F.when(second != topic, topic_at(second, F.lit(0.4) + F.lit(0.4) * unif(seed, "tscore2", paper))),
-        F.when((third != topic) & (third != second),
-               topic_at(third, F.lit(0.3) + F.lit(0.3) * unif(seed, "tscore3", paper))),
-    )), F.lit(1), (F.lit(1) + F.floor(unif(seed, "n_topics", paper) * 3)).cast("int"))
+    topic_list = F.slice(
+        F.array_compact(
+            F.array(
+                topic_at(topic, primary_score),
+                F.when(second != topic, topic_at(second, F.lit(0.4) + F.lit(0.4) * unif(seed, "tscore2", paper))),
+                F.when(
+                    (third != topic) & (third != second), topic_at(third, F.lit(0.3) + F.lit(0.3) * unif(seed, "tscore3", paper))
+                ),
+            )
+        ),
+        F.lit(1),
+        (F.lit(1) + F.floor(unif(seed, "n_topics", paper) * 3)).cast("int"),
+    )
 
     concepts_of = at(concept_array(), topic)
-    concepts = F.array(*[
-        F.struct(at(concepts_of, F.lit(k))["id"].alias("id"),
-                 at(concepts_of, F.lit(k))["display_name"].alias("display_name"),
-                 at(concepts_of, F.lit(k))["level"].alias("level"),
-                 _scored(seed, f"cscore{k}", paper, 0.3, 0.65).alias("score"))
-        for k in range(4)
-    ])
+    concepts = F.array(
+        *[
+            F.struct(
+                at(concepts_of, F.lit(k))["id"].alias("id"),
+                at(concepts_of, F.lit(k))["display_name"].alias("display_name"),
+                at(concepts_of, F.lit(k))["level"].alias("level"),
+                _scored(seed, f"cscore{k}", paper, 0.3, 0.65).alias("score"),
+            )
+            for k in range(4)
+        ]
+    )
     keywords_of = at(lit_array2([list(tp.keywords) for tp in TOPICS], "string"), topic)
-    keywords = F.array(*[
-        F.struct(F.concat(F.lit(OPENALEX + "keywords/"),
-                          F.regexp_replace(F.lower(at(keywords_of, F.lit(k))), "[^a-z0-9]+", "-")).alias("id"),
-                 at(keywords_of, F.lit(k)).alias("display_name"),
-                 _scored(seed, f"kscore{k}", paper, 0.3, 0.65).alias("score"))
-        for k in range(3)
-    ])
-    title_terms = lit_array2([[kw.title() if kw[0].islower() else kw for kw in tp.keywords] for tp in TOPICS],
-                             "string")
+    keywords = F.array(
+        *[
+            F.struct(
+                F.concat(
+                    F.lit(OPENALEX + "keywords/"), F.regexp_replace(F.lower(at(keywords_of, F.lit(k))), "[^a-z0-9]+", "-")
+                ).alias("id"),
+                at(keywords_of, F.lit(k)).alias("display_name"),
+                _scored(seed, f"kscore{k}", paper, 0.3, 0.65).alias("score"),
+            )
+            for k in range(3)
+        ]
+    )
+    title_terms = lit_array2([[kw.title() if kw[0].islower() else kw for kw in tp.keywords] for tp in TOPICS], "string")
     title = F.concat_ws(
         " ",
         pick(TITLE_OPENERS, unif(seed, "title1", paper)),
@@ -123,12 +146,14 @@ def build_works(design: Design, seed: int, papers_df: DataFrame, authorships_df:
     number = work_number_col(design, paper)
     month = F.lpad((F.lit(1) + F.floor(unif(seed, "month", paper) * 12)).cast("string"), 2, "0")
     day = F.lpad((F.lit(1) + F.floor(unif(seed, "day", paper) * 28)).cast("string"), 2, "0")
-    doi = F.concat(F.lit("https://doi.org/10."),
-                   (F.lit(1000) + F.pmod(F.xxhash64(F.lit(seed), F.lit("doi"), paper), F.lit(9000))).cast("string"),
-                   F.lit("/scintel."), number.cast("string"))
+    doi = F.concat(
+        F.lit("https://doi.org/10."),
+        (F.lit(1000) + F.pmod(F.xxhash64(F.lit(seed), F.lit("doi"), paper), F.lit(9000))).cast("string"),
+        F.lit("/scintel."),
+        number.cast("string"),
+    )
     return (
-        papers_df
-        .join(authorships_df, on="p", how="inner")
+        papers_df.join(authorships_df, on="p", how="inner")
         .join(refs_df, on="p", how="left")
         .join(cites_df, on="p", how="left")
         .select(
@@ -141,8 +166,9 @@ def build_works(design: Design, seed: int, papers_df: DataFrame, authorships_df:
             F.when(F.col("is_review"), "review").otherwise("article").alias("type"),
             F.lit("en").alias("language"),
             F.coalesce(F.col("cited_by_count"), F.lit(0)).cast("bigint").alias("cited_by_count"),
-            F.coalesce(F.col("counts_by_year"), F.array().cast("array<struct<year:int,cited_by_count:bigint>>"))
-            .alias("counts_by_year"),
+            F.coalesce(F.col("counts_by_year"), F.array().cast("array<struct<year:int,cited_by_count:bigint>>")).alias(
+                "counts_by_year"
+            ),
             F.coalesce(F.col("referenced_works"), F.array().cast("array<string>")).alias("referenced_works"),
             F.col("authorships"),
             topic_at(topic, primary_score).alias("primary_topic"),

@@ -58,7 +58,8 @@ import functools
 import logging
 
 from pyspark import StorageLevel
-from pyspark.sql import Column, DataFrame, Window as W
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import Window as W
 from pyspark.sql import functions as F
 
 from jobs.graph import graph_frame, label_propagation
@@ -79,12 +80,16 @@ def tag_subfields(papers_df: DataFrame, subfields: dict[str, list[str]]) -> Data
     separator = "\u0001"
     # Its own projection, computed once per paper: the optimizer does not inline a non-trivial
     # alias that is referenced many times, so the terms test the column, not the expression.
-    text = papers_df.select("paper_id", F.lower(F.concat_ws(separator, "topic_names", "concept_names", "keyword_names")).alias("names"))
+    text = papers_df.select(
+        "paper_id", F.lower(F.concat_ws(separator, "topic_names", "concept_names", "keyword_names")).alias("names")
+    )
 
     def matches(terms: list[str]) -> Column:
         return functools.reduce(lambda a, b: a | b, [F.col("names").contains(t.lower()) for t in terms])
 
-    tagged = F.filter(F.array(*[F.when(matches(terms), F.lit(name)) for name, terms in subfields.items()]), lambda s: s.isNotNull())
+    tagged = F.filter(
+        F.array(*[F.when(matches(terms), F.lit(name)) for name, terms in subfields.items()]), lambda s: s.isNotNull()
+    )
     return text.select("paper_id", F.explode(tagged).alias("subfield"))
 
 
@@ -92,9 +97,14 @@ def city_authorships(authorships_df: DataFrame, institutions_df: DataFrame) -> D
     """(paper_id, author_id, institution_id, country_code, city, institution_type) for authorship
     rows whose institution has a city."""
     places = institutions_df.select("institution_id", F.col("country_code").alias("inst_country"), "city", "institution_type")
-    return authorships_df.select("paper_id", "author_id", "institution_id").join(places, "institution_id").where(
-        F.col("city").isNotNull() & F.col("inst_country").isNotNull()
-    ).select("paper_id", "author_id", "institution_id", F.col("inst_country").alias("country_code"), "city", "institution_type")
+    return (
+        authorships_df.select("paper_id", "author_id", "institution_id")
+        .join(places, "institution_id")
+        .where(F.col("city").isNotNull() & F.col("inst_country").isNotNull())
+        .select(
+            "paper_id", "author_id", "institution_id", F.col("inst_country").alias("country_code"), "city", "institution_type"
+        )
+    )
 
 
 def city_subfield_year(tagged_df: DataFrame, years_df: DataFrame, places_df: DataFrame) -> DataFrame:
@@ -112,36 +122,54 @@ def city_comparison(tagged_df: DataFrame, places_df: DataFrame, focus_cities: li
     wanted = spark.createDataFrame([(c, s) for c in focus_cities for s in [*subfields, ALL]], "city string, subfield string")
     focus = places_df.where(F.lower("city").isin([c.lower() for c in focus_cities]))
     with_all = tagged_df.union(tagged_df.select("paper_id", F.lit(ALL).alias("subfield"))).distinct()
-    totals = with_all.join(focus, "paper_id").groupBy(F.lower("city").alias("city_key"), "subfield").agg(
-        F.countDistinct("paper_id").alias("papers"),
-        F.countDistinct("author_id").alias("scholars"),
-        F.countDistinct("institution_id").alias("institutions"),
+    totals = (
+        with_all.join(focus, "paper_id")
+        .groupBy(F.lower("city").alias("city_key"), "subfield")
+        .agg(
+            F.countDistinct("paper_id").alias("papers"),
+            F.countDistinct("author_id").alias("scholars"),
+            F.countDistinct("institution_id").alias("institutions"),
+        )
     )
     joined = wanted.join(totals, (F.lower(wanted.city) == totals.city_key) & (wanted.subfield == totals.subfield), "left").select(
-        wanted.city, wanted.subfield,
-        *[F.coalesce(F.col(c), F.lit(0)).cast("long").alias(c) for c in ("papers", "scholars", "institutions")])
+        wanted.city,
+        wanted.subfield,
+        *[F.coalesce(F.col(c), F.lit(0)).cast("long").alias(c) for c in ("papers", "scholars", "institutions")],
+    )
     return joined.withColumn("rank", F.rank().over(W.partitionBy("subfield").orderBy(F.col("papers").desc())))
 
 
 def subfield_h_index(tagged_df: DataFrame, authorships_df: DataFrame, citations_df: DataFrame) -> DataFrame:
     """(author_id, subfield, h_index): h over the author's papers of the subfield."""
     rows = tagged_df.join(authorships_df.select("paper_id", "author_id").distinct(), "paper_id").join(citations_df, "paper_id")
-    ranked = rows.withColumn("r", F.row_number().over(
-        W.partitionBy("author_id", "subfield").orderBy(F.col("citations").desc(), "paper_id")))
+    ranked = rows.withColumn(
+        "r", F.row_number().over(W.partitionBy("author_id", "subfield").orderBy(F.col("citations").desc(), "paper_id"))
+    )
     return ranked.groupBy("author_id", "subfield").agg(h_index_of(F.col("citations"), F.col("r")).cast("int").alias("h_index"))
 
 
 def core_scholars(tagged_df: DataFrame, places_df: DataFrame, h_df: DataFrame, top: int) -> DataFrame:
-    in_city = tagged_df.join(places_df, "paper_id").groupBy("country_code", "city", "subfield", "author_id").agg(
-        F.countDistinct("paper_id").alias("papers"))
-    ranked = in_city.join(h_df, ["author_id", "subfield"]).withColumn("rank", F.row_number().over(
-        W.partitionBy("country_code", "city", "subfield").orderBy(F.col("h_index").desc(), F.col("papers").desc(), "author_id")))
-    return ranked.where(F.col("rank") <= top).select("country_code", "city", "subfield", F.col("rank").cast("int"),
-                                                      "author_id", "h_index", "papers")
+    in_city = (
+        tagged_df.join(places_df, "paper_id")
+        .groupBy("country_code", "city", "subfield", "author_id")
+        .agg(F.countDistinct("paper_id").alias("papers"))
+    )
+    ranked = in_city.join(h_df, ["author_id", "subfield"]).withColumn(
+        "rank",
+        F.row_number().over(
+            W.partitionBy("country_code", "city", "subfield").orderBy(
+                F.col("h_index").desc(), F.col("papers").desc(), "author_id"
+            )
+        ),
+    )
+    return ranked.where(F.col("rank") <= top).select(
+        "country_code", "city", "subfield", F.col("rank").cast("int"), "author_id", "h_index", "papers"
+    )
 
 
-def coauthor_pairs(tagged_df: DataFrame, authorships_df: DataFrame, max_authors: int,
-                   paper_ids_df: DataFrame | None = None) -> tuple[DataFrame, DataFrame]:
+def coauthor_pairs(
+    tagged_df: DataFrame, authorships_df: DataFrame, max_authors: int, paper_ids_df: DataFrame | None = None
+) -> tuple[DataFrame, DataFrame]:
     """((paper_id, subfield, author_a, author_b) with author_a < author_b, papers left out):
     each unordered pair of distinct authors of a subfield paper with at most max_authors authors,
     on the papers of paper_ids_df only when given (the pairs a caller reads: its k(k-1)/2 rows
@@ -154,7 +182,8 @@ def coauthor_pairs(tagged_df: DataFrame, authorships_df: DataFrame, max_authors:
         kept = kept.join(paper_ids_df.select("paper_id").distinct(), "paper_id", "left_semi")
     a, b = kept.alias("a"), kept.alias("b")
     pairs = a.join(b, (F.col("a.paper_id") == F.col("b.paper_id")) & (F.col("a.author_id") < F.col("b.author_id"))).select(
-        F.col("a.paper_id").alias("paper_id"), F.col("a.author_id").alias("author_a"), F.col("b.author_id").alias("author_b"))
+        F.col("a.paper_id").alias("paper_id"), F.col("a.author_id").alias("author_a"), F.col("b.author_id").alias("author_b")
+    )
     left_out = sizes.where(F.col("k") > max_authors).join(tagged_df, "paper_id", "left_semi")
     return pairs.join(tagged_df, "paper_id"), left_out
 
@@ -162,14 +191,19 @@ def coauthor_pairs(tagged_df: DataFrame, authorships_df: DataFrame, max_authors:
 def scholar_collaborators(pairs_df: DataFrame, core_df: DataFrame, top: int) -> DataFrame:
     """Each core scholar's top co-authors in the subfield, with the scholar's co-authored papers
     (for the top-partner share)."""
-    both_ways = pairs_df.select("paper_id", "subfield", F.col("author_a").alias("author_id"), F.col("author_b").alias("collaborator_id")).union(
-        pairs_df.select("paper_id", "subfield", F.col("author_b").alias("author_id"), F.col("author_a").alias("collaborator_id")))
+    both_ways = pairs_df.select(
+        "paper_id", "subfield", F.col("author_a").alias("author_id"), F.col("author_b").alias("collaborator_id")
+    ).union(
+        pairs_df.select("paper_id", "subfield", F.col("author_b").alias("author_id"), F.col("author_a").alias("collaborator_id"))
+    )
     cores = core_df.select("author_id", "subfield").distinct()
     mine = both_ways.join(cores, ["author_id", "subfield"], "left_semi")
     counted = mine.groupBy("author_id", "subfield", "collaborator_id").agg(F.countDistinct("paper_id").alias("coauthored_papers"))
     coauthored = mine.groupBy("author_id", "subfield").agg(F.countDistinct("paper_id").alias("scholar_coauthored_papers"))
-    ranked = counted.withColumn("rank", F.row_number().over(
-        W.partitionBy("author_id", "subfield").orderBy(F.col("coauthored_papers").desc(), "collaborator_id"))).where(F.col("rank") <= top)
+    ranked = counted.withColumn(
+        "rank",
+        F.row_number().over(W.partitionBy("author_id", "subfield").orderBy(F.col("coauthored_papers").desc(), "collaborator_id")),
+    ).where(F.col("rank") <= top)
     return ranked.join(coauthored, ["author_id", "subfield"])
 
 
@@ -178,8 +212,13 @@ def paper_institution_pairs(places_df: DataFrame) -> DataFrame:
     Keyed by paper, once: a paper with k institutions gives k(k-1)/2 rows whatever its cities."""
     insts = places_df.select("paper_id", "institution_id").distinct()
     a, b = insts.alias("a"), insts.alias("b")
-    return a.join(b, (F.col("a.paper_id") == F.col("b.paper_id")) & (F.col("a.institution_id") < F.col("b.institution_id"))).select(
-        F.col("a.paper_id").alias("paper_id"), F.col("a.institution_id").alias("inst_a"), F.col("b.institution_id").alias("inst_b"))
+    return a.join(
+        b, (F.col("a.paper_id") == F.col("b.paper_id")) & (F.col("a.institution_id") < F.col("b.institution_id"))
+    ).select(
+        F.col("a.paper_id").alias("paper_id"),
+        F.col("a.institution_id").alias("inst_a"),
+        F.col("b.institution_id").alias("inst_b"),
+    )
 
 
 def institution_edges(tagged_df: DataFrame, places_df: DataFrame, pairs_df: DataFrame, cities: list[str] | None) -> DataFrame:
@@ -190,34 +229,70 @@ def institution_edges(tagged_df: DataFrame, places_df: DataFrame, pairs_df: Data
     city_papers = places_df.select("paper_id", "country_code", "city").distinct()
     if cities is not None:
         city_papers = city_papers.where(F.lower("city").isin([c.lower() for c in cities]))
-    return pairs_df.join(tagged_df.join(city_papers, "paper_id"), "paper_id").groupBy(
-        "country_code", "city", "subfield", "inst_a", "inst_b").agg(F.count(F.lit(1)).alias("papers"))
+    return (
+        pairs_df.join(tagged_df.join(city_papers, "paper_id"), "paper_id")
+        .groupBy("country_code", "city", "subfield", "inst_a", "inst_b")
+        .agg(F.count(F.lit(1)).alias("papers"))
+    )
 
 
 def core_institutions(tagged_df: DataFrame, places_df: DataFrame, top: int) -> DataFrame:
-    counted = tagged_df.join(places_df, "paper_id").groupBy("country_code", "city", "subfield", "institution_id").agg(
-        F.countDistinct("paper_id").alias("papers"))
-    ranked = counted.withColumn("rank", F.row_number().over(
-        W.partitionBy("country_code", "city", "subfield").orderBy(F.col("papers").desc(), "institution_id")))
-    return ranked.where(F.col("rank") <= top).select("country_code", "city", "subfield", F.col("rank").cast("int"), "institution_id", "papers")
+    counted = (
+        tagged_df.join(places_df, "paper_id")
+        .groupBy("country_code", "city", "subfield", "institution_id")
+        .agg(F.countDistinct("paper_id").alias("papers"))
+    )
+    ranked = counted.withColumn(
+        "rank",
+        F.row_number().over(W.partitionBy("country_code", "city", "subfield").orderBy(F.col("papers").desc(), "institution_id")),
+    )
+    return ranked.where(F.col("rank") <= top).select(
+        "country_code", "city", "subfield", F.col("rank").cast("int"), "institution_id", "papers"
+    )
 
 
-def institution_partners(pairs_df: DataFrame, tagged_df: DataFrame, core_df: DataFrame, types_df: DataFrame, top: int) -> DataFrame:
+def institution_partners(
+    pairs_df: DataFrame, tagged_df: DataFrame, core_df: DataFrame, types_df: DataFrame, top: int
+) -> DataFrame:
     """Each core institution's top partners on the subfield's papers. A core institution's papers
     are papers of its own city, so the paper pairs are joined to the core institutions (ten per
     city and subfield) instead of to every city's network."""
     both_ways = pairs_df.select("paper_id", F.col("inst_a").alias("institution_id"), F.col("inst_b").alias("partner_id")).union(
-        pairs_df.select("paper_id", F.col("inst_b").alias("institution_id"), F.col("inst_a").alias("partner_id")))
+        pairs_df.select("paper_id", F.col("inst_b").alias("institution_id"), F.col("inst_a").alias("partner_id"))
+    )
     cores = core_df.select("country_code", "city", "subfield", "institution_id")
-    mine = both_ways.join(F.broadcast(cores.select("institution_id").distinct()), "institution_id", "left_semi").join(
-        tagged_df, "paper_id").join(cores, ["subfield", "institution_id"])
-    counted = mine.groupBy("country_code", "city", "subfield", "institution_id", "partner_id").agg(F.count(F.lit(1)).alias("papers"))
-    ranked = counted.withColumn("rank", F.row_number().over(
-        W.partitionBy("country_code", "city", "subfield", "institution_id").orderBy(F.col("papers").desc(), "partner_id")))
-    return ranked.where(F.col("rank") <= top).join(
-        types_df.select(F.col("institution_id").alias("partner_id"), F.col("institution_type").alias("partner_type")), "partner_id", "left"
-    ).select("country_code", "city", "subfield", "institution_id", "partner_id", "partner_type",
-             F.col("papers").alias("coauthored_papers"), F.col("rank").cast("int"))
+    mine = (
+        both_ways.join(F.broadcast(cores.select("institution_id").distinct()), "institution_id", "left_semi")
+        .join(tagged_df, "paper_id")
+        .join(cores, ["subfield", "institution_id"])
+    )
+    counted = mine.groupBy("country_code", "city", "subfield", "institution_id", "partner_id").agg(
+        F.count(F.lit(1)).alias("papers")
+    )
+    ranked = counted.withColumn(
+        "rank",
+        F.row_number().over(
+            W.partitionBy("country_code", "city", "subfield", "institution_id").orderBy(F.col("papers").desc(), "partner_id")
+        ),
+    )
+    return (
+        ranked.where(F.col("rank") <= top)
+        .join(
+            types_df.select(F.col("institution_id").alias("partner_id"), F.col("institution_type").alias("partner_type")),
+            "partner_id",
+            "left",
+        )
+        .select(
+            "country_code",
+            "city",
+            "subfield",
+            "institution_id",
+            "partner_id",
+            "partner_type",
+            F.col("papers").alias("coauthored_papers"),
+            F.col("rank").cast("int"),
+        )
+    )
 
 
 def network_concentration(edges_df: DataFrame, types_df: DataFrame) -> DataFrame:
@@ -229,28 +304,43 @@ def network_concentration(edges_df: DataFrame, types_df: DataFrame) -> DataFrame
     key = ["country_code", "city", "subfield"]
     ends = edges_df.select(*key, F.col("inst_a").alias("institution_id")).union(edges_df.select(*key, F.col("inst_b")))
     degrees = ends.groupBy(*key, "institution_id").agg(F.count(F.lit(1)).alias("degree"))
-    top2 = degrees.withColumn("k", F.row_number().over(W.partitionBy(*key).orderBy(F.col("degree").desc(), "institution_id"))).where("k <= 2")
+    top2 = degrees.withColumn(
+        "k", F.row_number().over(W.partitionBy(*key).orderBy(F.col("degree").desc(), "institution_id"))
+    ).where("k <= 2")
     tops = top2.groupBy(*key).agg(F.collect_list("institution_id").alias("top2"))
     # Gini over degrees sorted ascending: (2 sum i x_i) / (n sum x) - (n + 1) / n, i from 1.
     ascending = degrees.withColumn("i", F.row_number().over(W.partitionBy(*key).orderBy("degree", "institution_id")))
     gini = ascending.groupBy(*key).agg(
-        (2 * F.sum(F.col("i") * F.col("degree")) / (F.count(F.lit(1)) * F.sum("degree"))
-         - (F.count(F.lit(1)) + 1) / F.count(F.lit(1))).alias("degree_gini"))
+        (
+            2 * F.sum(F.col("i") * F.col("degree")) / (F.count(F.lit(1)) * F.sum("degree"))
+            - (F.count(F.lit(1)) + 1) / F.count(F.lit(1))
+        ).alias("degree_gini")
+    )
     companies = F.broadcast(types_df.where(F.col("institution_type") == COMPANY).select("institution_id"))
-    flagged = edges_df.join(companies.select(F.col("institution_id").alias("inst_a"), F.lit(True).alias("a_company")), "inst_a", "left").join(
-        companies.select(F.col("institution_id").alias("inst_b"), F.lit(True).alias("b_company")), "inst_b", "left").join(
-        F.broadcast(tops), key)
+    flagged = (
+        edges_df.join(companies.select(F.col("institution_id").alias("inst_a"), F.lit(True).alias("a_company")), "inst_a", "left")
+        .join(companies.select(F.col("institution_id").alias("inst_b"), F.lit(True).alias("b_company")), "inst_b", "left")
+        .join(F.broadcast(tops), key)
+    )
     shares = flagged.groupBy(*key).agg(
-        F.avg((F.array_contains("top2", F.col("inst_a")) | F.array_contains("top2", F.col("inst_b"))).cast("double")).alias("top2_edge_share"),
-        F.avg((F.coalesce("a_company", F.lit(False)) | F.coalesce("b_company", F.lit(False))).cast("double")).alias("industry_share"),
+        F.avg((F.array_contains("top2", F.col("inst_a")) | F.array_contains("top2", F.col("inst_b"))).cast("double")).alias(
+            "top2_edge_share"
+        ),
+        F.avg((F.coalesce("a_company", F.lit(False)) | F.coalesce("b_company", F.lit(False))).cast("double")).alias(
+            "industry_share"
+        ),
     )
     return shares.join(gini, key)
 
 
 def heaviest_edges(edges_df: DataFrame, top: int) -> DataFrame:
     """Each network's `top` heaviest edges, ranked by papers, then inst_a, inst_b."""
-    ranked = edges_df.withColumn("rank", F.row_number().over(
-        W.partitionBy("country_code", "city", "subfield").orderBy(F.col("papers").desc(), "inst_a", "inst_b")))
+    ranked = edges_df.withColumn(
+        "rank",
+        F.row_number().over(
+            W.partitionBy("country_code", "city", "subfield").orderBy(F.col("papers").desc(), "inst_a", "inst_b")
+        ),
+    )
     return ranked.where(F.col("rank") <= top).withColumn("rank", F.col("rank").cast("int"))
 
 
@@ -280,13 +370,20 @@ def closed_circles(pairs_df: DataFrame, places_df: DataFrame, iterations: int) -
     edges = paper_pairs.select(key_a.alias("src"), key_b.alias("dst"))
     communities = label_propagation(graph_frame(vertices, edges), max_iter=iterations)
     labels = communities.select("id", "label")
-    labelled = pairs_df.withColumn("key_a", key_a).withColumn("key_b", key_b).join(
-        labels.select(F.col("id").alias("key_a"), F.col("label").alias("label_a")), "key_a").join(
-        labels.select(F.col("id").alias("key_b"), F.col("label").alias("label_b")), "key_b")
+    labelled = (
+        pairs_df.withColumn("key_a", key_a)
+        .withColumn("key_b", key_b)
+        .join(labels.select(F.col("id").alias("key_a"), F.col("label").alias("label_a")), "key_a")
+        .join(labels.select(F.col("id").alias("key_b"), F.col("label").alias("label_b")), "key_b")
+    )
     city_pairs = labelled.join(places_df.select("paper_id", "country_code", "city").distinct(), "paper_id").select(
-        "country_code", "city", "subfield", "author_a", "author_b", (F.col("label_a") == F.col("label_b")).alias("same"))
-    result = city_pairs.distinct().groupBy("country_code", "city", "subfield").agg(
-        F.avg(F.col("same").cast("double")).alias("closed_circle_share"))
+        "country_code", "city", "subfield", "author_a", "author_b", (F.col("label_a") == F.col("label_b")).alias("same")
+    )
+    result = (
+        city_pairs.distinct()
+        .groupBy("country_code", "city", "subfield")
+        .agg(F.avg(F.col("same").cast("double")).alias("closed_circle_share"))
+    )
     return result, communities
 
 
@@ -299,16 +396,24 @@ def run(ctx) -> dict:
     tagged = wh.read(spark, "paper_subfields", "gold")
     authorships_df = wh.read(spark, "authorships", "silver")
     institutions_df = wh.read(spark, "institutions", "silver")
-    all_places = city_authorships(authorships_df.join(tagged.select("paper_id").distinct(), "paper_id", "left_semi"),
-                                  institutions_df).persist(StorageLevel.MEMORY_AND_DISK)
+    all_places = city_authorships(
+        authorships_df.join(tagged.select("paper_id").distinct(), "paper_id", "left_semi"), institutions_df
+    ).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         years = scoped.select("paper_id", "publication_year")
         with_all = tagged.union(tagged.select("paper_id", F.lit(ALL).alias("subfield"))).distinct()
-        versions["city_subfield_year"] = wh.write(city_subfield_year(with_all, years, all_places), "city_subfield_year", layer="gold")
+        versions["city_subfield_year"] = wh.write(
+            city_subfield_year(with_all, years, all_places), "city_subfield_year", layer="gold"
+        )
         versions["city_comparison"] = wh.write(
-            city_comparison(tagged, all_places, config.scope.focus_cities, list(config.scope.subfields)), "city_comparison", layer="gold")
+            city_comparison(tagged, all_places, config.scope.focus_cities, list(config.scope.subfields)),
+            "city_comparison",
+            layer="gold",
+        )
         h_df = subfield_h_index(tagged, authorships_df, scoped.select("paper_id", "citations"))
-        versions["core_scholars"] = wh.write(core_scholars(tagged, all_places, h_df, settings.core_scholars), "core_scholars", layer="gold")
+        versions["core_scholars"] = wh.write(
+            core_scholars(tagged, all_places, h_df, settings.core_scholars), "core_scholars", layer="gold"
+        )
         core_df = wh.read(spark, "core_scholars", "gold")
 
         # Co-author pairs are built for the papers that need them: a core scholar's papers (their
@@ -323,44 +428,80 @@ def run(ctx) -> dict:
         focus_pairs, _ = coauthor_pairs(tagged, authorships_df, settings.max_authors_per_paper, focus_places)
         focus_pairs = focus_pairs.persist(StorageLevel.MEMORY_AND_DISK)
         left = left_out.agg(F.countDistinct("paper_id")).first()[0]
-        edge_counts = {"coauthor_pairs_core_scholars": core_pairs.count(), "coauthor_pairs_focus_cities": focus_pairs.count(),
-                       "papers_without_pairs": left}
+        edge_counts = {
+            "coauthor_pairs_core_scholars": core_pairs.count(),
+            "coauthor_pairs_focus_cities": focus_pairs.count(),
+            "papers_without_pairs": left,
+        }
         if left:
-            log.warning("city_subfield: %s subfield papers with more than %d authors form no co-author pairs",
-                        f"{left:,}", settings.max_authors_per_paper)
-        log.info("city_subfield: %s co-author pair rows (paper, subfield, pair) on core scholars' papers, %s on the focus cities' papers",
-                 f"{edge_counts['coauthor_pairs_core_scholars']:,}", f"{edge_counts['coauthor_pairs_focus_cities']:,}")
+            log.warning(
+                "city_subfield: %s subfield papers with more than %d authors form no co-author pairs",
+                f"{left:,}",
+                settings.max_authors_per_paper,
+            )
+        log.info(
+            "city_subfield: %s co-author pair rows (paper, subfield, pair) on core scholars' papers, %s on the focus cities' papers",
+            f"{edge_counts['coauthor_pairs_core_scholars']:,}",
+            f"{edge_counts['coauthor_pairs_focus_cities']:,}",
+        )
         collaborators = scholar_collaborators(core_pairs, core_df, settings.collaborators)
         placed = core_df.select("country_code", "city", "subfield", "author_id").join(collaborators, ["author_id", "subfield"])
         versions["core_scholar_collaborators"] = wh.write(
-            placed.select("country_code", "city", "subfield", "author_id", "collaborator_id", "coauthored_papers",
-                          F.col("rank").cast("int"), "scholar_coauthored_papers"),
-            "core_scholar_collaborators", layer="gold")
+            placed.select(
+                "country_code",
+                "city",
+                "subfield",
+                "author_id",
+                "collaborator_id",
+                "coauthored_papers",
+                F.col("rank").cast("int"),
+                "scholar_coauthored_papers",
+            ),
+            "core_scholar_collaborators",
+            layer="gold",
+        )
         core_pairs.unpersist()
 
-        versions["core_institutions"] = wh.write(core_institutions(tagged, all_places, settings.core_institutions),
-                                                 "core_institutions", layer="gold")
+        versions["core_institutions"] = wh.write(
+            core_institutions(tagged, all_places, settings.core_institutions), "core_institutions", layer="gold"
+        )
         types_df = institutions_df.select("institution_id", "institution_type")
         institution_pairs = paper_institution_pairs(all_places).persist(StorageLevel.MEMORY_AND_DISK)
         edge_counts["institution_pairs"] = institution_pairs.count()
         versions["core_institution_partners"] = wh.write(
-            institution_partners(institution_pairs, tagged, wh.read(spark, "core_institutions", "gold"), types_df, settings.partners),
-            "core_institution_partners", layer="gold")
+            institution_partners(
+                institution_pairs, tagged, wh.read(spark, "core_institutions", "gold"), types_df, settings.partners
+            ),
+            "core_institution_partners",
+            layer="gold",
+        )
         edges = institution_edges(tagged, all_places, institution_pairs, shown).persist(StorageLevel.MEMORY_AND_DISK)
         edge_counts["focus_city_institution_edges"] = edges.count()
-        log.info("city_subfield: %s institution pairs on subfield papers, %s edges in the focus cities' networks",
-                 f"{edge_counts['institution_pairs']:,}", f"{edge_counts['focus_city_institution_edges']:,}")
+        log.info(
+            "city_subfield: %s institution pairs on subfield papers, %s edges in the focus cities' networks",
+            f"{edge_counts['institution_pairs']:,}",
+            f"{edge_counts['focus_city_institution_edges']:,}",
+        )
         try:
-            versions["city_institution_edges"] = wh.write(heaviest_edges(edges, settings.network_edges), "city_institution_edges", layer="gold")
+            versions["city_institution_edges"] = wh.write(
+                heaviest_edges(edges, settings.network_edges), "city_institution_edges", layer="gold"
+            )
             network = network_concentration(edges, types_df)
             closed, communities = closed_circles(focus_pairs, focus_places, settings.community_iterations)
-            top_partner = wh.read(spark, "core_scholar_collaborators", "gold").where("rank = 1").groupBy(
-                "country_code", "city", "subfield").agg(
-                F.avg(F.col("coauthored_papers") / F.col("scholar_coauthored_papers")).alias("top_partner_share"))
+            top_partner = (
+                wh.read(spark, "core_scholar_collaborators", "gold")
+                .where("rank = 1")
+                .groupBy("country_code", "city", "subfield")
+                .agg(F.avg(F.col("coauthored_papers") / F.col("scholar_coauthored_papers")).alias("top_partner_share"))
+            )
             key = ["country_code", "city", "subfield"]
             cells = core_df.select(*key).distinct().where(F.lower("city").isin([c.lower() for c in shown]))
-            concentration = cells.join(top_partner, key, "left").join(network, key, "left").join(closed, key, "left").select(
-                *key, "top_partner_share", "top2_edge_share", "degree_gini", "industry_share", "closed_circle_share")
+            concentration = (
+                cells.join(top_partner, key, "left")
+                .join(network, key, "left")
+                .join(closed, key, "left")
+                .select(*key, "top_partner_share", "top2_edge_share", "degree_gini", "industry_share", "closed_circle_share")
+            )
             versions["collaboration_concentration"] = wh.write(concentration, "collaboration_concentration", layer="gold")
             communities.unpersist()
         finally:

@@ -21,7 +21,8 @@ self-join keyed by paper stays small per paper.
 from __future__ import annotations
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, Window as W
+from pyspark.sql import DataFrame
+from pyspark.sql import Window as W
 from pyspark.sql import functions as F
 
 from jobs.graph import graph_frame
@@ -35,7 +36,10 @@ def country_pairs(paper_ids_df: DataFrame, authorships_df: DataFrame) -> DataFra
     countries = paper_countries(authorships_df).join(paper_ids_df.select("paper_id"), "paper_id", "left_semi")
     a, b = countries.alias("a"), countries.alias("b")
     return a.join(b, (F.col("a.paper_id") == F.col("b.paper_id")) & (F.col("a.country_code") < F.col("b.country_code"))).select(
-        F.col("a.paper_id").alias("paper_id"), F.col("a.country_code").alias("country_a"), F.col("b.country_code").alias("country_b"))
+        F.col("a.paper_id").alias("paper_id"),
+        F.col("a.country_code").alias("country_a"),
+        F.col("b.country_code").alias("country_b"),
+    )
 
 
 def ranked_pairs(pairs_df: DataFrame) -> DataFrame:
@@ -43,35 +47,52 @@ def ranked_pairs(pairs_df: DataFrame) -> DataFrame:
     return counted.select("country_a", "country_b", "papers", rank_desc("papers").alias("rank"))
 
 
-def yearly_pairs(pairs_df: DataFrame, papers_df: DataFrame, configured: list[list[str]], year_start: int, year_end: int) -> DataFrame:
+def yearly_pairs(
+    pairs_df: DataFrame, papers_df: DataFrame, configured: list[list[str]], year_start: int, year_end: int
+) -> DataFrame:
     """Configured pairs (sorted into country_a < country_b) x every window year."""
     wanted = sorted({tuple(sorted(pair)) for pair in configured})
     spark = pairs_df.sparkSession
     calendar = spark.createDataFrame(
-        [(a, b, year) for a, b in wanted for year in range(year_start, year_end + 1)], "country_a string, country_b string, year int")
-    counted = pairs_df.join(papers_df.select("paper_id", F.col("publication_year").alias("year")), "paper_id").groupBy(
-        "country_a", "country_b", "year").agg(F.count(F.lit(1)).alias("papers"))
+        [(a, b, year) for a, b in wanted for year in range(year_start, year_end + 1)],
+        "country_a string, country_b string, year int",
+    )
+    counted = (
+        pairs_df.join(papers_df.select("paper_id", F.col("publication_year").alias("year")), "paper_id")
+        .groupBy("country_a", "country_b", "year")
+        .agg(F.count(F.lit(1)).alias("papers"))
+    )
     series = calendar.join(counted, ["country_a", "country_b", "year"], "left").select(
-        "country_a", "country_b", "year", F.coalesce("papers", F.lit(0)).alias("papers"))
+        "country_a", "country_b", "year", F.coalesce("papers", F.lit(0)).alias("papers")
+    )
     previous = F.lag("papers").over(W.partitionBy("country_a", "country_b").orderBy("year"))
-    return series.select(
-        "*", F.when(previous > 0, (F.col("papers") - previous) / previous).alias("growth_rate"))
+    return series.select("*", F.when(previous > 0, (F.col("papers") - previous) / previous).alias("growth_rate"))
 
 
 def country_graph(pairs_df: DataFrame) -> DataFrame:
     """(country, partners, coauthored_papers, pagerank) over all in-scope papers' pairs."""
     edges = pairs_df.groupBy("country_a", "country_b").agg(F.count(F.lit(1)).alias("papers"))
     both_ways = edges.select(F.col("country_a").alias("src"), F.col("country_b").alias("dst"), "papers").union(
-        edges.select(F.col("country_b").alias("src"), F.col("country_a").alias("dst"), "papers"))
+        edges.select(F.col("country_b").alias("src"), F.col("country_a").alias("dst"), "papers")
+    )
     vertices = both_ways.select(F.col("src").alias("id")).distinct()
     graph = graph_frame(vertices, both_ways)
-    ranks = graph.pageRank(resetProbability=0.15, maxIter=PAGERANK_ITERATIONS).vertices.select(F.col("id").alias("country"), "pagerank")
+    ranks = graph.pageRank(resetProbability=0.15, maxIter=PAGERANK_ITERATIONS).vertices.select(
+        F.col("id").alias("country"), "pagerank"
+    )
     partners = graph.outDegrees.select(F.col("id").alias("country"), F.col("outDegree").alias("partners"))
-    coauthored = pairs_df.select("paper_id", F.col("country_a").alias("country")).union(
-        pairs_df.select("paper_id", F.col("country_b").alias("country"))).distinct().groupBy("country").agg(
-        F.count(F.lit(1)).alias("coauthored_papers"))
-    return partners.join(coauthored, "country").join(ranks, "country").select(
-        "country", F.col("partners").cast("long").alias("partners"), "coauthored_papers", "pagerank")
+    coauthored = (
+        pairs_df.select("paper_id", F.col("country_a").alias("country"))
+        .union(pairs_df.select("paper_id", F.col("country_b").alias("country")))
+        .distinct()
+        .groupBy("country")
+        .agg(F.count(F.lit(1)).alias("coauthored_papers"))
+    )
+    return (
+        partners.join(coauthored, "country")
+        .join(ranks, "country")
+        .select("country", F.col("partners").cast("long").alias("partners"), "coauthored_papers", "pagerank")
+    )
 
 
 def run(ctx) -> dict:
@@ -83,7 +104,9 @@ def run(ctx) -> dict:
     versions = {"collaboration_pairs": wh.write(ranked_pairs(top_pairs), "collaboration_pairs", layer="gold")}
     versions["collaboration_pairs_yearly"] = wh.write(
         yearly_pairs(top_pairs, top_df, config.collaboration.pairs, scope.year_start, scope.year_end),
-        "collaboration_pairs_yearly", layer="gold")
+        "collaboration_pairs_yearly",
+        layer="gold",
+    )
     scoped = wh.read(spark, "paper_citations", "gold")
     # Read twice (the graph's edges, each country's co-authored papers): one self-join of the
     # authorships' countries, kept, instead of two. A row per paper and country pair.

@@ -9,7 +9,8 @@ so a paper's weights sum to at most 1.
 
 from __future__ import annotations
 
-from pyspark.sql import Column, DataFrame, Window as W
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import Window as W
 from pyspark.sql import functions as F
 
 from jobs.config import Scope
@@ -45,7 +46,9 @@ def patents_in_scope(patents_df: DataFrame, scope: Scope) -> DataFrame:
         domain = F.lit(False)
         if scope.patent_cpc_prefixes:
             prefixes = [p.upper() for p in scope.patent_cpc_prefixes]
-            domain = domain | F.exists(F.col("cpc_codes"), lambda c: F.greatest(*[c.startswith(p) for p in prefixes], F.lit(False)))
+            domain = domain | F.exists(
+                F.col("cpc_codes"), lambda c: F.greatest(*[c.startswith(p) for p in prefixes], F.lit(False))
+            )
         if scope.patent_topics:
             domain = domain | _any_term(F.concat(F.col("topics"), F.col("keywords")), scope.patent_topics)
         condition = condition & domain
@@ -75,7 +78,9 @@ def with_citations(papers_df: DataFrame, citations_df: DataFrame) -> DataFrame:
     return papers_df.join(in_corpus, "paper_id", how="left").select(
         *papers_df.columns,
         F.coalesce(F.col("cited_by_count"), F.col("in_corpus"), F.lit(0)).alias("citations"),
-        F.when(F.col("cited_by_count").isNotNull(), F.lit("source_cited_by_count")).otherwise(F.lit("in_corpus_edges")).alias("citation_source"),
+        F.when(F.col("cited_by_count").isNotNull(), F.lit("source_cited_by_count"))
+        .otherwise(F.lit("in_corpus_edges"))
+        .alias("citation_source"),
     )
 
 
@@ -96,7 +101,10 @@ def fractional_weights(authorships_df: DataFrame) -> DataFrame:
     is collected per row.
     """
     ranked = authorships_df.select(
-        "paper_id", "institution_id", "country_code", "n_author_institutions",
+        "paper_id",
+        "institution_id",
+        "country_code",
+        "n_author_institutions",
         F.dense_rank().over(W.partitionBy("paper_id").orderBy("author_order")).alias("order_rank"),
     )
     n_authors = F.max("order_rank").over(W.partitionBy("paper_id"))
@@ -145,7 +153,11 @@ def institution_units(authorships_df: DataFrame, institutions_df: DataFrame) -> 
     """(paper_id, canonical_id, full, fractional): who a paper counts for, by canonical
     institution, under both countings (as country_units)."""
     canonical = institutions_df.select("institution_id", "canonical_id")
-    weighted = fractional_weights(authorships_df).where(F.col("institution_id").isNotNull()).join(canonical, "institution_id", how="inner")
+    weighted = (
+        fractional_weights(authorships_df)
+        .where(F.col("institution_id").isNotNull())
+        .join(canonical, "institution_id", how="inner")
+    )
     return _both_countings(weighted, "canonical_id")
 
 
@@ -166,21 +178,36 @@ def counted_totals(papers_df: DataFrame, units_df: DataFrame, keys: list[str]) -
     world's papers is a group-by key, aggregated map-side.
     """
     joined = papers_df.select("paper_id", "publication_year", "citations").join(units_df, "paper_id", how="inner")
-    totals = joined.groupBy(*keys).agg(*[
-        agg for counting in (FULL, FRACTIONAL) for agg in (
-            F.sum(counting).alias(f"papers_{counting}"),
-            F.sum(F.col(counting) * F.col("citations")).alias(f"citations_{counting}"),
-        )
-    ])
-    rows = totals.select(*keys, F.inline(F.array(*[
-        F.struct(
-            F.lit(counting).alias("counting"),
-            F.col(f"papers_{counting}").cast("double").alias("papers"),
-            F.col(f"citations_{counting}").cast("double").alias("citations"),
-        ) for counting in (FULL, FRACTIONAL)
-    ])))
+    totals = joined.groupBy(*keys).agg(
+        *[
+            agg
+            for counting in (FULL, FRACTIONAL)
+            for agg in (
+                F.sum(counting).alias(f"papers_{counting}"),
+                F.sum(F.col(counting) * F.col("citations")).alias(f"citations_{counting}"),
+            )
+        ]
+    )
+    rows = totals.select(
+        *keys,
+        F.inline(
+            F.array(
+                *[
+                    F.struct(
+                        F.lit(counting).alias("counting"),
+                        F.col(f"papers_{counting}").cast("double").alias("papers"),
+                        F.col(f"citations_{counting}").cast("double").alias("citations"),
+                    )
+                    for counting in (FULL, FRACTIONAL)
+                ]
+            )
+        ),
+    )
     return rows.select(
-        "counting", *keys, "papers", "citations",
+        "counting",
+        *keys,
+        "papers",
+        "citations",
         F.when(F.col("papers") > 0, F.col("citations") / F.col("papers")).alias("mean_citations"),
     )
 
@@ -190,5 +217,8 @@ def most_frequent(rows_df: DataFrame, key: str, value: str, n: int) -> DataFrame
     A group-by on (key, value), then a window per key over its distinct values only."""
     counted = rows_df.where(F.col(value).isNotNull()).groupBy(key, value).agg(F.count(F.lit(1)).alias("n"))
     ranked = counted.withColumn("k", F.row_number().over(W.partitionBy(key).orderBy(F.col("n").desc(), value)))
-    return ranked.where(F.col("k") <= n).groupBy(key).agg(
-        F.transform(F.array_sort(F.collect_list(F.struct("k", value))), lambda s: s[value]).alias("top"))
+    return (
+        ranked.where(F.col("k") <= n)
+        .groupBy(key)
+        .agg(F.transform(F.array_sort(F.collect_list(F.struct("k", value))), lambda s: s[value]).alias("top"))
+    )

@@ -43,17 +43,21 @@ def links_from_references(core_df: DataFrame, refs_df: DataFrame, min_count: int
     cited_paper_id), distinct."""
     refs = refs_df.select("citing_paper_id", "cited_paper_id")
     a, b = refs.alias("a"), refs.alias("b")
-    pairs = a.join(b, (F.col("a.citing_paper_id") == F.col("b.citing_paper_id"))
-                   & (F.col("a.cited_paper_id") < F.col("b.cited_paper_id")))
-    counted = pairs.groupBy(F.col("a.cited_paper_id").alias("paper_a"), F.col("b.cited_paper_id").alias("paper_b")).agg(
-        F.count(F.lit(1)).alias("cocitations")
-    ).where(F.col("cocitations") >= min_count)
-    cites = core_df.select("paper_id", "citations")
-    with_cites = (
-        counted.join(cites.select(F.col("paper_id").alias("paper_a"), F.col("citations").alias("cites_a")), "paper_a")
-        .join(cites.select(F.col("paper_id").alias("paper_b"), F.col("citations").alias("cites_b")), "paper_b")
+    pairs = a.join(
+        b, (F.col("a.citing_paper_id") == F.col("b.citing_paper_id")) & (F.col("a.cited_paper_id") < F.col("b.cited_paper_id"))
     )
+    counted = (
+        pairs.groupBy(F.col("a.cited_paper_id").alias("paper_a"), F.col("b.cited_paper_id").alias("paper_b"))
+        .agg(F.count(F.lit(1)).alias("cocitations"))
+        .where(F.col("cocitations") >= min_count)
+    )
+    cites = core_df.select("paper_id", "citations")
+    with_cites = counted.join(
+        cites.select(F.col("paper_id").alias("paper_a"), F.col("citations").alias("cites_a")), "paper_a"
+    ).join(cites.select(F.col("paper_id").alias("paper_b"), F.col("citations").alias("cites_b")), "paper_b")
     strength = F.col("cocitations") / F.sqrt(F.col("cites_a").cast("double") * F.col("cites_b").cast("double"))
-    return with_cites.where((F.col("cites_a") > 0) & (F.col("cites_b") > 0)).select(
-        "paper_a", "paper_b", F.col("cocitations").cast("long").alias("cocitations"), strength.alias("strength")
-    ).where(F.col("strength") >= min_strength)
+    return (
+        with_cites.where((F.col("cites_a") > 0) & (F.col("cites_b") > 0))
+        .select("paper_a", "paper_b", F.col("cocitations").cast("long").alias("cocitations"), strength.alias("strength"))
+        .where(F.col("strength") >= min_strength)
+    )

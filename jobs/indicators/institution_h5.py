@@ -10,7 +10,8 @@ the largest have ~300k papers in five years, but only as many rows as distinct c
 
 from __future__ import annotations
 
-from pyspark.sql import DataFrame, Window as W
+from pyspark.sql import DataFrame
+from pyspark.sql import Window as W
 from pyspark.sql import functions as F
 
 from jobs.indicators.common import rank_desc
@@ -21,7 +22,9 @@ def h5_years(year_end: int, n_years: int) -> tuple[int, int]:
     return year_end - n_years + 1, year_end
 
 
-def institution_h5(papers_df: DataFrame, authorships_df: DataFrame, institutions_df: DataFrame, first_year: int, last_year: int) -> DataFrame:
+def institution_h5(
+    papers_df: DataFrame, authorships_df: DataFrame, institutions_df: DataFrame, first_year: int, last_year: int
+) -> DataFrame:
     """From each institution's citation histogram: papers per (institution, citation count), and,
     down the histogram from the most cited, N(c) = the institution's papers with at least c
     citations. h5 = max over its counts c of min(c, N(c)) (0 without papers). That is the h-index:
@@ -38,7 +41,8 @@ def institution_h5(papers_df: DataFrame, authorships_df: DataFrame, institutions
     # the papers follows. The rows are the same as with the distinct first.
     canonical = institutions_df.select("institution_id", "canonical_id")
     units = (
-        authorships_df.where(F.col("institution_id").isNotNull()).select("paper_id", "institution_id")
+        authorships_df.where(F.col("institution_id").isNotNull())
+        .select("paper_id", "institution_id")
         .join(recent, "paper_id", how="inner")
         .join(canonical, "institution_id", how="inner")
         .select("paper_id", "canonical_id", "citations")
@@ -53,8 +57,14 @@ def institution_h5(papers_df: DataFrame, authorships_df: DataFrame, institutions
         F.sum(F.col("n") * F.col("citations")).cast("long").alias("citations"),
     )
     return per_institution.join(canonical_names(institutions_df), "canonical_id", how="left").select(
-        "canonical_id", "canonical_name", "country_code", "h5_index", "papers", "citations",
-        F.lit(first_year).alias("first_year"), F.lit(last_year).alias("last_year"),
+        "canonical_id",
+        "canonical_name",
+        "country_code",
+        "h5_index",
+        "papers",
+        "citations",
+        F.lit(first_year).alias("first_year"),
+        F.lit(last_year).alias("last_year"),
         rank_desc("h5_index").alias("rank"),
     )
 
@@ -63,7 +73,10 @@ def run(ctx) -> dict:
     spark, wh, config = ctx.spark, ctx.warehouse, ctx.config
     first, last = h5_years(config.scope.year_end, config.indicators.h5_years)
     table = institution_h5(
-        wh.read(spark, "paper_citations", "gold"), wh.read(spark, "authorships", "silver"),
-        wh.read(spark, "institutions", "silver"), first, last,
+        wh.read(spark, "paper_citations", "gold"),
+        wh.read(spark, "authorships", "silver"),
+        wh.read(spark, "institutions", "silver"),
+        first,
+        last,
     )
     return {"versions": {"institution_h5": wh.write(table, "institution_h5", layer="gold")}}

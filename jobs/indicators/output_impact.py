@@ -51,11 +51,16 @@ def country_totals(country_year_df: DataFrame, counting: str) -> DataFrame:
     year, so a country's papers and citations are the sums over its years. The jobs derive
     output_by_country from the written output_by_country_year (a few hundred rows) instead of
     joining papers to authorships a second time."""
-    totals = country_year_df.where(F.col("counting") == counting).groupBy("country_code").agg(
-        F.sum("papers").alias("papers"), F.sum("citations").alias("citations")
+    totals = (
+        country_year_df.where(F.col("counting") == counting)
+        .groupBy("country_code")
+        .agg(F.sum("papers").alias("papers"), F.sum("citations").alias("citations"))
     )
     return totals.select(
-        F.lit(counting).alias("counting"), "country_code", "papers", "citations",
+        F.lit(counting).alias("counting"),
+        "country_code",
+        "papers",
+        "citations",
         F.when(F.col("papers") > 0, F.col("citations") / F.col("papers")).alias("mean_citations"),
         rank_desc("papers").alias("rank"),
     )
@@ -65,7 +70,12 @@ def by_country_year(papers_df: DataFrame, authorships_df: DataFrame) -> DataFram
     """Both countings in one pass over the authorships (common.counted_totals)."""
     totals = counted_totals(papers_df, country_units(authorships_df), ["country_code", "publication_year"])
     return totals.select(
-        "counting", "country_code", F.col("publication_year").alias("year"), "papers", "citations", "mean_citations",
+        "counting",
+        "country_code",
+        F.col("publication_year").alias("year"),
+        "papers",
+        "citations",
+        "mean_citations",
     )
 
 
@@ -74,8 +84,14 @@ def by_institution(papers_df: DataFrame, authorships_df: DataFrame, institutions
     totals = counted_totals(papers_df, institution_units(authorships_df, institutions_df), ["canonical_id"])
     names = canonical_names(institutions_df)
     return totals.join(names, "canonical_id", how="left").select(
-        "counting", "canonical_id", "canonical_name", "country_code",
-        "papers", "citations", "mean_citations", rank_desc("papers", within=("counting",)).alias("rank"),
+        "counting",
+        "canonical_id",
+        "canonical_name",
+        "country_code",
+        "papers",
+        "citations",
+        "mean_citations",
+        rank_desc("papers", within=("counting",)).alias("rank"),
     )
 
 
@@ -93,10 +109,14 @@ def canonical_names(institutions_df: DataFrame) -> DataFrame:
 
 
 def by_year(papers_df: DataFrame) -> DataFrame:
-    return papers_df.groupBy(F.col("publication_year").alias("year")).agg(
-        F.count(F.lit(1)).cast("double").alias("papers"),
-        F.sum("citations").cast("double").alias("citations"),
-    ).select("year", "papers", "citations", (F.col("citations") / F.col("papers")).alias("mean_citations"))
+    return (
+        papers_df.groupBy(F.col("publication_year").alias("year"))
+        .agg(
+            F.count(F.lit(1)).cast("double").alias("papers"),
+            F.sum("citations").cast("double").alias("citations"),
+        )
+        .select("year", "papers", "citations", (F.col("citations") / F.col("papers")).alias("mean_citations"))
+    )
 
 
 YEARLY_SOURCE_NOTE = (
@@ -119,8 +139,14 @@ def yearly_citations(papers_df: DataFrame, citations_df: DataFrame) -> DataFrame
         F.count(F.lit(1)).alias("n")
     )
     joined = papers_df.select("paper_id", "counts_by_year").join(from_edges, "paper_id", how="left")
-    from_source = F.transform("counts_by_year", lambda c: F.struct(
-        c["year"].alias("year"), c["cited_by_count"].cast("long").alias("citations"), F.lit("source_counts_by_year").alias("source")))
+    from_source = F.transform(
+        "counts_by_year",
+        lambda c: F.struct(
+            c["year"].alias("year"),
+            c["cited_by_count"].cast("long").alias("citations"),
+            F.lit("source_counts_by_year").alias("source"),
+        ),
+    )
     from_edge = F.array(F.struct(F.col("year"), F.col("n").alias("citations"), F.lit("in_corpus_edges").alias("source")))
     entries = F.when(F.col("n").isNull(), from_source).otherwise(from_edge)
     return joined.select("paper_id", F.explode(entries).alias("e")).select("paper_id", "e.*").where(F.col("citations") > 0)
@@ -132,19 +158,28 @@ def run(ctx) -> dict:
     versions = {}
     versions["paper_citations"] = wh.write(
         papers_df.select("paper_id", "publication_year", "field_id", "citations", "citation_source"),
-        "paper_citations", layer="gold", partition_by=["publication_year"],
+        "paper_citations",
+        layer="gold",
+        partition_by=["publication_year"],
     )
     versions["paper_yearly_citations"] = wh.write(
-        yearly_citations(papers_df, wh.read(spark, "citations", "silver")), "paper_yearly_citations",
-        layer="gold", description=YEARLY_SOURCE_NOTE,
+        yearly_citations(papers_df, wh.read(spark, "citations", "silver")),
+        "paper_yearly_citations",
+        layer="gold",
+        description=YEARLY_SOURCE_NOTE,
     )
     papers_df = wh.read(spark, "paper_citations", "gold")
     authorships_df = wh.read(spark, "authorships", "silver")
     institutions_df = wh.read(spark, "institutions", "silver")
-    versions["output_by_country_year"] = wh.write(by_country_year(papers_df, authorships_df), "output_by_country_year", layer="gold")
+    versions["output_by_country_year"] = wh.write(
+        by_country_year(papers_df, authorships_df), "output_by_country_year", layer="gold"
+    )
     country_year_df = wh.read(spark, "output_by_country_year", "gold")
-    versions["output_by_country"] = wh.write(union_all(country_totals(country_year_df, c) for c in COUNTINGS), "output_by_country", layer="gold")
-    versions["output_by_institution"] = wh.write(by_institution(papers_df, authorships_df, institutions_df), "output_by_institution", layer="gold")
+    versions["output_by_country"] = wh.write(
+        union_all(country_totals(country_year_df, c) for c in COUNTINGS), "output_by_country", layer="gold"
+    )
+    versions["output_by_institution"] = wh.write(
+        by_institution(papers_df, authorships_df, institutions_df), "output_by_institution", layer="gold"
+    )
     versions["output_by_year"] = wh.write(by_year(papers_df), "output_by_year", layer="gold")
     return {"versions": versions}
-

@@ -19,16 +19,15 @@ map-side, so it is no hot partition.
 
 from __future__ import annotations
 
-from pyspark.sql import DataFrame, SparkSession, Window as W
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Window as W
 from pyspark.sql import functions as F
 
 from jobs.indicators.common import patents_in_scope, rank_desc
 
 
 def with_value_flags(patents_df: DataFrame, high_value_usd: float) -> DataFrame:
-    return patents_df.withColumn(
-        "is_high_value", F.coalesce(F.col("market_value_usd") >= F.lit(high_value_usd), F.lit(False))
-    )
+    return patents_df.withColumn("is_high_value", F.coalesce(F.col("market_value_usd") >= F.lit(high_value_usd), F.lit(False)))
 
 
 def patent_countries(assignees_df: DataFrame) -> DataFrame:
@@ -55,15 +54,19 @@ def by_country_year(patents_df: DataFrame, assignees_df: DataFrame) -> DataFrame
 
 
 def by_assignee(patents_df: DataFrame, assignees_df: DataFrame) -> DataFrame:
-    per_patent = assignees_df.where(F.col("canonical_assignee").isNotNull()).groupBy("patent_id", "canonical_assignee").agg(
-        F.max("country_code").alias("country_code")
+    per_patent = (
+        assignees_df.where(F.col("canonical_assignee").isNotNull())
+        .groupBy("patent_id", "canonical_assignee")
+        .agg(F.max("country_code").alias("country_code"))
     )
     joined = per_patent.join(patents_df.select("patent_id", "is_high_value"), "patent_id", how="inner")
     counts = _counts(joined, ["canonical_assignee"])
-    countries = joined.where(F.col("country_code").isNotNull()).groupBy("canonical_assignee", "country_code").agg(
-        F.count(F.lit(1)).alias("n")
-    ).groupBy("canonical_assignee").agg(
-        F.min_by("country_code", F.struct(-F.col("n"), F.col("country_code"))).alias("country_code")
+    countries = (
+        joined.where(F.col("country_code").isNotNull())
+        .groupBy("canonical_assignee", "country_code")
+        .agg(F.count(F.lit(1)).alias("n"))
+        .groupBy("canonical_assignee")
+        .agg(F.min_by("country_code", F.struct(-F.col("n"), F.col("country_code"))).alias("country_code"))
     )
     return counts.join(countries, "canonical_assignee", how="left").withColumn("rank", rank_desc("patents"))
 
@@ -77,15 +80,23 @@ def value_band(value, edges: list[float]):
 
 
 def value_bands(patents_df: DataFrame, assignees_df: DataFrame, edges: list[float]) -> DataFrame:
-    banded = patents_df.select("patent_id", value_band(F.col("market_value_usd"), edges).alias("band")).where(F.col("band").isNotNull())
-    counts = patent_countries(assignees_df).join(banded, "patent_id", how="inner").groupBy("country_code", "band").agg(
-        F.count(F.lit(1)).alias("patents")
+    banded = patents_df.select("patent_id", value_band(F.col("market_value_usd"), edges).alias("band")).where(
+        F.col("band").isNotNull()
+    )
+    counts = (
+        patent_countries(assignees_df)
+        .join(banded, "patent_id", how="inner")
+        .groupBy("country_code", "band")
+        .agg(F.count(F.lit(1)).alias("patents"))
     )
     lows = F.array(*[F.lit(float(e)) for e in edges])
     highs = F.array(*[F.lit(float(e)) for e in edges[1:]], F.lit(None).cast("double"))
     return counts.select(
-        "country_code", "band", F.element_at(lows, F.col("band")).alias("band_low_usd"),
-        F.element_at(highs, F.col("band")).alias("band_high_usd"), "patents",
+        "country_code",
+        "band",
+        F.element_at(lows, F.col("band")).alias("band_low_usd"),
+        F.element_at(highs, F.col("band")).alias("band_high_usd"),
+        "patents",
     )
 
 
@@ -98,24 +109,34 @@ def band_ratio(spark: SparkSession, bands_df: DataFrame, challenger: str, leader
     def side(country: str, name: str) -> DataFrame:
         return bands_df.where(F.col("country_code") == country).select("band", F.col("patents").alias(name))
 
-    joined = all_bands.join(side(challenger, "challenger_patents"), "band", how="left").join(side(leader, "leader_patents"), "band", how="left")
+    joined = all_bands.join(side(challenger, "challenger_patents"), "band", how="left").join(
+        side(leader, "leader_patents"), "band", how="left"
+    )
     return joined.select(
-        "band", "band_low_usd", "band_high_usd", F.lit(challenger).alias("challenger"), F.lit(leader).alias("leader"),
+        "band",
+        "band_low_usd",
+        "band_high_usd",
+        F.lit(challenger).alias("challenger"),
+        F.lit(leader).alias("leader"),
         F.coalesce("challenger_patents", F.lit(0)).alias("challenger_patents"),
         F.coalesce("leader_patents", F.lit(0)).alias("leader_patents"),
         F.when(F.col("leader_patents") > 0, F.coalesce("challenger_patents", F.lit(0)) / F.col("leader_patents")).alias("ratio"),
     )
 
 
-def high_value_trend(spark: SparkSession, country_df: DataFrame, country_year_df: DataFrame, top_n: int, year_start: int, year_end: int) -> DataFrame:
-    top = country_df.where(F.col("high_value_patents") > 0).select(
-        "country_code", F.rank().over(_by_high_value()).alias("country_rank")
-    ).where(F.col("country_rank") <= top_n)
+def high_value_trend(
+    spark: SparkSession, country_df: DataFrame, country_year_df: DataFrame, top_n: int, year_start: int, year_end: int
+) -> DataFrame:
+    top = (
+        country_df.where(F.col("high_value_patents") > 0)
+        .select("country_code", F.rank().over(_by_high_value()).alias("country_rank"))
+        .where(F.col("country_rank") <= top_n)
+    )
     years = spark.range(year_start, year_end + 1).select(F.col("id").cast("int").alias("year"))
     grid = top.crossJoin(years)
-    return grid.join(country_year_df.select("country_code", "year", "high_value_patents"), ["country_code", "year"], how="left").select(
-        "country_code", "country_rank", "year", F.coalesce("high_value_patents", F.lit(0)).alias("high_value_patents")
-    )
+    return grid.join(
+        country_year_df.select("country_code", "year", "high_value_patents"), ["country_code", "year"], how="left"
+    ).select("country_code", "country_rank", "year", F.coalesce("high_value_patents", F.lit(0)).alias("high_value_patents"))
 
 
 def _by_high_value():
@@ -127,7 +148,9 @@ def run(ctx) -> dict:
     spark, wh, config = ctx.spark, ctx.warehouse, ctx.config
     if not wh.exists(spark, "patents"):
         return {"versions": {}, "skipped": "no patents table (no patents/ input)"}
-    patents_df = with_value_flags(patents_in_scope(wh.read(spark, "patents", "silver"), config.scope), config.thresholds.high_value_patent_usd)
+    patents_df = with_value_flags(
+        patents_in_scope(wh.read(spark, "patents", "silver"), config.scope), config.thresholds.high_value_patent_usd
+    )
     assignees_df = wh.read(spark, "patent_assignees", "silver")
     edges = config.indicators.patent_value_band_edges
     versions = {
@@ -138,9 +161,20 @@ def run(ctx) -> dict:
     }
     challenger, leader = config.indicators.golden_cross_pairs[0]
     versions["patent_value_band_ratio"] = wh.write(
-        band_ratio(spark, wh.read(spark, "patent_value_bands", "gold"), challenger, leader, edges), "patent_value_band_ratio", layer="gold")
+        band_ratio(spark, wh.read(spark, "patent_value_bands", "gold"), challenger, leader, edges),
+        "patent_value_band_ratio",
+        layer="gold",
+    )
     versions["high_value_trend"] = wh.write(
-        high_value_trend(spark, wh.read(spark, "patents_by_country", "gold"), wh.read(spark, "patents_by_country_year", "gold"),
-                         config.indicators.high_value_top_countries, config.scope.year_start, config.scope.year_end),
-        "high_value_trend", layer="gold")
+        high_value_trend(
+            spark,
+            wh.read(spark, "patents_by_country", "gold"),
+            wh.read(spark, "patents_by_country_year", "gold"),
+            config.indicators.high_value_top_countries,
+            config.scope.year_start,
+            config.scope.year_end,
+        ),
+        "high_value_trend",
+        layer="gold",
+    )
     return {"versions": versions}

@@ -49,7 +49,8 @@ from __future__ import annotations
 import logging
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, Window as W
+from pyspark.sql import DataFrame
+from pyspark.sql import Window as W
 from pyspark.sql import functions as F
 
 from jobs.graph import connected_components, graph_frame
@@ -96,7 +97,8 @@ def front_membership(links_df: DataFrame) -> DataFrame:
     edges = links_df.select(F.col("paper_a").alias("src"), F.col("paper_b").alias("dst"))
     components = connected_components(graph_frame(vertices, edges))
     named = components.select(
-        F.col("id").alias("paper_id"), F.min("id").over(W.partitionBy("component")).alias("front_id"),
+        F.col("id").alias("paper_id"),
+        F.min("id").over(W.partitionBy("component")).alias("front_id"),
     )
     return named
 
@@ -106,13 +108,19 @@ def front_yearly(members_df: DataFrame, yearly_df: DataFrame, year_end: int) -> 
     zero years included. The per-year sums are a group-by on (front, year) of the core papers'
     yearly citations (a few hundred rows per front); the zero years come from a sequence per
     front, not from a cross join with a calendar."""
-    cited = yearly_df.where(F.col("year") <= year_end).join(members_df, "paper_id").groupBy("front_id", "year").agg(
-        F.sum("citations").alias("citations")
-    ).where(F.col("citations") > 0)
+    cited = (
+        yearly_df.where(F.col("year") <= year_end)
+        .join(members_df, "paper_id")
+        .groupBy("front_id", "year")
+        .agg(F.sum("citations").alias("citations"))
+        .where(F.col("citations") > 0)
+    )
     spans = cited.groupBy("front_id").agg(F.min("year").alias("first_year"))
     calendar = spans.select("front_id", F.explode(F.sequence(F.col("first_year"), F.lit(year_end))).alias("year"))
     return calendar.join(cited, ["front_id", "year"], "left").select(
-        "front_id", F.col("year").cast("int").alias("year"), F.coalesce(F.col("citations"), F.lit(0)).cast("long").alias("citations"),
+        "front_id",
+        F.col("year").cast("int").alias("year"),
+        F.coalesce(F.col("citations"), F.lit(0)).cast("long").alias("citations"),
     )
 
 
@@ -123,7 +131,10 @@ def front_trends(series_df: DataFrame) -> DataFrame:
     y = F.col("citations").cast("double")
     sums = series_df.groupBy("front_id").agg(
         F.count(F.lit(1)).cast("double").alias("n"),
-        F.sum(x).alias("sx"), F.sum(y).alias("sy"), F.sum(x * y).alias("sxy"), F.sum(x * x).alias("sxx"),
+        F.sum(x).alias("sx"),
+        F.sum(y).alias("sy"),
+        F.sum(x * y).alias("sxy"),
+        F.sum(x * x).alias("sxx"),
         F.min(F.when(F.col("citations") > 0, F.col("year"))).alias("first_citation_year"),
         F.max(F.when(F.col("citations") > 0, F.col("year"))).alias("last_citation_year"),
     )
@@ -155,7 +166,8 @@ def front_labels(members_df: DataFrame, papers_df: DataFrame, n_topics: int) -> 
     """(front_id, label, label_topics): the n_topics most frequent topics of the core papers
     (ties by name), joined with '; '."""
     topics = members_df.join(papers_df.select("paper_id", "topic_names"), "paper_id").select(
-        "front_id", F.explode("topic_names").alias("topic"))
+        "front_id", F.explode("topic_names").alias("topic")
+    )
     top = most_frequent(topics, "front_id", "topic", n_topics)
     return top.select("front_id", F.array_join("top", "; ").alias("label"), F.col("top").alias("label_topics"))
 
@@ -166,27 +178,45 @@ def front_patents(members_df: DataFrame, labels_df: DataFrame, patents_df: DataF
     citing = patents_df.select("patent_id", F.explode("cited_paper_ids").alias("paper_id"))
     if not citing.isEmpty():
         return citing.join(members_df, "paper_id").select("front_id", "patent_id").distinct()
-    terms = patents_df.select("patent_id", F.explode(F.array_distinct(F.transform(
-        F.concat("topics", "keywords"), lambda t: F.lower(F.trim(t))))).alias("term"))
+    terms = patents_df.select(
+        "patent_id",
+        F.explode(F.array_distinct(F.transform(F.concat("topics", "keywords"), lambda t: F.lower(F.trim(t))))).alias("term"),
+    )
     front_terms = labels_df.select("front_id", F.explode(F.transform("label_topics", lambda t: F.lower(F.trim(t)))).alias("term"))
     return terms.join(front_terms, "term").select("front_id", "patent_id").distinct()
 
 
-def front_countries(members_df: DataFrame, authorships_df: DataFrame, linked_df: DataFrame,
-                    patents_df: DataFrame, assignees_df: DataFrame, high_value_usd: float) -> DataFrame:
+def front_countries(
+    members_df: DataFrame,
+    authorships_df: DataFrame,
+    linked_df: DataFrame,
+    patents_df: DataFrame,
+    assignees_df: DataFrame,
+    high_value_usd: float,
+) -> DataFrame:
     """(front_id, country_code, papers, patents, high_value_patents): core papers with an author
     in the country and linked patents with an assignee there (full counting)."""
-    papers = members_df.join(authorships_df.where(F.col("country_code").isNotNull()).select("paper_id", "country_code").distinct(),
-                             "paper_id").groupBy("front_id", "country_code").agg(F.count(F.lit(1)).alias("papers"))
+    papers = (
+        members_df.join(
+            authorships_df.where(F.col("country_code").isNotNull()).select("paper_id", "country_code").distinct(), "paper_id"
+        )
+        .groupBy("front_id", "country_code")
+        .agg(F.count(F.lit(1)).alias("papers"))
+    )
     valued = linked_df.join(patents_df.select("patent_id", "market_value_usd"), "patent_id")
-    patent_countries = valued.join(
-        assignees_df.where(F.col("country_code").isNotNull()).select("patent_id", "country_code").distinct(), "patent_id"
-    ).groupBy("front_id", "country_code").agg(
-        F.count(F.lit(1)).alias("patents"),
-        F.count(F.when(F.col("market_value_usd") >= high_value_usd, 1)).alias("high_value_patents"),
+    patent_countries = (
+        valued.join(
+            assignees_df.where(F.col("country_code").isNotNull()).select("patent_id", "country_code").distinct(), "patent_id"
+        )
+        .groupBy("front_id", "country_code")
+        .agg(
+            F.count(F.lit(1)).alias("patents"),
+            F.count(F.when(F.col("market_value_usd") >= high_value_usd, 1)).alias("high_value_patents"),
+        )
     )
     return papers.join(patent_countries, ["front_id", "country_code"], "full").select(
-        "front_id", "country_code",
+        "front_id",
+        "country_code",
         *[F.coalesce(F.col(c), F.lit(0)).cast("long").alias(c) for c in ("papers", "patents", "high_value_patents")],
     )
 
@@ -202,22 +232,38 @@ def run(ctx) -> dict:
         if stats["left_out_papers"]:
             log.warning(
                 "research fronts: %s citing papers with more than %d core references left out of co-citation "
-                "(%s of %s pair instances)", f"{stats['left_out_papers']:,}", settings.max_core_references,
-                f"{stats['left_out_pairs']:,}", f"{stats['pair_instances']:,}")
-        links = links_from_references(core_df, bounded_references(refs_df, settings.max_core_references),
-                                      th.cocitation_min_count, th.cocitation_min_strength)
+                "(%s of %s pair instances)",
+                f"{stats['left_out_papers']:,}",
+                settings.max_core_references,
+                f"{stats['left_out_pairs']:,}",
+                f"{stats['pair_instances']:,}",
+            )
+        links = links_from_references(
+            core_df,
+            bounded_references(refs_df, settings.max_core_references),
+            th.cocitation_min_count,
+            th.cocitation_min_strength,
+        )
         versions = {"research_front_links": wh.write(links, "research_front_links", layer="gold")}
     finally:
         refs_df.unpersist()
     links_df = wh.read(spark, "research_front_links", "gold")
     stats["links"] = links_df.count()
-    log.info("research fronts: %s core papers' co-citations: %s pair instances from %s citing papers -> %s links",
-             f"{core_df.count():,}", f"{stats['pair_instances']:,}", f"{stats['citing_papers']:,}", f"{stats['links']:,}")
+    log.info(
+        "research fronts: %s core papers' co-citations: %s pair instances from %s citing papers -> %s links",
+        f"{core_df.count():,}",
+        f"{stats['pair_instances']:,}",
+        f"{stats['citing_papers']:,}",
+        f"{stats['links']:,}",
+    )
 
     members = front_membership(links_df)
     papers_df = wh.read(spark, "papers", "silver")
-    front_papers = members.join(core_df, "paper_id").join(papers_df.select("paper_id", "is_review"), "paper_id").select(
-        "front_id", "paper_id", "is_review", "publication_year", "citations")
+    front_papers = (
+        members.join(core_df, "paper_id")
+        .join(papers_df.select("paper_id", "is_review"), "paper_id")
+        .select("front_id", "paper_id", "is_review", "publication_year", "citations")
+    )
     versions["research_front_papers"] = wh.write(front_papers, "research_front_papers", layer="gold")
     front_papers_df = wh.read(spark, "research_front_papers", "gold")
     members_df = front_papers_df.select("paper_id", "front_id")
@@ -229,23 +275,39 @@ def run(ctx) -> dict:
     labels_df = front_labels(members_df, papers_df, settings.label_topics)
     patents_df = patents_in_scope(wh.read(spark, "patents", "silver"), config.scope)
     linked_df = front_patents(members_df, labels_df, patents_df)
-    countries = front_countries(members_df, wh.read(spark, "authorships", "silver"), linked_df, patents_df,
-                                wh.read(spark, "patent_assignees", "silver"), th.high_value_patent_usd)
+    countries = front_countries(
+        members_df,
+        wh.read(spark, "authorships", "silver"),
+        linked_df,
+        patents_df,
+        wh.read(spark, "patent_assignees", "silver"),
+        th.high_value_patent_usd,
+    )
     versions["research_front_countries"] = wh.write(countries, "research_front_countries", layer="gold")
     countries_df = wh.read(spark, "research_front_countries", "gold")
 
     versions["research_fronts"] = wh.write(
-        research_fronts(front_papers_df, series_df, labels_df, linked_df, patents_df, countries_df,
-                        citations_df, th.high_value_patent_usd),
-        "research_fronts", layer="gold")
+        research_fronts(
+            front_papers_df, series_df, labels_df, linked_df, patents_df, countries_df, citations_df, th.high_value_patent_usd
+        ),
+        "research_fronts",
+        layer="gold",
+    )
     fronts_df = wh.read(spark, "research_fronts", "gold")
     versions["frontier_top10"] = wh.write(frontier_top10(fronts_df), "frontier_top10", layer="gold")
     return {"versions": versions, "cocitation": stats}
 
 
-def research_fronts(front_papers_df: DataFrame, series_df: DataFrame, labels_df: DataFrame, linked_df: DataFrame,
-                    patents_df: DataFrame, countries_df: DataFrame, citations_df: DataFrame,
-                    high_value_usd: float) -> DataFrame:
+def research_fronts(
+    front_papers_df: DataFrame,
+    series_df: DataFrame,
+    labels_df: DataFrame,
+    linked_df: DataFrame,
+    patents_df: DataFrame,
+    countries_df: DataFrame,
+    citations_df: DataFrame,
+    high_value_usd: float,
+) -> DataFrame:
     """One row per front: its papers, citing papers, trend, index, label, patents and CN / US
     splits, ranked (see the module docstring)."""
     papers = front_papers_df.groupBy("front_id").agg(
@@ -253,40 +315,86 @@ def research_fronts(front_papers_df: DataFrame, series_df: DataFrame, labels_df:
         F.count(F.when(F.col("is_review"), 1)).alias("reviews"),
         F.avg("publication_year").alias("mean_publication_year"),
     )
-    citing = citations_df.select("citing_paper_id", F.col("cited_paper_id").alias("paper_id")).join(
-        F.broadcast(front_papers_df.select("paper_id", "front_id")), "paper_id"
-    ).groupBy("front_id").agg(F.countDistinct("citing_paper_id").alias("citing_papers"))
-    patents = linked_df.join(patents_df.select("patent_id", "market_value_usd"), "patent_id").groupBy("front_id").agg(
-        F.count(F.lit(1)).alias("patents"),
-        F.count(F.when(F.col("market_value_usd") >= high_value_usd, 1)).alias("high_value_patents"),
+    citing = (
+        citations_df.select("citing_paper_id", F.col("cited_paper_id").alias("paper_id"))
+        .join(F.broadcast(front_papers_df.select("paper_id", "front_id")), "paper_id")
+        .groupBy("front_id")
+        .agg(F.countDistinct("citing_paper_id").alias("citing_papers"))
     )
-    split = countries_df.where(F.col("country_code").isin(CN, US)).groupBy("front_id").agg(
-        *[F.sum(F.when(F.col("country_code") == c, F.col(m))).alias(f"{m}_{c.lower()}")
-          for c in (CN, US) for m in ("papers", "patents")]
+    patents = (
+        linked_df.join(patents_df.select("patent_id", "market_value_usd"), "patent_id")
+        .groupBy("front_id")
+        .agg(
+            F.count(F.lit(1)).alias("patents"),
+            F.count(F.when(F.col("market_value_usd") >= high_value_usd, 1)).alias("high_value_patents"),
+        )
+    )
+    split = (
+        countries_df.where(F.col("country_code").isin(CN, US))
+        .groupBy("front_id")
+        .agg(
+            *[
+                F.sum(F.when(F.col("country_code") == c, F.col(m))).alias(f"{m}_{c.lower()}")
+                for c in (CN, US)
+                for m in ("papers", "patents")
+            ]
+        )
     )
     # A front whose core papers have no yearly citations in the window has no series: c_total 0,
     # a flat trend, frontier_raw 0; it still gets a rank, below the rising fronts.
-    trends = papers.select("front_id").join(front_trends(series_df), "front_id", "left").select(
-        "front_id", F.coalesce("c_total", F.lit(0)).alias("c_total"), "first_citation_year", "last_citation_year",
-        F.coalesce("t_years", F.lit(1)).alias("t_years"), F.coalesce("s_trend", F.lit(0.0)).alias("s_trend"),
-        F.coalesce("frontier_raw", F.lit(0.0)).alias("frontier_raw"),
+    trends = (
+        papers.select("front_id")
+        .join(front_trends(series_df), "front_id", "left")
+        .select(
+            "front_id",
+            F.coalesce("c_total", F.lit(0)).alias("c_total"),
+            "first_citation_year",
+            "last_citation_year",
+            F.coalesce("t_years", F.lit(1)).alias("t_years"),
+            F.coalesce("s_trend", F.lit(0.0)).alias("s_trend"),
+            F.coalesce("frontier_raw", F.lit(0.0)).alias("frontier_raw"),
+        )
     )
     joined = (
-        papers.join(with_frontier_index(trends), "front_id").join(labels_df, "front_id", "left")
-        .join(citing, "front_id", "left").join(patents, "front_id", "left").join(split, "front_id", "left")
+        papers.join(with_frontier_index(trends), "front_id")
+        .join(labels_df, "front_id", "left")
+        .join(citing, "front_id", "left")
+        .join(patents, "front_id", "left")
+        .join(split, "front_id", "left")
     )
     zero = lambda c: F.coalesce(F.col(c), F.lit(0)).cast("long").alias(c)  # noqa: E731
     return joined.select(
-        "front_id", "rank", "label", "core_papers", "reviews", "mean_publication_year", zero("citing_papers"),
-        F.col("c_total").cast("long").alias("c_total"), "first_citation_year", "last_citation_year", "t_years",
-        "s_trend", "frontier_raw", "frontier_index", zero("papers_cn"), zero("papers_us"), zero("patents"),
-        zero("high_value_patents"), zero("patents_cn"), zero("patents_us"),
+        "front_id",
+        "rank",
+        "label",
+        "core_papers",
+        "reviews",
+        "mean_publication_year",
+        zero("citing_papers"),
+        F.col("c_total").cast("long").alias("c_total"),
+        "first_citation_year",
+        "last_citation_year",
+        "t_years",
+        "s_trend",
+        "frontier_raw",
+        "frontier_index",
+        zero("papers_cn"),
+        zero("papers_us"),
+        zero("patents"),
+        zero("high_value_patents"),
+        zero("patents_cn"),
+        zero("patents_us"),
     )
 
 
 def frontier_top10(fronts_df: DataFrame) -> DataFrame:
     """Table 8: the ten best-ranked fronts."""
     return fronts_df.where(F.col("rank") <= 10).select(
-        "rank", "front_id", "label", F.col("core_papers").alias("top_cited_papers"), "high_value_patents",
-        "frontier_index", "mean_publication_year",
+        "rank",
+        "front_id",
+        "label",
+        F.col("core_papers").alias("top_cited_papers"),
+        "high_value_patents",
+        "frontier_index",
+        "mean_publication_year",
     )

@@ -22,14 +22,17 @@ then citations, then paper_id: unique).
 
 from __future__ import annotations
 
-from pyspark.sql import DataFrame, Window as W
+from pyspark.sql import DataFrame
+from pyspark.sql import Window as W
 from pyspark.sql import functions as F
 
 
 def beauty(top_df: DataFrame, yearly_df: DataFrame, year_end: int) -> DataFrame:
     """(paper_id, publication_year, peak_year, beauty_coefficient, awakening_year, citations, rank)."""
-    by_year = yearly_df.where(F.col("year") <= year_end).groupBy("paper_id").agg(
-        F.map_from_entries(F.collect_list(F.struct("year", "citations"))).alias("by_year")
+    by_year = (
+        yearly_df.where(F.col("year") <= year_end)
+        .groupBy("paper_id")
+        .agg(F.map_from_entries(F.collect_list(F.struct("year", "citations"))).alias("by_year"))
     )
     papers = top_df.select("paper_id", "publication_year").join(by_year, "paper_id", "left")
     series = F.transform(
@@ -39,15 +42,20 @@ def beauty(top_df: DataFrame, yearly_df: DataFrame, year_end: int) -> DataFrame:
     with_series = papers.select("paper_id", "publication_year", series.alias("c"))
     peak = F.array_position("c", F.array_max("c")).cast("int") - 1  # first peak, 0-based
     shaped = with_series.select(
-        "paper_id", "publication_year", "c", peak.alias("t_m"),
-        F.element_at("c", 1).alias("c0"), F.element_at("c", peak + 1).alias("ctm"),
+        "paper_id",
+        "publication_year",
+        "c",
+        peak.alias("t_m"),
+        F.element_at("c", 1).alias("c0"),
+        F.element_at("c", peak + 1).alias("ctm"),
         F.aggregate("c", F.lit(0.0), lambda acc, x: acc + x).alias("citations"),
     )
     t_m, c0, ctm = F.col("t_m"), F.col("c0"), F.col("ctm")
     until_peak = F.sequence(F.lit(0), t_m)
     c_at = lambda t: F.element_at(F.col("c"), t + 1)  # noqa: E731
     b_terms = F.aggregate(
-        until_peak, F.lit(0.0),
+        until_peak,
+        F.lit(0.0),
         lambda acc, t: acc + ((ctm - c0) / t_m * t + c0 - c_at(t)) / F.greatest(F.lit(1.0), c_at(t)),
     )
     norm = F.sqrt((ctm - c0) * (ctm - c0) + t_m * t_m)
@@ -58,7 +66,10 @@ def beauty(top_df: DataFrame, yearly_df: DataFrame, year_end: int) -> DataFrame:
         "publication_year",
         (F.col("publication_year") + t_m).cast("int").alias("peak_year"),
         F.when(t_m == 0, F.lit(0.0)).otherwise(b_terms).alias("beauty_coefficient"),
-        F.when(t_m == 0, F.lit(None).cast("int")).otherwise(F.col("publication_year") + awakening).cast("int").alias("awakening_year"),
+        F.when(t_m == 0, F.lit(None).cast("int"))
+        .otherwise(F.col("publication_year") + awakening)
+        .cast("int")
+        .alias("awakening_year"),
         F.col("citations").cast("long").alias("citations"),
     )
     order = W.orderBy(F.col("beauty_coefficient").desc(), F.col("citations").desc(), "paper_id")
@@ -67,6 +78,7 @@ def beauty(top_df: DataFrame, yearly_df: DataFrame, year_end: int) -> DataFrame:
 
 def run(ctx) -> dict:
     spark, wh = ctx.spark, ctx.warehouse
-    table = beauty(wh.read(spark, "top_cited_papers", "gold"), wh.read(spark, "paper_yearly_citations", "gold"),
-                   ctx.config.scope.year_end)
+    table = beauty(
+        wh.read(spark, "top_cited_papers", "gold"), wh.read(spark, "paper_yearly_citations", "gold"), ctx.config.scope.year_end
+    )
     return {"versions": {"sleeping_beauties": wh.write(table, "sleeping_beauties", layer="gold")}}

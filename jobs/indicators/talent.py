@@ -16,7 +16,8 @@ of thousands of papers, a sort that fits one task easily.
 
 from __future__ import annotations
 
-from pyspark.sql import DataFrame, Window as W
+from pyspark.sql import DataFrame
+from pyspark.sql import Window as W
 from pyspark.sql import functions as F
 
 from jobs.indicators.common import h_index_of, papers_in_scope, rank_desc, with_citations
@@ -40,7 +41,8 @@ def h_index(author_papers_df: DataFrame) -> DataFrame:
     """
     by_citations = W.partitionBy("author_id").orderBy(F.col("citations").desc(), F.col("paper_id"))
     ranked = author_papers_df.select(
-        "author_id", "citations",
+        "author_id",
+        "citations",
         F.dense_rank().over(by_citations).alias("r"),
         F.lag("paper_id").over(by_citations).eqNullSafe(F.col("paper_id")).alias("repeat"),
     )
@@ -69,7 +71,12 @@ def scholars(authorships_df, papers_df, affiliation_years_df, institutions_df, a
     """papers_df: all papers with `citations` (with_citations); the h-index spans all of them."""
     stats = h_index(author_papers(authorships_df, papers_df))
     scoped_ids = papers_in_scope(papers_df, scope).select("paper_id")
-    in_scope = authorships_df.join(scoped_ids, "paper_id", how="left_semi").select("author_id").distinct().withColumn("has_scope_paper", F.lit(True))
+    in_scope = (
+        authorships_df.join(scoped_ids, "paper_id", how="left_semi")
+        .select("author_id")
+        .distinct()
+        .withColumn("has_scope_paper", F.lit(True))
+    )
     places = latest_affiliation(affiliation_years_df).join(
         institutions_df.select("institution_id", "canonical_id", "country_code", "region", "city"), "institution_id", how="left"
     )
@@ -78,8 +85,18 @@ def scholars(authorships_df, papers_df, affiliation_years_df, institutions_df, a
         .join(in_scope, "author_id", how="left")
         .join(authors_df.select("author_id", "display_name"), "author_id", how="left")
         .select(
-            "author_id", "display_name", "h_index", "i10_index", "paper_count", "citations",
-            "latest_year", "institution_id", "canonical_id", "country_code", "region", "city",
+            "author_id",
+            "display_name",
+            "h_index",
+            "i10_index",
+            "paper_count",
+            "citations",
+            "latest_year",
+            "institution_id",
+            "canonical_id",
+            "country_code",
+            "region",
+            "city",
             (F.col("h_index") >= high_level_h).alias("is_high_level"),
             F.coalesce(F.col("has_scope_paper"), F.lit(False)).alias("has_scope_paper"),
         )
@@ -90,11 +107,15 @@ def talent_by(scholars_df: DataFrame, keys: list[str]) -> DataFrame:
     """keys + scholars, high_level_scholars, their shares of the global totals, rank."""
     counted = scholars_df.where("has_scope_paper")
     totals = counted.agg(F.count(F.lit(1)).alias("all"), F.count(F.when(F.col("is_high_level"), 1)).alias("all_high"))
-    grouped = counted.where(F.col(keys[-1]).isNotNull()).groupBy(*keys).agg(
-        F.count(F.lit(1)).alias("scholars"), F.count(F.when(F.col("is_high_level"), 1)).alias("high_level_scholars")
+    grouped = (
+        counted.where(F.col(keys[-1]).isNotNull())
+        .groupBy(*keys)
+        .agg(F.count(F.lit(1)).alias("scholars"), F.count(F.when(F.col("is_high_level"), 1)).alias("high_level_scholars"))
     )
     return grouped.crossJoin(totals).select(
-        *keys, "scholars", "high_level_scholars",
+        *keys,
+        "scholars",
+        "high_level_scholars",
         (F.col("scholars") / F.col("all")).alias("scholar_share"),
         F.when(F.col("all_high") > 0, F.col("high_level_scholars") / F.col("all_high")).alias("high_level_share"),
         rank_desc("high_level_scholars", "scholars").alias("rank"),
@@ -106,14 +127,22 @@ def run(ctx) -> dict:
     papers_df = with_citations(wh.read(spark, "papers", "silver"), wh.read(spark, "citations", "silver"))
     institutions_df = wh.read(spark, "institutions", "silver")
     scholars_df = scholars(
-        wh.read(spark, "authorships", "silver"), papers_df, wh.read(spark, "author_affiliation_years", "silver"),
-        institutions_df, wh.read(spark, "authors", "silver"), config.scope, config.thresholds.high_level_h_index,
+        wh.read(spark, "authorships", "silver"),
+        papers_df,
+        wh.read(spark, "author_affiliation_years", "silver"),
+        institutions_df,
+        wh.read(spark, "authors", "silver"),
+        config.scope,
+        config.thresholds.high_level_h_index,
     )
     versions = {"scholar_h_index": wh.write(scholars_df, "scholar_h_index", layer="gold")}
     scholars_df = wh.read(spark, "scholar_h_index", "gold")
     versions["talent_by_country"] = wh.write(talent_by(scholars_df, ["country_code"]), "talent_by_country", layer="gold")
     by_institution = talent_by(scholars_df, ["canonical_id"]).join(
-        canonical_names(institutions_df).select("canonical_id", "canonical_name", F.col("country_code")), "canonical_id", how="left")
+        canonical_names(institutions_df).select("canonical_id", "canonical_name", F.col("country_code")),
+        "canonical_id",
+        how="left",
+    )
     versions["talent_by_institution"] = wh.write(by_institution, "talent_by_institution", layer="gold")
     versions["talent_by_region"] = wh.write(talent_by(scholars_df, ["country_code", "region"]), "talent_by_region", layer="gold")
     versions["talent_by_city"] = wh.write(talent_by(scholars_df, ["country_code", "city"]), "talent_by_city", layer="gold")

@@ -33,7 +33,8 @@ from __future__ import annotations
 
 from graphframes.lib import AggregateMessages as AM
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, Window as W
+from pyspark.sql import DataFrame
+from pyspark.sql import Window as W
 from pyspark.sql import functions as F
 
 from jobs.graph import aggregate_messages, graph_frame
@@ -41,18 +42,22 @@ from jobs.graph import aggregate_messages, graph_frame
 MIGRANT, TRAVELLER = "migrant", "traveller"
 
 
-def primary_affiliations(affiliation_years_df: DataFrame, institutions_df: DataFrame, year_start: int, year_end: int,
-                         min_papers: int) -> DataFrame:
+def primary_affiliations(
+    affiliation_years_df: DataFrame, institutions_df: DataFrame, year_start: int, year_end: int, min_papers: int
+) -> DataFrame:
     """(author_id, year, institution_id, country, city): one row per active year."""
-    works = affiliation_years_df.where(
-        (F.col("source") == "works") & F.col("year").between(year_start, year_end)
-    ).select("author_id", "year", "institution_id", F.coalesce("n_papers", F.lit(0)).alias("n_papers"))
+    works = affiliation_years_df.where((F.col("source") == "works") & F.col("year").between(year_start, year_end)).select(
+        "author_id", "year", "institution_id", F.coalesce("n_papers", F.lit(0)).alias("n_papers")
+    )
     ranked = works.withColumn(
         "k", F.row_number().over(W.partitionBy("author_id", "year").orderBy(F.col("n_papers").desc(), F.col("institution_id")))
     ).where((F.col("k") == 1) & (F.col("n_papers") >= min_papers))
     places = institutions_df.select("institution_id", F.col("country_code").alias("country"), "city")
-    return ranked.join(places, "institution_id").where(F.col("country").isNotNull()).select(
-        "author_id", "year", "institution_id", "country", "city")
+    return (
+        ranked.join(places, "institution_id")
+        .where(F.col("country").isNotNull())
+        .select("author_id", "year", "institution_id", "country", "city")
+    )
 
 
 def moves(primary_df: DataFrame) -> DataFrame:
@@ -60,16 +65,22 @@ def moves(primary_df: DataFrame) -> DataFrame:
     by_year = W.partitionBy("author_id").orderBy("year")
     previous = primary_df.select(
         "author_id",
-        F.lag("year").over(by_year).alias("from_year"), F.col("year").alias("to_year"),
-        F.lag("institution_id").over(by_year).alias("from_institution_id"), F.col("institution_id").alias("to_institution_id"),
-        F.lag("country").over(by_year).alias("from_country"), F.col("country").alias("to_country"),
-        F.lag("city").over(by_year).alias("from_city"), F.col("city").alias("to_city"),
+        F.lag("year").over(by_year).alias("from_year"),
+        F.col("year").alias("to_year"),
+        F.lag("institution_id").over(by_year).alias("from_institution_id"),
+        F.col("institution_id").alias("to_institution_id"),
+        F.lag("country").over(by_year).alias("from_country"),
+        F.col("country").alias("to_country"),
+        F.lag("city").over(by_year).alias("from_city"),
+        F.col("city").alias("to_city"),
     ).where(F.col("from_year").isNotNull())
     country_move = F.col("from_country") != F.col("to_country")
     city_move = ~F.struct("from_country", "from_city").eqNullSafe(F.struct("to_country", "to_city")) & (
-        F.col("from_city").isNotNull() | F.col("to_city").isNotNull())
+        F.col("from_city").isNotNull() | F.col("to_city").isNotNull()
+    )
     return previous.select("*", country_move.alias("country_move"), city_move.alias("city_move")).where(
-        F.col("country_move") | F.col("city_move"))
+        F.col("country_move") | F.col("city_move")
+    )
 
 
 def flow_by_place(vertices_df: DataFrame, edges_df: DataFrame) -> tuple[DataFrame, DataFrame]:
@@ -80,7 +91,9 @@ def flow_by_place(vertices_df: DataFrame, edges_df: DataFrame) -> tuple[DataFram
     graph = graph_frame(vertices_df, edges_df.where(F.col("src") != F.col("dst")))
     flows = aggregate_messages(
         graph,
-        F.struct(F.sum(F.when(AM.msg > 0, AM.msg)).alias("inflow"), F.sum(F.when(AM.msg < 0, -AM.msg)).alias("outflow")).alias("flow"),
+        F.struct(F.sum(F.when(AM.msg > 0, AM.msg)).alias("inflow"), F.sum(F.when(AM.msg < 0, -AM.msg)).alias("outflow")).alias(
+            "flow"
+        ),
         to_src=-AM.edge["moves"],
         to_dst=AM.edge["moves"],
     )
@@ -89,8 +102,9 @@ def flow_by_place(vertices_df: DataFrame, edges_df: DataFrame) -> tuple[DataFram
         F.coalesce("flow.inflow", F.lit(0)).cast("long").alias("inflow"),
         F.coalesce("flow.outflow", F.lit(0)).cast("long").alias("outflow"),
     )
-    return result.select("*", (F.col("inflow") + F.col("outflow")).alias("total_flow"),
-                         (F.col("inflow") - F.col("outflow")).alias("net_inflow")), flows
+    return result.select(
+        "*", (F.col("inflow") + F.col("outflow")).alias("total_flow"), (F.col("inflow") - F.col("outflow")).alias("net_inflow")
+    ), flows
 
 
 def country_flows(moves_df: DataFrame) -> tuple[DataFrame, DataFrame, DataFrame]:
@@ -98,7 +112,9 @@ def country_flows(moves_df: DataFrame) -> tuple[DataFrame, DataFrame, DataFrame]
     country_moves = moves_df.where("country_move")
     edges = country_moves.groupBy("from_country", "to_country").agg(F.count(F.lit(1)).alias("moves"))
     vertices = edges.select(F.col("from_country").alias("id")).union(edges.select(F.col("to_country").alias("id"))).distinct()
-    by_place, flows = flow_by_place(vertices, edges.select(F.col("from_country").alias("src"), F.col("to_country").alias("dst"), "moves"))
+    by_place, flows = flow_by_place(
+        vertices, edges.select(F.col("from_country").alias("src"), F.col("to_country").alias("dst"), "moves")
+    )
     return edges, by_place.withColumnRenamed("id", "country"), flows
 
 
@@ -107,11 +123,18 @@ def city_flows(moves_df: DataFrame) -> tuple[DataFrame, DataFrame]:
     (country, city)."""
     city_moves = moves_df.where("city_move").where(F.col("from_city").isNotNull() & F.col("to_city").isNotNull())
     key = lambda country, city: F.concat_ws("|", country, city)  # noqa: E731
-    edges = city_moves.groupBy(key(F.col("from_country"), F.col("from_city")).alias("src"),
-                               key(F.col("to_country"), F.col("to_city")).alias("dst")).agg(F.count(F.lit(1)).alias("moves"))
-    places = city_moves.select(key(F.col("from_country"), F.col("from_city")).alias("id"), F.col("from_country").alias("country"),
-                               F.col("from_city").alias("city")).union(
-        city_moves.select(key(F.col("to_country"), F.col("to_city")).alias("id"), "to_country", "to_city")).distinct()
+    edges = city_moves.groupBy(
+        key(F.col("from_country"), F.col("from_city")).alias("src"), key(F.col("to_country"), F.col("to_city")).alias("dst")
+    ).agg(F.count(F.lit(1)).alias("moves"))
+    places = (
+        city_moves.select(
+            key(F.col("from_country"), F.col("from_city")).alias("id"),
+            F.col("from_country").alias("country"),
+            F.col("from_city").alias("city"),
+        )
+        .union(city_moves.select(key(F.col("to_country"), F.col("to_city")).alias("id"), "to_country", "to_city"))
+        .distinct()
+    )
     by_place, flows = flow_by_place(places.select("id"), edges)
     return by_place.join(places, "id").select("country", "city", "inflow", "outflow", "total_flow", "net_inflow"), flows
 
@@ -119,31 +142,49 @@ def city_flows(moves_df: DataFrame) -> tuple[DataFrame, DataFrame]:
 def country_year_flows(moves_df: DataFrame) -> DataFrame:
     """(country, year, inflow, outflow, net_inflow): country moves dated by their to_year."""
     country_moves = moves_df.where("country_move")
-    inflow = country_moves.groupBy(F.col("to_country").alias("country"), F.col("to_year").alias("year")).agg(F.count(F.lit(1)).alias("inflow"))
-    outflow = country_moves.groupBy(F.col("from_country").alias("country"), F.col("to_year").alias("year")).agg(F.count(F.lit(1)).alias("outflow"))
+    inflow = country_moves.groupBy(F.col("to_country").alias("country"), F.col("to_year").alias("year")).agg(
+        F.count(F.lit(1)).alias("inflow")
+    )
+    outflow = country_moves.groupBy(F.col("from_country").alias("country"), F.col("to_year").alias("year")).agg(
+        F.count(F.lit(1)).alias("outflow")
+    )
     joined = inflow.join(outflow, ["country", "year"], "full")
     return joined.select(
-        "country", F.col("year").cast("int").alias("year"),
-        F.coalesce("inflow", F.lit(0)).alias("inflow"), F.coalesce("outflow", F.lit(0)).alias("outflow"),
+        "country",
+        F.col("year").cast("int").alias("year"),
+        F.coalesce("inflow", F.lit(0)).alias("inflow"),
+        F.coalesce("outflow", F.lit(0)).alias("outflow"),
     ).withColumn("net_inflow", F.col("inflow") - F.col("outflow"))
 
 
-def mobility(primary_df: DataFrame, moves_df: DataFrame, affiliation_years_df: DataFrame, institutions_df: DataFrame) -> DataFrame:
+def mobility(
+    primary_df: DataFrame, moves_df: DataFrame, affiliation_years_df: DataFrame, institutions_df: DataFrame
+) -> DataFrame:
     """talent_mobility: (author_id, origin_country, countries, moves, mobility, first_move_year)."""
     country_moves = moves_df.where("country_move")
-    movers = country_moves.groupBy("author_id").agg(
-        F.count(F.lit(1)).alias("moves"), F.min("to_year").alias("first_move_year"))
+    movers = country_moves.groupBy("author_id").agg(F.count(F.lit(1)).alias("moves"), F.min("to_year").alias("first_move_year"))
     first = primary_df.groupBy("author_id").agg(F.min_by("country", "year").alias("origin_country"))
     visited = primary_df.groupBy("author_id").agg(F.countDistinct("country").alias("countries"))
     profile = movers.join(first, "author_id").join(visited, "author_id")
     # Any affiliation of the author in the origin country at or after the first move: a tie kept.
     places = institutions_df.select("institution_id", F.col("country_code").alias("country"))
-    later = affiliation_years_df.where(F.col("source") == "works").select("author_id", "institution_id", "year").join(places, "institution_id")
-    kept = later.join(profile.select("author_id", "origin_country", "first_move_year"), "author_id").where(
-        (F.col("country") == F.col("origin_country")) & (F.col("year") >= F.col("first_move_year"))
-    ).select("author_id").distinct().withColumn("kept_tie", F.lit(True))
+    later = (
+        affiliation_years_df.where(F.col("source") == "works")
+        .select("author_id", "institution_id", "year")
+        .join(places, "institution_id")
+    )
+    kept = (
+        later.join(profile.select("author_id", "origin_country", "first_move_year"), "author_id")
+        .where((F.col("country") == F.col("origin_country")) & (F.col("year") >= F.col("first_move_year")))
+        .select("author_id")
+        .distinct()
+        .withColumn("kept_tie", F.lit(True))
+    )
     return profile.join(kept, "author_id", "left").select(
-        "author_id", "origin_country", F.col("countries").cast("int").alias("countries"), F.col("moves").cast("int").alias("moves"),
+        "author_id",
+        "origin_country",
+        F.col("countries").cast("int").alias("countries"),
+        F.col("moves").cast("int").alias("moves"),
         F.when(F.col("kept_tie"), F.lit(TRAVELLER)).otherwise(F.lit(MIGRANT)).alias("mobility"),
         F.col("first_move_year").cast("int").alias("first_move_year"),
     )
@@ -156,8 +197,9 @@ def run(ctx) -> dict:
     institutions_df = wh.read(spark, "institutions", "silver")
     # Read twice (the moves, each mover's origin and countries): one window over the author-years
     # kept, instead of two. A row per author and active year.
-    primary = primary_affiliations(affiliation_years_df, institutions_df, scope.year_start, scope.year_end,
-                                   config.talent.min_papers_per_year).persist(StorageLevel.MEMORY_AND_DISK)
+    primary = primary_affiliations(
+        affiliation_years_df, institutions_df, scope.year_start, scope.year_end, config.talent.min_papers_per_year
+    ).persist(StorageLevel.MEMORY_AND_DISK)
     versions = {"talent_moves": wh.write(moves(primary), "talent_moves", layer="gold")}
     moves_df = wh.read(spark, "talent_moves", "gold")
     edges, by_country, flows = country_flows(moves_df)
@@ -168,6 +210,8 @@ def run(ctx) -> dict:
     versions["talent_flow_by_city"] = wh.write(by_city, "talent_flow_by_city", layer="gold")
     flows.unpersist()
     versions["talent_flow_by_country_year"] = wh.write(country_year_flows(moves_df), "talent_flow_by_country_year", layer="gold")
-    versions["talent_mobility"] = wh.write(mobility(primary, moves_df, affiliation_years_df, institutions_df), "talent_mobility", layer="gold")
+    versions["talent_mobility"] = wh.write(
+        mobility(primary, moves_df, affiliation_years_df, institutions_df), "talent_mobility", layer="gold"
+    )
     primary.unpersist()
     return {"versions": versions}

@@ -19,10 +19,12 @@ Gold tables: top_cited_thresholds (grain: field_id, publication_year), top_cited
 from __future__ import annotations
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, Window as W
+from pyspark.sql import DataFrame
+from pyspark.sql import Window as W
 from pyspark.sql import functions as F
 
 from jobs.frames import union_all
+
 # A top-1% breakdown is the output breakdown of the top papers: the same functions, other papers.
 from jobs.indicators.output_impact import COUNTINGS, by_country_year, by_institution, by_year, country_totals
 
@@ -67,8 +69,11 @@ def flag_top(papers_df: DataFrame, thresholds_df: DataFrame) -> DataFrame:
 def run(ctx) -> dict:
     spark, wh, th = ctx.spark, ctx.warehouse, ctx.config.thresholds
     papers_df = wh.read(spark, "paper_citations", "gold")
-    versions = {"top_cited_thresholds": wh.write(
-        cell_thresholds(papers_df, th.top_cited_share, th.top_cited_min_threshold), "top_cited_thresholds", layer="gold")}
+    versions = {
+        "top_cited_thresholds": wh.write(
+            cell_thresholds(papers_df, th.top_cited_share, th.top_cited_min_threshold), "top_cited_thresholds", layer="gold"
+        )
+    }
     top_df = flag_top(papers_df, wh.read(spark, "top_cited_thresholds", "gold"))
     versions["top_cited_papers"] = wh.write(top_df, "top_cited_papers", layer="gold")
     top_df = wh.read(spark, "top_cited_papers", "gold")
@@ -78,12 +83,15 @@ def run(ctx) -> dict:
     try:
         institutions_df = wh.read(spark, "institutions", "silver")
         versions["top_cited_by_country_year"] = wh.write(
-            by_country_year(top_df, authorships_df), "top_cited_by_country_year", layer="gold")
+            by_country_year(top_df, authorships_df), "top_cited_by_country_year", layer="gold"
+        )
         country_year_df = wh.read(spark, "top_cited_by_country_year", "gold")
         versions["top_cited_by_country"] = wh.write(
-            union_all(country_totals(country_year_df, c) for c in COUNTINGS), "top_cited_by_country", layer="gold")
+            union_all(country_totals(country_year_df, c) for c in COUNTINGS), "top_cited_by_country", layer="gold"
+        )
         versions["top_cited_by_institution"] = wh.write(
-            by_institution(top_df, authorships_df, institutions_df), "top_cited_by_institution", layer="gold")
+            by_institution(top_df, authorships_df, institutions_df), "top_cited_by_institution", layer="gold"
+        )
     finally:
         authorships_df.unpersist()
     versions["top_cited_by_year"] = wh.write(by_year(top_df), "top_cited_by_year", layer="gold")

@@ -28,7 +28,6 @@ from pyspark.sql import functions as F
 
 from jobs.indicators.common import paper_countries, patents_in_scope, rank_desc
 
-
 SEPARATOR = "\u0001"  # in no term or code: a test on the joined string never spans two names
 
 
@@ -61,31 +60,52 @@ def topic_papers(papers_df: DataFrame, topics) -> DataFrame:
 
 
 def topic_patents(patents_df: DataFrame, topics) -> DataFrame:
-    text = patents_df.select("patent_id", F.lower(_joined("topics", "keywords")).alias("terms"),
-                             F.upper(_joined("cpc_codes")).alias("codes"))
-    return _tagged(text, "patent_id", {
-        t.name: _starts_any(F.col("codes"), t.patent_cpc_prefixes) | _contains_any(F.col("terms"), t.patent_terms) for t in topics})
+    text = patents_df.select(
+        "patent_id", F.lower(_joined("topics", "keywords")).alias("terms"), F.upper(_joined("cpc_codes")).alias("codes")
+    )
+    return _tagged(
+        text,
+        "patent_id",
+        {
+            t.name: _starts_any(F.col("codes"), t.patent_cpc_prefixes) | _contains_any(F.col("terms"), t.patent_terms)
+            for t in topics
+        },
+    )
 
 
 def country_rankings(tagged_df: DataFrame, authorships_df: DataFrame, top_df: DataFrame) -> DataFrame:
     countries = paper_countries(authorships_df).join(tagged_df.select("paper_id").distinct(), "paper_id", "left_semi")
     top = top_df.select("paper_id", F.lit(1).alias("is_top"))
-    counted = tagged_df.join(countries, "paper_id").join(top, "paper_id", "left").groupBy(
-        "topic", F.col("country_code").alias("country")).agg(
-        F.count(F.lit(1)).alias("papers"), F.count(F.col("is_top")).alias("top_cited_papers"))
-    return counted.select("topic", "country", "papers", "top_cited_papers",
-                          rank_desc("top_cited_papers", "papers", within=("topic",)).alias("rank"))
+    counted = (
+        tagged_df.join(countries, "paper_id")
+        .join(top, "paper_id", "left")
+        .groupBy("topic", F.col("country_code").alias("country"))
+        .agg(F.count(F.lit(1)).alias("papers"), F.count(F.col("is_top")).alias("top_cited_papers"))
+    )
+    return counted.select(
+        "topic", "country", "papers", "top_cited_papers", rank_desc("top_cited_papers", "papers", within=("topic",)).alias("rank")
+    )
 
 
 def patent_rankings(tagged_df: DataFrame, patents_df: DataFrame, assignees_df: DataFrame, high_value_usd: float) -> DataFrame:
     countries = assignees_df.where(F.col("country_code").isNotNull()).select("patent_id", "country_code").distinct()
     values = patents_df.select("patent_id", "market_value_usd")
-    counted = tagged_df.join(countries, "patent_id").join(values, "patent_id").groupBy(
-        "topic", F.col("country_code").alias("country")).agg(
-        F.count(F.lit(1)).alias("patents"),
-        F.count(F.when(F.col("market_value_usd") >= high_value_usd, 1)).alias("high_value_patents"))
-    return counted.select("topic", "country", "patents", "high_value_patents",
-                          rank_desc("high_value_patents", "patents", within=("topic",)).alias("rank"))
+    counted = (
+        tagged_df.join(countries, "patent_id")
+        .join(values, "patent_id")
+        .groupBy("topic", F.col("country_code").alias("country"))
+        .agg(
+            F.count(F.lit(1)).alias("patents"),
+            F.count(F.when(F.col("market_value_usd") >= high_value_usd, 1)).alias("high_value_patents"),
+        )
+    )
+    return counted.select(
+        "topic",
+        "country",
+        "patents",
+        "high_value_patents",
+        rank_desc("high_value_patents", "patents", within=("topic",)).alias("rank"),
+    )
 
 
 def run(ctx) -> dict:
@@ -97,10 +117,18 @@ def run(ctx) -> dict:
     tagged = wh.read(spark, "topic_papers", "gold")
     versions["topic_country_rankings"] = wh.write(
         country_rankings(tagged, wh.read(spark, "authorships", "silver"), wh.read(spark, "top_cited_papers", "gold")),
-        "topic_country_rankings", layer="gold")
+        "topic_country_rankings",
+        layer="gold",
+    )
     patents_df = patents_in_scope(wh.read(spark, "patents", "silver"), config.scope)
     versions["topic_patent_rankings"] = wh.write(
-        patent_rankings(topic_patents(patents_df, topics), patents_df, wh.read(spark, "patent_assignees", "silver"),
-                        config.thresholds.high_value_patent_usd),
-        "topic_patent_rankings", layer="gold")
+        patent_rankings(
+            topic_patents(patents_df, topics),
+            patents_df,
+            wh.read(spark, "patent_assignees", "silver"),
+            config.thresholds.high_value_patent_usd,
+        ),
+        "topic_patent_rankings",
+        layer="gold",
+    )
     return {"versions": versions}

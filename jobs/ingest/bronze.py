@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from jobs.ingest.common import REASON, SOURCE_FILE
 from jobs.ingest import files
+from jobs.ingest.common import REASON, SOURCE_FILE
 
 log = logging.getLogger(__name__)
 

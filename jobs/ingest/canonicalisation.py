@@ -6,7 +6,8 @@ variants of one organisation are counted together.
 from __future__ import annotations
 
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F, types as T
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 
 def rules_frame(spark: SparkSession, rules: list[dict]) -> DataFrame:
@@ -45,6 +46,8 @@ def match_rules(df: DataFrame, rules_df: DataFrame, key: str, name_col: str, lin
         id_match = id_match | F.coalesce(F.arrays_overlap(F.col(lineage_col), F.col("ids")), F.lit(False))
     name_match = F.exists(F.col("name_patterns"), lambda p: F.coalesce(F.regexp_like(F.col(name_col), p), F.lit(False)))
     matched = df.crossJoin(F.broadcast(rules_df)).where(id_match | name_match)
-    return matched.groupBy(key).agg(
-        F.min_by(F.struct("canonical_id", "canonical_name"), F.col("rule_order")).alias("rule")
-    ).select(key, F.col("rule.canonical_id").alias("canonical_id"), F.col("rule.canonical_name").alias("canonical_name"))
+    return (
+        matched.groupBy(key)
+        .agg(F.min_by(F.struct("canonical_id", "canonical_name"), F.col("rule_order")).alias("rule"))
+        .select(key, F.col("rule.canonical_id").alias("canonical_id"), F.col("rule.canonical_name").alias("canonical_name"))
+    )

@@ -78,7 +78,7 @@ def list_data_files(spark: SparkSession, path: str) -> list[InputFile] | None:
 
 
 def input_format(files: list[InputFile], path: str) -> str:
-    """"parquet" when the data files listed under path are Parquet, "json" when none is (JSON
+    """ "parquet" when the data files listed under path are Parquet, "json" when none is (JSON
     Lines, plain or compressed); a folder mixing the two is an IngestError (one would be read as
     the other)."""
     files = [f for f in files if f.relative != MANIFEST]

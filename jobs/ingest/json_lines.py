@@ -7,7 +7,8 @@ from __future__ import annotations
 import logging
 
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F, types as T
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 from jobs.ingest import files
 from jobs.ingest.common import RAW, SOURCE_FILE
@@ -19,9 +20,7 @@ ON_UNREADABLE = ("fail", "quarantine")
 UNREADABLE_FILE = "unreadable file"
 
 
-def read_json_lines(
-    spark: SparkSession, path: str | list[str], schema: T.StructType, on_unreadable: str = "fail"
-) -> DataFrame:
+def read_json_lines(spark: SparkSession, path: str | list[str], schema: T.StructType, on_unreadable: str = "fail") -> DataFrame:
     """Parse JSON Lines (plain or .gz, any number of files: a folder read recursively, or a list
     of files) with a declared schema.
 

@@ -83,7 +83,7 @@ def parse_manifest(text: str, path: str, entity: str) -> Manifest:
         url = entry.get("url") if isinstance(entry, dict) else None
         if not isinstance(url, str) or marker not in url:
             raise IngestError(f"{where}: url {url!r} does not name a file under {entity}/")
-        relative = unquote(url[url.rindex(marker) + len(marker):])
+        relative = unquote(url[url.rindex(marker) + len(marker) :])
         if relative in seen:
             raise IngestError(f"{where}: {relative} is listed twice")
         seen.add(relative)
@@ -120,14 +120,24 @@ def listed_files(files: list[InputFile], manifest: Manifest, entity_dir: str) ->
     if resized:
         problems.append(f"{len(resized)} files differ in size from the listing: {_some(resized)}")
     if problems:
-        raise IngestError(f"{entity_dir} does not match its manifest ({'; '.join(problems)}): incomplete download? sync it again and rerun")
+        raise IngestError(
+            f"{entity_dir} does not match its manifest ({'; '.join(problems)}): incomplete download? sync it again and rerun"
+        )
     listed = {e.relative for e in manifest.entries}
     unlisted = sorted(set(on_disk) - listed)
     if unlisted:
-        log.warning("%s: %d files not in its manifest are not read (leftovers of an earlier sync?): %s",
-                    entity_dir, len(unlisted), _some(unlisted))
-    log.info("%s: %d files as listed in its manifest%s", entity_dir, len(manifest.entries),
-             f", {manifest.records} records" if manifest.records is not None else "")
+        log.warning(
+            "%s: %d files not in its manifest are not read (leftovers of an earlier sync?): %s",
+            entity_dir,
+            len(unlisted),
+            _some(unlisted),
+        )
+    log.info(
+        "%s: %d files as listed in its manifest%s",
+        entity_dir,
+        len(manifest.entries),
+        f", {manifest.records} records" if manifest.records is not None else "",
+    )
     return [on_disk[e.relative].path for e in manifest.entries]
 
 
@@ -146,4 +156,6 @@ def check_record_counts(manifest: Manifest, records_df: DataFrame, files: list[s
         if read.get(path, 0) != entry.records
     ]
     if wrong:
-        raise IngestError(f"{entity_dir} does not match its manifest ({len(wrong)} files hold another number of records: {_some(wrong)})")
+        raise IngestError(
+            f"{entity_dir} does not match its manifest ({len(wrong)} files hold another number of records: {_some(wrong)})"
+        )

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F, types as T
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 from jobs.config import Config
 from jobs.frames import union_all
@@ -104,9 +105,7 @@ def to_papers(works_df: DataFrame) -> DataFrame:
 
 
 def _names(array_col) -> F.Column:
-    return F.filter(
-        F.transform(F.coalesce(array_col, F.array()), lambda x: x["display_name"]), lambda n: n.isNotNull()
-    )
+    return F.filter(F.transform(F.coalesce(array_col, F.array()), lambda x: x["display_name"]), lambda n: n.isNotNull())
 
 
 def explode_authorships(works_df: DataFrame) -> DataFrame:
@@ -164,20 +163,27 @@ def explode_references(works_df: DataFrame) -> DataFrame:
     are one citation; the quarantined text of a bad reference is its stripped form.
     """
     references = F.array_distinct(F.transform(F.col("referenced_works"), lambda r: strip_openalex_id(r)))
-    return works_df.select(
-        F.col("id").alias("citing_paper_id"),
-        F.col("publication_year").alias("citing_year"),
-        F.col(SOURCE_FILE),
-        F.explode(references).alias("cited_paper_id"),
-    ).select(
-        "citing_paper_id",
-        "citing_year",
-        SOURCE_FILE,
-        F.col("cited_paper_id").alias(RAW),
-        "cited_paper_id",
-    ).withColumn(
-        REASON,
-        F.when(~F.coalesce(F.col("cited_paper_id").rlike(WORK_ID), F.lit(False)), F.lit("referenced work id is not an OpenAlex work id")),
+    return (
+        works_df.select(
+            F.col("id").alias("citing_paper_id"),
+            F.col("publication_year").alias("citing_year"),
+            F.col(SOURCE_FILE),
+            F.explode(references).alias("cited_paper_id"),
+        )
+        .select(
+            "citing_paper_id",
+            "citing_year",
+            SOURCE_FILE,
+            F.col("cited_paper_id").alias(RAW),
+            "cited_paper_id",
+        )
+        .withColumn(
+            REASON,
+            F.when(
+                ~F.coalesce(F.col("cited_paper_id").rlike(WORK_ID), F.lit(False)),
+                F.lit("referenced work id is not an OpenAlex work id"),
+            ),
+        )
     )
 
 
@@ -292,7 +298,13 @@ def affiliation_years_from_authors(authors_df: DataFrame) -> DataFrame:
             F.explode(F.col("aff.years")).alias("year"),
         )
         .where(F.col("institution_id").isNotNull() & F.col("year").isNotNull())
-        .select("author_id", "institution_id", "year", F.lit("author_record").alias("source"), F.lit(None).cast("long").alias("n_papers"))
+        .select(
+            "author_id",
+            "institution_id",
+            "year",
+            F.lit("author_record").alias("source"),
+            F.lit(None).cast("long").alias("n_papers"),
+        )
         .distinct()  # an author record can list one institution twice (OpenAlex lineage quirks)
     )
 
@@ -413,9 +425,7 @@ class EntityLanding:
     persisted: DataFrame | None = None
 
 
-def run(
-    spark: SparkSession, config: Config, input_dir: str, warehouse: Warehouse, incremental: bool = False
-) -> IngestReport:
+def run(spark: SparkSession, config: Config, input_dir: str, warehouse: Warehouse, incremental: bool = False) -> IngestReport:
     """Land whatever OpenAlex entities input_dir holds in bronze (overwrite, or MERGE when
     incremental) and derive the canonical tables from the whole of bronze."""
     report = IngestReport(source="openalex")
@@ -437,7 +447,8 @@ def run(
         if not report.landings:
             raise IngestError(
                 f"no OpenAlex input under {input_dir} (expected works/, authors/, institutions/"
-                + (" or merged_ids/" if incremental else "") + ")"
+                + (" or merged_ids/" if incremental else "")
+                + ")"
             )
         derived_rejects = _derive_silver(spark, config, warehouse, report)
         record_rejects = [df for result in landed for df in result.rejects]
@@ -445,8 +456,12 @@ def run(
         if incremental:
             record_files = quarantine.delivery_files([r.source_files for r in landed if r.source_files is not None])
         quarantine.write_quarantine(
-            spark, warehouse, record_rejects + derived_rejects, SOURCES,
-            record_sources=RECORD_SOURCES, record_files=record_files,
+            spark,
+            warehouse,
+            record_rejects + derived_rejects,
+            SOURCES,
+            record_sources=RECORD_SOURCES,
+            record_files=record_files,
         )
     finally:
         for result in landed:
@@ -553,7 +568,9 @@ def _derive_silver(spark, config, warehouse, report) -> list[DataFrame]:
         # it back, and nothing is held in memory or on local disk between the passes.
         references = explode_references(works_ok)
         report.counts["citations"] = quarantine.count_split(references)
-        derived_rejects += quarantine.rejects(report.counts["citations"], references, "openalex.citations", F.col("citing_paper_id"))
+        derived_rejects += quarantine.rejects(
+            report.counts["citations"], references, "openalex.citations", F.col("citing_paper_id")
+        )
         report.versions["citations"] = warehouse.write(
             references.where(F.col(REASON).isNull()), "citations", schema=canonical.CITATIONS, partition_by=["citing_year"]
         )

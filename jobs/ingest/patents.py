@@ -107,14 +107,12 @@ def canonicalise_assignees(assignees_df: DataFrame, rules_df: DataFrame) -> Data
     names = assignees_df.select("assignee_name").distinct().withColumn("row_key", F.col("assignee_name"))
     matched = canonicalisation.match_rules(names, rules_df, "row_key", "assignee_name")
     normalised = F.upper(F.trim(F.regexp_replace(F.col("assignee_name"), r"[\s.,;]+", " ")))
-    return assignees_df.join(
-        matched.withColumnRenamed("row_key", "assignee_name"), "assignee_name", how="left"
-    ).withColumn("canonical_assignee", F.coalesce(F.col("canonical_name"), normalised))
+    return assignees_df.join(matched.withColumnRenamed("row_key", "assignee_name"), "assignee_name", how="left").withColumn(
+        "canonical_assignee", F.coalesce(F.col("canonical_name"), normalised)
+    )
 
 
-def run(
-    spark: SparkSession, config: Config, input_dir: str, warehouse: Warehouse, incremental: bool = False
-) -> IngestReport:
+def run(spark: SparkSession, config: Config, input_dir: str, warehouse: Warehouse, incremental: bool = False) -> IngestReport:
     """Land delivered patents in bronze (overwrite, or MERGE by id when incremental; ids under
     merged_ids/patents/ are deleted) and derive patents and patent_assignees from all of bronze."""
     report = IngestReport(source="patents")
@@ -148,7 +146,8 @@ def run(
         assignees = explode_assignees(accepted)
         report.counts["patent_assignees"] = quarantine.count_split(assignees)
         rules_df = canonicalisation.rules_frame(
-            spark, [{"canonical_name": r.canonical_name, "name_patterns": r.name_patterns} for r in config.patents.assignee_canonical]
+            spark,
+            [{"canonical_name": r.canonical_name, "name_patterns": r.name_patterns} for r in config.patents.assignee_canonical],
         )
         report.versions["patent_assignees"] = warehouse.write(
             canonicalise_assignees(assignees.where(F.col(REASON).isNull()), rules_df),

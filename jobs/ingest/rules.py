@@ -75,8 +75,7 @@ def non_negative_checks(columns: list[str]) -> list[Check]:
 def at_most_checks(columns: list[str], limit: int, setting: str) -> list[Check]:
     """Counts above a configured bound (setting names it in the reason): garbage, not data."""
     return [
-        (F.col(c) > limit, F.concat(F.lit(f"{c} "), F.col(c).cast("string"), F.lit(f" above {setting}={limit}")))
-        for c in columns
+        (F.col(c) > limit, F.concat(F.lit(f"{c} "), F.col(c).cast("string"), F.lit(f" above {setting}={limit}"))) for c in columns
     ]
 
 

@@ -25,6 +25,14 @@ from jobs.report.city import CITY_CHARTS
 from jobs.report.context import Chart, Context, Rendered, Table
 
 __all__ = [
-    "CHARTS", "CITY_CHARTS", "NOT_YET", "Chart", "Context", "Rendered", "Table", "build_city_report", "build_report",
+    "CHARTS",
+    "CITY_CHARTS",
+    "NOT_YET",
+    "Chart",
+    "Context",
+    "Rendered",
+    "Table",
+    "build_city_report",
+    "build_report",
     "report_charts",
 ]

@@ -83,15 +83,26 @@ def build_report(spark: SparkSession, warehouse: Warehouse, config: Config, out_
         chart_started = time.monotonic()
         rendered.append(render_chart(ctx, chart, figures))
         rendered[-1].scope = scope(config, chart)
-        log.info("report: %s %s (%d points) in %.1fs", chart.key, rendered[-1].status, rendered[-1].points,
-                 time.monotonic() - chart_started)
+        log.info(
+            "report: %s %s (%d points) in %.1fs",
+            chart.key,
+            rendered[-1].status,
+            rendered[-1].points,
+            time.monotonic() - chart_started,
+        )
     if all(r.status == "missing" for r in rendered):
         raise TableNotFound(f"no gold tables in warehouse {warehouse.root}: run `scintel run` first")
     _add_provenance(ctx, rendered)
     path = out / "report.html"
     path.write_text(report_html(ctx, rendered, report_tables(ctx), NOT_YET))
-    log.info("report: %s (%d charts, %d missing, %d empty) in %.1fs", path, sum(r.status == "ok" for r in rendered),
-             sum(r.status == "missing" for r in rendered), sum(r.status == "empty" for r in rendered), time.monotonic() - started)
+    log.info(
+        "report: %s (%d charts, %d missing, %d empty) in %.1fs",
+        path,
+        sum(r.status == "ok" for r in rendered),
+        sum(r.status == "missing" for r in rendered),
+        sum(r.status == "empty" for r in rendered),
+        time.monotonic() - started,
+    )
     return path
 
 
@@ -104,11 +115,15 @@ def build_city_report(spark: SparkSession, warehouse: Warehouse, config: Config,
     out = Path(out_dir)
     figures = out / "figures"
     figures.mkdir(parents=True, exist_ok=True)
-    rendered = [render_chart(ctx, chart, figures, prefix=f"{slug(ctx.city)}_", extra={"city": ctx.city})
-                for chart in CITY_CHARTS]
+    rendered = [render_chart(ctx, chart, figures, prefix=f"{slug(ctx.city)}_", extra={"city": ctx.city}) for chart in CITY_CHARTS]
     _add_provenance(ctx, rendered)
     path = out / f"city-{slug(ctx.city)}.html"
     path.write_text(city_html(ctx, rendered, annex_tables(ctx), namesakes))
-    log.info("city report: %s (%d charts, %d empty) in %.1fs", path, sum(r.status == "ok" for r in rendered),
-             sum(r.status == "empty" for r in rendered), time.monotonic() - started)
+    log.info(
+        "city report: %s (%d charts, %d empty) in %.1fs",
+        path,
+        sum(r.status == "ok" for r in rendered),
+        sum(r.status == "empty" for r in rendered),
+        time.monotonic() - started,
+    )
     return path

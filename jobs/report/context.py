@@ -113,7 +113,9 @@ def scope(config: Config, chart: Chart) -> str:
     s = config.scope
     parts = [f"years {s.year_start}-{s.year_end}"]
     if chart.stage == "patents":
-        parts.append(f"patent filter: CPC {', '.join(s.patent_cpc_prefixes) or 'all'}; topics {', '.join(s.patent_topics) or 'all'}")
+        parts.append(
+            f"patent filter: CPC {', '.join(s.patent_cpc_prefixes) or 'all'}; topics {', '.join(s.patent_topics) or 'all'}"
+        )
         parts.append(f"high value: USD {config.thresholds.high_value_patent_usd:,.0f} or more")
     else:
         parts.append(f"paper filter: fields {', '.join(s.paper_fields) or 'all'}; topics {', '.join(s.paper_topics) or 'all'}")
@@ -142,13 +144,18 @@ def provenance(ctx: Context, tables: set[str]) -> dict[str, str]:
     if DeltaTable.isDeltaTable(ctx.spark, audit):
         wanted = ctx.spark.createDataFrame([(t, v) for t, (v, _) in versions.items()], "table string, version long")
         rows = (
-            ctx.spark.read.format("delta").load(audit).where(F.col("status") == "succeeded")
+            ctx.spark.read.format("delta")
+            .load(audit)
+            .where(F.col("status") == "succeeded")
             .select("run_id", "started", F.explode("versions").alias("key", "version"))
             .select("run_id", "started", F.element_at(F.split("key", r"\."), -1).alias("table"), "version")
             .join(wanted, ["table", "version"])
-            .groupBy("table").agg(F.max_by("run_id", "started").alias("run_id"))
+            .groupBy("table")
+            .agg(F.max_by("run_id", "started").alias("run_id"))
             .collect()  # one row per gold table shown
         )
         runs = {r["table"]: r["run_id"] for r in rows}
-    return {t: f"gold/{t} v{v} ({ts:%Y-%m-%d %H:%M} UTC), run {runs.get(t, 'not in the audit table')}"
-            for t, (v, ts) in versions.items()}
+    return {
+        t: f"gold/{t} v{v} ({ts:%Y-%m-%d %H:%M} UTC), run {runs.get(t, 'not in the audit table')}"
+        for t, (v, ts) in versions.items()
+    }

@@ -60,8 +60,13 @@ def hbars(ax, labels: list[str], values: list[float], xlabel: str, colors: list[
     ax.set_xlabel(xlabel)
     count_axis(ax.xaxis)
     for pos, value in zip(positions, values):
-        ax.text(value, pos, f" {value:,.0f}" if value >= 10 or float(value).is_integer() else f" {value:,.2f}",
-                va="center", fontsize=7)
+        ax.text(
+            value,
+            pos,
+            f" {value:,.0f}" if value >= 10 or float(value).is_integer() else f" {value:,.2f}",
+            va="center",
+            fontsize=7,
+        )
     ax.margins(x=0.15)
     return len(values)
 
@@ -112,4 +117,4 @@ def inline_svg(fig) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg")
     svg = buffer.getvalue()
-    return svg[svg.index("<svg"):]
+    return svg[svg.index("<svg") :]

@@ -46,15 +46,34 @@ def environment() -> jinja2.Environment:
 def report_html(ctx: Context, rendered: list[Rendered], tables: list[Table], not_yet) -> str:
     """The global report: the tables, then each chart's section (title, the seed figure it
     regenerates, what it shows, scope, provenance, inline SVG and links to its files)."""
-    return environment().get_template("report.html").render(
-        warehouse=ctx.warehouse.root, now=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        scope=ctx.config.scope, config_source=str(ctx.config.source), tables=tables, rendered=rendered, not_yet=not_yet,
+    return (
+        environment()
+        .get_template("report.html")
+        .render(
+            warehouse=ctx.warehouse.root,
+            now=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            scope=ctx.config.scope,
+            config_source=str(ctx.config.source),
+            tables=tables,
+            rendered=rendered,
+            not_yet=not_yet,
+        )
     )
 
 
 def city_html(ctx, rendered: list[Rendered], annexes: list[Table], namesakes: int) -> str:
     """The city report of ctx.city (a CityContext): each chart's section, then the annexes."""
-    return environment().get_template("city.html").render(
-        city=ctx.city, country=ctx.country, warehouse=ctx.warehouse.root, namesakes=namesakes, scope=ctx.config.scope,
-        config_source=str(ctx.config.source), rendered=rendered, annexes=annexes,
+    return (
+        environment()
+        .get_template("city.html")
+        .render(
+            city=ctx.city,
+            country=ctx.country,
+            warehouse=ctx.warehouse.root,
+            namesakes=namesakes,
+            scope=ctx.config.scope,
+            config_source=str(ctx.config.source),
+            rendered=rendered,
+            annexes=annexes,
+        )
     )

@@ -112,8 +112,7 @@ CLEAN = {
 # papers: the reference check counts rows, not missing keys.
 DIRTY = {
     **CLEAN,
-    "papers": CLEAN["papers"]
-    + [_paper("W1", 2016), _paper("W4", 3000), _paper("W5", 2019, -3), _paper("W6", 2019, 0, 1, -1)],
+    "papers": CLEAN["papers"] + [_paper("W1", 2016), _paper("W4", 3000), _paper("W5", 2019, -3), _paper("W6", 2019, 0, 1, -1)],
     "authorships": CLEAN["authorships"] + [_authorship("W9", "A1", 1, "I1"), _authorship("W9", "A2", 2, "I1")],
 }
 

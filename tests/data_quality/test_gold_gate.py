@@ -15,13 +15,17 @@ from data_quality.suites import CRITICAL, WARNING
 from jobs import config as cfg
 from jobs.warehouse import Warehouse
 
-TALENT_COLUMNS = "country_code string, scholars long, high_level_scholars long, scholar_share double, high_level_share double, rank int"
+TALENT_COLUMNS = (
+    "country_code string, scholars long, high_level_scholars long, scholar_share double, high_level_share double, rank int"
+)
 H_COLUMNS = "author_id string, h_index int, i10_index int, paper_count int, citations long"
 YEAR_COLUMNS = "year int, papers double, citations double, mean_citations double"
 
 
 def _row(result, table, expectation, column=None):
-    rows = [r for r in result.rows if r.table == table and r.expectation == expectation and (column is None or r.column == column)]
+    rows = [
+        r for r in result.rows if r.table == table and r.expectation == expectation and (column is None or r.column == column)
+    ]
     assert len(rows) == 1, (table, expectation, column, rows)
     return rows[0]
 
@@ -125,4 +129,5 @@ def test_a_repeated_key_hash_without_a_repeated_key_passes(spark, tmp_path, conf
     ge = _ge_json(collided, "paper_yearly_citations")
     assert ge["all"]["results"][0]["success"] is False
     assert [(r["expectation_config"]["type"], r["success"]) for r in ge["failed"]["results"]] == [
-        ("expect_compound_columns_to_be_unique", True)]
+        ("expect_compound_columns_to_be_unique", True)
+    ]

@@ -21,7 +21,9 @@ def test_every_aggregate_check_renders_with_quoted_identifiers():
 
 
 def test_ranks_group_by_lists_the_partition():
-    check = next(c for c in build_suites(load())["city_comparison"].aggregates if c.expectation == "expect_ranks_to_be_contiguous")
+    check = next(
+        c for c in build_suites(load())["city_comparison"].aggregates if c.expectation == "expect_ranks_to_be_contiguous"
+    )
     assert check.uses == ("rank", "subfield")
     assert render(check, "v").endswith("FROM `v` GROUP BY `subfield`)")
 
@@ -34,11 +36,14 @@ def test_identifiers_are_validated():
         render(bad, "t")
 
 
-@pytest.mark.parametrize("query, identifiers", [
-    ("SELECT count(*) FROM {table} WHERE {a} < {b}", {"a": "a"}),  # a placeholder without a column
-    ("SELECT count(*) FROM {table}", {"a": "a"}),  # a column the query does not read
-    ("SELECT count(*) FROM t WHERE {a} < 0", {"a": "a"}),  # the table not a placeholder
-])
+@pytest.mark.parametrize(
+    "query, identifiers",
+    [
+        ("SELECT count(*) FROM {table} WHERE {a} < {b}", {"a": "a"}),  # a placeholder without a column
+        ("SELECT count(*) FROM {table}", {"a": "a"}),  # a column the query does not read
+        ("SELECT count(*) FROM t WHERE {a} < 0", {"a": "a"}),  # the table not a placeholder
+    ],
+)
 def test_a_template_and_its_identifiers_must_match(query, identifiers):
     with pytest.raises(ValueError, match="placeholders"):
         AggregateCheck("e", "a", CRITICAL, query, identifiers)

@@ -57,17 +57,23 @@ def test_raw_files_parse_with_declared_schemas(spark, corpora):
 def test_citations_consistent(spark, corpora):
     root, _ = corpora
     works = spark.read.schema(RAW_ENTITIES["works"]).json(str(root / "a" / "works"))
-    edges = works.select(F.col("id").alias("citing"), F.col("publication_year").alias("citing_year"),
-                         F.explode("referenced_works").alias("cited"))
+    edges = works.select(
+        F.col("id").alias("citing"), F.col("publication_year").alias("citing_year"), F.explode("referenced_works").alias("cited")
+    )
     years = works.select(F.col("id").alias("cited"), F.col("publication_year").alias("cited_year"))
     joined = edges.join(years, "cited", how="left")
-    assert joined.where(F.col("cited_year").isNull()).count() == 0          # references stay in the corpus
+    assert joined.where(F.col("cited_year").isNull()).count() == 0  # references stay in the corpus
     assert joined.where(F.col("cited_year") > F.col("citing_year")).count() == 0  # and point back in time
     received = joined.groupBy("cited").agg(F.count(F.lit(1)).alias("n"))
-    mismatch = works.select(F.col("id").alias("cited"), "cited_by_count").join(received, "cited", how="left").where(
-        F.col("cited_by_count") != F.coalesce(F.col("n"), F.lit(0)))
+    mismatch = (
+        works.select(F.col("id").alias("cited"), "cited_by_count")
+        .join(received, "cited", how="left")
+        .where(F.col("cited_by_count") != F.coalesce(F.col("n"), F.lit(0)))
+    )
     assert mismatch.count() == 0
-    heavy_tail = works.agg(F.max("cited_by_count").alias("mx"), F.expr("percentile_approx(cited_by_count, 0.5)").alias("med")).first()
+    heavy_tail = works.agg(
+        F.max("cited_by_count").alias("mx"), F.expr("percentile_approx(cited_by_count, 0.5)").alias("med")
+    ).first()
     assert heavy_tail.mx >= 10 * max(heavy_tail.med, 1)
 
 

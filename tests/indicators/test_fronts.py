@@ -13,13 +13,22 @@ def test_cocitation_links_count_threshold_and_strength(spark):
     citations = spark.createDataFrame(
         [
             # c1 cites A, B, C, X -> pairs AB, AC, BC (X is not core).
-            ("c1", "A", 2020), ("c1", "B", 2020), ("c1", "C", 2020), ("c1", "X", 2020),
+            ("c1", "A", 2020),
+            ("c1", "B", 2020),
+            ("c1", "C", 2020),
+            ("c1", "X", 2020),
             # c2 cites A, B, C; the A reference is listed twice and counts once.
-            ("c2", "A", 2021), ("c2", "A", 2021), ("c2", "B", 2021), ("c2", "C", 2021),
+            ("c2", "A", 2021),
+            ("c2", "A", 2021),
+            ("c2", "B", 2021),
+            ("c2", "C", 2021),
             # c3 cites A, D -> AD once; c4 cites B only -> no pair.
-            ("c3", "A", 2021), ("c3", "D", 2021), ("c4", "B", 2022),
+            ("c3", "A", 2021),
+            ("c3", "D", 2021),
+            ("c4", "B", 2022),
             # c5 cites C and D -> CD once.
-            ("c5", "C", 2022), ("c5", "D", 2022),
+            ("c5", "C", 2022),
+            ("c5", "D", 2022),
         ],
         "citing_paper_id string, cited_paper_id string, citing_year int",
     )
@@ -27,7 +36,7 @@ def test_cocitation_links_count_threshold_and_strength(spark):
     # Co-citations: AB 2 (c1, c2), AC 2, BC 2, AD 1, CD 1 -> AD and CD fail min_count 2.
     # Strength: AB 2/sqrt(10*40) = 2/20 = 0.1 (kept, >=); AC 2/sqrt(10*4) = 0.316228; BC 2/sqrt(40*4) = 2/12.649 = 0.158114.
     expected = spark.createDataFrame(
-        [("A", "B", 2, 0.1), ("A", "C", 2, 2 / 40 ** 0.5), ("B", "C", 2, 2 / 160 ** 0.5)],
+        [("A", "B", 2, 0.1), ("A", "C", 2, 2 / 40**0.5), ("B", "C", 2, 2 / 160**0.5)],
         "paper_a string, paper_b string, cocitations long, strength double",
     )
     assert_approx_df_equality(got, expected, 1e-12, ignore_row_order=True, ignore_nullable=True)

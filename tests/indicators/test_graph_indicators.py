@@ -10,8 +10,14 @@ from jobs.indicators import collaboration as co
 from jobs.indicators import talent_flow as tf
 
 # Institutions: I1 Beijing CN, I2 Shanghai CN, I3 Boston US, I4 New York US, I5 London GB, I6 Berlin DE.
-INSTITUTIONS = [("I1", "CN", "Beijing", "education"), ("I2", "CN", "Shanghai", "education"), ("I3", "US", "Boston", "education"),
-                ("I4", "US", "New York", "company"), ("I5", "GB", "London", "education"), ("I6", "DE", "Berlin", "company")]
+INSTITUTIONS = [
+    ("I1", "CN", "Beijing", "education"),
+    ("I2", "CN", "Shanghai", "education"),
+    ("I3", "US", "Boston", "education"),
+    ("I4", "US", "New York", "company"),
+    ("I5", "GB", "London", "education"),
+    ("I6", "DE", "Berlin", "company"),
+]
 INST_SCHEMA = "institution_id string, country_code string, city string, institution_type string"
 
 # (author, institution, year, source, n_papers):
@@ -23,12 +29,22 @@ INST_SCHEMA = "institution_id string, country_code string, city string, institut
 # A4 moves Beijing -> Shanghai: a city move only. A5's 2011 year is outside the window 2012-2021.
 # A6's author-record row is not a year of works: one active year, no move.
 AFFILIATIONS = [
-    ("A1", "I1", 2013, "works", 2), ("A1", "I3", 2014, "works", 3), ("A1", "I1", 2016, "works", 1),
-    ("A2", "I5", 2013, "works", 1), ("A2", "I3", 2016, "works", 2), ("A2", "I4", 2017, "works", 1),
-    ("A3", "I6", 2015, "works", 2), ("A3", "I1", 2015, "works", 2), ("A3", "I6", 2016, "works", 3), ("A3", "I2", 2016, "works", 1),
-    ("A4", "I1", 2013, "works", 1), ("A4", "I2", 2014, "works", 1),
-    ("A5", "I5", 2011, "works", 4), ("A5", "I3", 2013, "works", 1),
-    ("A6", "I5", 2014, "author_record", None), ("A6", "I3", 2015, "works", 1),
+    ("A1", "I1", 2013, "works", 2),
+    ("A1", "I3", 2014, "works", 3),
+    ("A1", "I1", 2016, "works", 1),
+    ("A2", "I5", 2013, "works", 1),
+    ("A2", "I3", 2016, "works", 2),
+    ("A2", "I4", 2017, "works", 1),
+    ("A3", "I6", 2015, "works", 2),
+    ("A3", "I1", 2015, "works", 2),
+    ("A3", "I6", 2016, "works", 3),
+    ("A3", "I2", 2016, "works", 1),
+    ("A4", "I1", 2013, "works", 1),
+    ("A4", "I2", 2014, "works", 1),
+    ("A5", "I5", 2011, "works", 4),
+    ("A5", "I3", 2013, "works", 1),
+    ("A6", "I5", 2014, "author_record", None),
+    ("A6", "I3", 2015, "works", 1),
 ]
 AFF_SCHEMA = "author_id string, institution_id string, year int, source string, n_papers long"
 
@@ -51,8 +67,10 @@ def test_primary_affiliation_tie_goes_to_the_smaller_id(talent):
 
 def test_moves_between_consecutive_active_years(talent):
     _, moves, *_ = talent
-    got = sorted((r.author_id, r.from_year, r.to_year, r.from_country, r.to_country, r.from_city, r.to_city, r.country_move, r.city_move)
-                 for r in moves.collect())
+    got = sorted(
+        (r.author_id, r.from_year, r.to_year, r.from_country, r.to_country, r.from_city, r.to_city, r.country_move, r.city_move)
+        for r in moves.collect()
+    )
     assert got == [
         ("A1", 2013, 2014, "CN", "US", "Beijing", "Boston", True, True),
         ("A1", 2014, 2016, "US", "CN", "Boston", "Beijing", True, True),
@@ -71,12 +89,21 @@ def test_country_and_city_flows_from_the_flow_graphs(talent):
     edges, by_country, flows = tf.country_flows(moves)
     assert sorted(tuple(r) for r in edges.collect()) == [("CN", "DE", 1), ("CN", "US", 1), ("GB", "US", 1), ("US", "CN", 1)]
     assert sorted(tuple(r) for r in by_country.collect()) == [
-        ("CN", 1, 2, 3, -1), ("DE", 1, 0, 1, 1), ("GB", 0, 1, 1, -1), ("US", 2, 1, 3, 1)]
+        ("CN", 1, 2, 3, -1),
+        ("DE", 1, 0, 1, 1),
+        ("GB", 0, 1, 1, -1),
+        ("US", 2, 1, 3, 1),
+    ]
     flows.unpersist()
     by_city, flows = tf.city_flows(moves)
     assert sorted(tuple(r) for r in by_city.collect()) == [
-        ("CN", "Beijing", 1, 3, 4, -2), ("CN", "Shanghai", 1, 0, 1, 1), ("DE", "Berlin", 1, 0, 1, 1),
-        ("GB", "London", 0, 1, 1, -1), ("US", "Boston", 2, 2, 4, 0), ("US", "New York", 1, 0, 1, 1)]
+        ("CN", "Beijing", 1, 3, 4, -2),
+        ("CN", "Shanghai", 1, 0, 1, 1),
+        ("DE", "Berlin", 1, 0, 1, 1),
+        ("GB", "London", 0, 1, 1, -1),
+        ("US", "Boston", 2, 2, 4, 0),
+        ("US", "New York", 1, 0, 1, 1),
+    ]
     flows.unpersist()
 
 
@@ -84,21 +111,38 @@ def test_country_year_flows_dated_by_arrival(talent):
     _, moves, *_ = talent
     got = sorted(tuple(r) for r in tf.country_year_flows(moves).collect())
     assert got == [
-        ("CN", 2014, 0, 1, -1), ("CN", 2016, 1, 1, 0), ("DE", 2016, 1, 0, 1), ("GB", 2016, 0, 1, -1),
-        ("US", 2014, 1, 0, 1), ("US", 2016, 1, 1, 0)]
+        ("CN", 2014, 0, 1, -1),
+        ("CN", 2016, 1, 1, 0),
+        ("DE", 2016, 1, 0, 1),
+        ("GB", 2016, 0, 1, -1),
+        ("US", 2014, 1, 0, 1),
+        ("US", 2016, 1, 1, 0),
+    ]
 
 
 def test_migrants_and_travellers(talent):
     primary, moves, affiliations, institutions = talent
-    got = sorted((r.author_id, r.origin_country, r.countries, r.moves, r.mobility) for r in
-                 tf.mobility(primary, moves, affiliations, institutions).collect())
+    got = sorted(
+        (r.author_id, r.origin_country, r.countries, r.moves, r.mobility)
+        for r in tf.mobility(primary, moves, affiliations, institutions).collect()
+    )
     assert got == [("A1", "CN", 2, 2, "traveller"), ("A2", "GB", 2, 1, "migrant"), ("A3", "CN", 2, 1, "traveller")]
 
 
 # Papers and their author countries: P1 (2019) CN, US, GB -> three pairs; P2 (2020) CN, US;
 # P3 (2021) US only -> no pair; P4 (2020) CN twice, US and an author without country -> CN-US.
-AUTHORSHIPS = [("P1", "CN"), ("P1", "US"), ("P1", "GB"), ("P2", "CN"), ("P2", "US"), ("P3", "US"),
-               ("P4", "CN"), ("P4", "CN"), ("P4", "US"), ("P4", None)]
+AUTHORSHIPS = [
+    ("P1", "CN"),
+    ("P1", "US"),
+    ("P1", "GB"),
+    ("P2", "CN"),
+    ("P2", "US"),
+    ("P3", "US"),
+    ("P4", "CN"),
+    ("P4", "CN"),
+    ("P4", "US"),
+    ("P4", None),
+]
 PAPERS = [("P1", 2019), ("P2", 2020), ("P3", 2021), ("P4", 2020)]
 
 
@@ -107,12 +151,26 @@ def test_country_pairs_ranked_and_yearly_growth(spark):
     papers = spark.createDataFrame(PAPERS, "paper_id string, publication_year int")
     pairs = co.country_pairs(papers, authorships).cache()
     assert sorted(tuple(r) for r in pairs.collect()) == [
-        ("P1", "CN", "GB"), ("P1", "CN", "US"), ("P1", "GB", "US"), ("P2", "CN", "US"), ("P4", "CN", "US")]
-    assert sorted(tuple(r) for r in co.ranked_pairs(pairs).collect()) == [("CN", "GB", 1, 2), ("CN", "US", 3, 1), ("GB", "US", 1, 2)]
+        ("P1", "CN", "GB"),
+        ("P1", "CN", "US"),
+        ("P1", "GB", "US"),
+        ("P2", "CN", "US"),
+        ("P4", "CN", "US"),
+    ]
+    assert sorted(tuple(r) for r in co.ranked_pairs(pairs).collect()) == [
+        ("CN", "GB", 1, 2),
+        ("CN", "US", 3, 1),
+        ("GB", "US", 1, 2),
+    ]
     # Configured as [US, CN]: stored as CN-US. 2018 0, 2019 1, 2020 2, 2021 0: growth null (first
     # year), null (after a zero year), (2 - 1) / 1 = 1.0, (0 - 2) / 2 = -1.0.
     yearly = sorted(tuple(r) for r in co.yearly_pairs(pairs, papers, [["US", "CN"]], 2018, 2021).collect())
-    assert yearly == [("CN", "US", 2018, 0, None), ("CN", "US", 2019, 1, None), ("CN", "US", 2020, 2, 1.0), ("CN", "US", 2021, 0, -1.0)]
+    assert yearly == [
+        ("CN", "US", 2018, 0, None),
+        ("CN", "US", 2019, 1, None),
+        ("CN", "US", 2020, 2, 1.0),
+        ("CN", "US", 2021, 0, -1.0),
+    ]
 
 
 def test_country_graph_degrees_papers_and_pagerank(spark):
@@ -134,17 +192,32 @@ def test_subfield_tagging_and_focus_city_comparison(spark):
     Boston; Q2 in Beijing. Focus cities Beijing and Xi'an: Xi'an has no paper -> zeros, rank 2."""
     papers = spark.createDataFrame(
         [("Q1", ["Deep Learning for X"], [], []), ("Q2", [], ["Machine Learning"], ["Robotic arms"]), ("Q3", ["Soil"], [], [])],
-        "paper_id string, topic_names array<string>, concept_names array<string>, keyword_names array<string>")
+        "paper_id string, topic_names array<string>, concept_names array<string>, keyword_names array<string>",
+    )
     tagged = cs.tag_subfields(papers, SUBFIELDS).cache()
-    assert sorted(tuple(r) for r in tagged.collect()) == [("Q1", "machine_learning"), ("Q2", "machine_learning"), ("Q2", "robotics")]
+    assert sorted(tuple(r) for r in tagged.collect()) == [
+        ("Q1", "machine_learning"),
+        ("Q2", "machine_learning"),
+        ("Q2", "robotics"),
+    ]
     places = spark.createDataFrame(
-        [("Q1", "a1", "I1", "CN", "Beijing", "education"), ("Q1", "a2", "I1", "CN", "Beijing", "education"),
-         ("Q1", "a3", "I3", "US", "Boston", "education"), ("Q2", "a1", "I1", "CN", "Beijing", "education")],
-        "paper_id string, author_id string, institution_id string, country_code string, city string, institution_type string")
+        [
+            ("Q1", "a1", "I1", "CN", "Beijing", "education"),
+            ("Q1", "a2", "I1", "CN", "Beijing", "education"),
+            ("Q1", "a3", "I3", "US", "Boston", "education"),
+            ("Q2", "a1", "I1", "CN", "Beijing", "education"),
+        ],
+        "paper_id string, author_id string, institution_id string, country_code string, city string, institution_type string",
+    )
     got = sorted(tuple(r) for r in cs.city_comparison(tagged, places, ["Beijing", "Xi'an"], list(SUBFIELDS)).collect())
     assert got == [
-        ("Beijing", "all", 2, 2, 1, 1), ("Beijing", "machine_learning", 2, 2, 1, 1), ("Beijing", "robotics", 1, 1, 1, 1),
-        ("Xi'an", "all", 0, 0, 0, 2), ("Xi'an", "machine_learning", 0, 0, 0, 2), ("Xi'an", "robotics", 0, 0, 0, 2)]
+        ("Beijing", "all", 2, 2, 1, 1),
+        ("Beijing", "machine_learning", 2, 2, 1, 1),
+        ("Beijing", "robotics", 1, 1, 1, 1),
+        ("Xi'an", "all", 0, 0, 0, 2),
+        ("Xi'an", "machine_learning", 0, 0, 0, 2),
+        ("Xi'an", "robotics", 0, 0, 0, 2),
+    ]
 
 
 def test_core_scholars_and_their_top_collaborators_with_ties(spark):
@@ -153,12 +226,26 @@ def test_core_scholars_and_their_top_collaborators_with_ties(spark):
     10, 8, 3 -> 3; y 10, 5 -> 2; t 3 -> 1 ... Core scholars (top 2): s (h 3, 4 papers), x (h 3,
     3 papers). s's co-authors: x 2 papers, y 2, z 1, w 1 -> top 3: x, y (tie on 2, by id), then w
     (tie with z on 1, by id). s co-authored 4 papers; x's top is s (2 of 3 co-authored papers)."""
-    rows = {"R1": (["s", "x", "y"], 10), "R2": (["s", "x"], 8), "R3": (["s", "y", "z"], 5), "R4": (["s", "w"], 1), "R5": (["t", "x"], 3)}
+    rows = {
+        "R1": (["s", "x", "y"], 10),
+        "R2": (["s", "x"], 8),
+        "R3": (["s", "y", "z"], 5),
+        "R4": (["s", "w"], 1),
+        "R5": (["t", "x"], 3),
+    }
     tagged = spark.createDataFrame([(p, "ml") for p in rows], "paper_id string, subfield string")
-    authorships = spark.createDataFrame([(p, a) for p, (authors, _) in rows.items() for a in authors], "paper_id string, author_id string")
+    authorships = spark.createDataFrame(
+        [(p, a) for p, (authors, _) in rows.items() for a in authors], "paper_id string, author_id string"
+    )
     citations = spark.createDataFrame([(p, c) for p, (_, c) in rows.items()], "paper_id string, citations long")
-    places = authorships.selectExpr("paper_id", "author_id", "'I1' AS institution_id", "'CN' AS country_code", "'Beijing' AS city",
-                                    "'education' AS institution_type")
+    places = authorships.selectExpr(
+        "paper_id",
+        "author_id",
+        "'I1' AS institution_id",
+        "'CN' AS country_code",
+        "'Beijing' AS city",
+        "'education' AS institution_type",
+    )
     h = {(r.author_id, r.subfield): r.h_index for r in cs.subfield_h_index(tagged, authorships, citations).collect()}
     assert (h[("s", "ml")], h[("x", "ml")], h[("y", "ml")], h[("t", "ml")]) == (3, 3, 2, 1)
     core = cs.core_scholars(tagged, places, cs.subfield_h_index(tagged, authorships, citations), 2)
@@ -166,9 +253,17 @@ def test_core_scholars_and_their_top_collaborators_with_ties(spark):
     pairs, left_out = cs.coauthor_pairs(tagged, authorships, 50)
     assert left_out.count() == 0
     top = cs.scholar_collaborators(pairs, core, 3)
-    got = sorted((r.author_id, r.rank, r.collaborator_id, r.coauthored_papers, r.scholar_coauthored_papers) for r in top.collect())
-    assert got == [("s", 1, "x", 2, 4), ("s", 2, "y", 2, 4), ("s", 3, "w", 1, 4),
-                   ("x", 1, "s", 2, 3), ("x", 2, "t", 1, 3), ("x", 3, "y", 1, 3)]
+    got = sorted(
+        (r.author_id, r.rank, r.collaborator_id, r.coauthored_papers, r.scholar_coauthored_papers) for r in top.collect()
+    )
+    assert got == [
+        ("s", 1, "x", 2, 4),
+        ("s", 2, "y", 2, 4),
+        ("s", 3, "w", 1, 4),
+        ("x", 1, "s", 2, 3),
+        ("x", 2, "t", 1, 3),
+        ("x", 3, "y", 1, 3),
+    ]
     # A cap of 2 authors per paper leaves R1 and R3 (three authors) out of the pairs.
     capped, left_out = cs.coauthor_pairs(tagged, authorships, 2)
     assert sorted(r.paper_id for r in left_out.collect()) == ["R1", "R3"]
@@ -184,20 +279,43 @@ def test_institution_partners_and_network_concentration(spark):
     I1-I4 and I2-I4 -> industry_share 2/4 = 0.5. Core institution I1's partners: I2 (2 papers),
     I4 (2, a company), ranked by papers then id."""
     tagged = spark.createDataFrame([(p, "ml") for p in ("S1", "S2", "S3", "S4")], "paper_id string, subfield string")
-    rows = [("S1", "I1"), ("S1", "I2"), ("S1", "I4"), ("S2", "I1"), ("S2", "I4"), ("S3", "I1"), ("S3", "I2"), ("S4", "I2"), ("S4", "I3")]
+    rows = [
+        ("S1", "I1"),
+        ("S1", "I2"),
+        ("S1", "I4"),
+        ("S2", "I1"),
+        ("S2", "I4"),
+        ("S3", "I1"),
+        ("S3", "I2"),
+        ("S4", "I2"),
+        ("S4", "I3"),
+    ]
     city = {"I1": "Beijing", "I2": "Beijing", "I3": "Boston", "I4": "Beijing"}
     places = spark.createDataFrame(
-        [(p, f"a-{p}-{i}", i, "CN" if city[i] == "Beijing" else "US", city[i], "company" if i == "I4" else "education") for p, i in rows],
-        "paper_id string, author_id string, institution_id string, country_code string, city string, institution_type string")
+        [
+            (p, f"a-{p}-{i}", i, "CN" if city[i] == "Beijing" else "US", city[i], "company" if i == "I4" else "education")
+            for p, i in rows
+        ],
+        "paper_id string, author_id string, institution_id string, country_code string, city string, institution_type string",
+    )
     beijing = places.where("city = 'Beijing'")
     pairs = cs.paper_institution_pairs(places)
     edges = cs.institution_edges(tagged, places, pairs, ["beijing"]).cache()
     assert sorted((r.inst_a, r.inst_b, r.papers) for r in edges.collect()) == [
-        ("I1", "I2", 2), ("I1", "I4", 2), ("I2", "I3", 1), ("I2", "I4", 1)]
+        ("I1", "I2", 2),
+        ("I1", "I4", 2),
+        ("I2", "I3", 1),
+        ("I2", "I4", 1),
+    ]
     # The gold table keeps the heaviest edges: papers, then the ids (I1-I2 before I1-I4 at 2 papers).
     assert [(r.inst_a, r.inst_b, r.rank) for r in cs.heaviest_edges(edges, 3).orderBy("rank").collect()] == [
-        ("I1", "I2", 1), ("I1", "I4", 2), ("I2", "I3", 3)]
-    types = spark.createDataFrame([(i, "company" if i == "I4" else "education") for i in city], "institution_id string, institution_type string")
+        ("I1", "I2", 1),
+        ("I1", "I4", 2),
+        ("I2", "I3", 3),
+    ]
+    types = spark.createDataFrame(
+        [(i, "company" if i == "I4" else "education") for i in city], "institution_id string, institution_type string"
+    )
     (row,) = cs.network_concentration(edges, types).collect()
     assert (row.top2_edge_share, row.industry_share) == (1.0, 0.5)
     assert row.degree_gini == pytest.approx(0.1875)
@@ -205,21 +323,33 @@ def test_institution_partners_and_network_concentration(spark):
     assert [(r.rank, r.institution_id, r.papers) for r in core.collect()] == [(1, "I1", 3)]
     partners = cs.institution_partners(pairs, tagged, core, types, 5)
     assert sorted((r.partner_id, r.partner_type, r.coauthored_papers, r.rank) for r in partners.collect()) == [
-        ("I2", "education", 2, 1), ("I4", "company", 2, 2)]
+        ("I2", "education", 2, 1),
+        ("I4", "company", 2, 2),
+    ]
 
 
 def test_closed_circle_share_from_label_propagation(spark):
     """Co-authorship as in tests/graph (parallel edges = papers): 1-2 x3, 2-3 x2, 1-3 x1, 3-4 x1,
     4-5 x3, 5-6 x2, 4-6 x1. After 2 rounds the labels are 1:1, 2:2, 3:1, 4:4, 5:5, 6:4, so of the
     7 distinct pairs 1-3 and 4-6 are inside one community: 2/7."""
-    multiplicity = {("a1", "a2"): 3, ("a2", "a3"): 2, ("a1", "a3"): 1, ("a3", "a4"): 1, ("a4", "a5"): 3, ("a5", "a6"): 2, ("a4", "a6"): 1}
+    multiplicity = {
+        ("a1", "a2"): 3,
+        ("a2", "a3"): 2,
+        ("a1", "a3"): 1,
+        ("a3", "a4"): 1,
+        ("a4", "a5"): 3,
+        ("a5", "a6"): 2,
+        ("a4", "a6"): 1,
+    }
     rows, n = [], 0
     for (a, b), k in multiplicity.items():
         for _ in range(k):
             n += 1
             rows.append((f"P{n}", "ml", a, b))
     pairs = spark.createDataFrame(rows, "paper_id string, subfield string, author_a string, author_b string")
-    places = spark.createDataFrame([(f"P{i}", "CN", "Beijing") for i in range(1, n + 1)], "paper_id string, country_code string, city string")
+    places = spark.createDataFrame(
+        [(f"P{i}", "CN", "Beijing") for i in range(1, n + 1)], "paper_id string, country_code string, city string"
+    )
     result, communities = cs.closed_circles(pairs, places, 2)
     (row,) = result.collect()
     communities.unpersist()
@@ -232,13 +362,18 @@ def test_community_vertex_keys_do_not_depend_on_partitioning(spark):
     smallest key, so the closed-circle share is the same however the pairs are partitioned."""
     from pyspark.sql import functions as F
 
-    keys = spark.createDataFrame([("A5012345678",), ("a7",), ("not-openalex",)], "id string").select(
-        "id", cs.vertex_key(F.col("id")).alias("key")).collect()
+    keys = (
+        spark.createDataFrame([("A5012345678",), ("a7",), ("not-openalex",)], "id string")
+        .select("id", cs.vertex_key(F.col("id")).alias("key"))
+        .collect()
+    )
     assert {r.id: r.key for r in keys}["A5012345678"] == 5012345678 and {r.id: r.key for r in keys}["a7"] == 7
     assert {r.id: r.key for r in keys}["not-openalex"] not in (None, 0)
     triangle = [("T1", "ml", "A3", "A5"), ("T2", "ml", "A5", "A9"), ("T3", "ml", "A3", "A9"), ("T4", "ml", "A9", "A11")]
     pairs = spark.createDataFrame(triangle, "paper_id string, subfield string, author_a string, author_b string")
-    places = spark.createDataFrame([(f"T{i}", "CN", "Beijing") for i in range(1, 5)], "paper_id string, country_code string, city string")
+    places = spark.createDataFrame(
+        [(f"T{i}", "CN", "Beijing") for i in range(1, 5)], "paper_id string, country_code string, city string"
+    )
     shares = []
     for partitions in (1, 3):
         result, communities = cs.closed_circles(pairs.repartition(partitions), places.repartition(partitions), 3)

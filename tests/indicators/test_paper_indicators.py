@@ -10,7 +10,9 @@ from pyspark.sql import functions as F
 from jobs.indicators import golden_cross, institution_h5, output_impact, talent, top_cited
 from jobs.indicators.common import fractional_weights, rank_desc, with_citations
 
-AUTHORSHIPS = "paper_id string, author_id string, author_order int, institution_id string, country_code string, n_author_institutions int"
+AUTHORSHIPS = (
+    "paper_id string, author_id string, author_order int, institution_id string, country_code string, n_author_institutions int"
+)
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +48,10 @@ def test_output_by_country_full_and_fractional(spark, counting_corpus):
     # P3 has no country: counted nowhere.
     expected = spark.createDataFrame(
         [
-            ("full", "US", 2.0, 14.0, 7.0, 1), ("full", "CN", 1.0, 10.0, 10.0, 2),
-            ("fractional", "US", 1.5, 9.0, 6.0, 1), ("fractional", "CN", 0.5, 5.0, 10.0, 2),
+            ("full", "US", 2.0, 14.0, 7.0, 1),
+            ("full", "CN", 1.0, 10.0, 10.0, 2),
+            ("fractional", "US", 1.5, 9.0, 6.0, 1),
+            ("fractional", "CN", 0.5, 5.0, 10.0, 2),
         ],
         got.schema,
     )
@@ -60,15 +64,25 @@ def test_fractional_weights_count_the_distinct_authors_kept(spark):
     # P2: one author with three institution rows: 1/1/3 each, summing to 1.
     authorships = spark.createDataFrame(
         [
-            ("P1", "a1", 1, "I1", "CN", 2), ("P1", "a1", 1, "I2", "CN", 2), ("P1", "a3", 3, None, "US", 0),
-            ("P2", "b1", 1, "I1", "CN", 3), ("P2", "b1", 1, "I2", "CN", 3), ("P2", "b1", 1, "I3", "US", 3),
+            ("P1", "a1", 1, "I1", "CN", 2),
+            ("P1", "a1", 1, "I2", "CN", 2),
+            ("P1", "a3", 3, None, "US", 0),
+            ("P2", "b1", 1, "I1", "CN", 3),
+            ("P2", "b1", 1, "I2", "CN", 3),
+            ("P2", "b1", 1, "I3", "US", 3),
         ],
         AUTHORSHIPS,
     )
     got = fractional_weights(authorships)
     expected = spark.createDataFrame(
-        [("P1", "I1", "CN", 0.25), ("P1", "I2", "CN", 0.25), ("P1", None, "US", 0.5),
-         ("P2", "I1", "CN", 1 / 3), ("P2", "I2", "CN", 1 / 3), ("P2", "I3", "US", 1 / 3)],
+        [
+            ("P1", "I1", "CN", 0.25),
+            ("P1", "I2", "CN", 0.25),
+            ("P1", None, "US", 0.5),
+            ("P2", "I1", "CN", 1 / 3),
+            ("P2", "I2", "CN", 1 / 3),
+            ("P2", "I3", "US", 1 / 3),
+        ],
         got.schema,
     )
     assert_approx_df_equality(got, expected, 1e-12, ignore_row_order=True, ignore_nullable=True)
@@ -87,12 +101,19 @@ def test_rank_desc_ties_sums_that_differ_by_one_ulp(spark):
 
 def test_output_by_institution_rolls_up(spark, counting_corpus):
     papers, authorships, institutions = counting_corpus
-    got = output_impact.by_institution(papers, authorships, institutions).select("counting", "canonical_id", "papers", "citations", "rank")
+    got = output_impact.by_institution(papers, authorships, institutions).select(
+        "counting", "canonical_id", "papers", "citations", "rank"
+    )
     # full: I9 (CAS) counts P1 once though two member institutions sign it: 1 paper, 10 citations;
     #   I3: P1 + P2 -> 2 papers, 14 citations.
     # fractional: I9 gets au1's 0.25 + 0.25 = 0.5 (5 citations); I3 gets 0.5 + 1 = 1.5 (0.5*10 + 4 = 9).
     expected = spark.createDataFrame(
-        [("full", "I3", 2.0, 14.0, 1), ("full", "I9", 1.0, 10.0, 2), ("fractional", "I3", 1.5, 9.0, 1), ("fractional", "I9", 0.5, 5.0, 2)],
+        [
+            ("full", "I3", 2.0, 14.0, 1),
+            ("full", "I9", 1.0, 10.0, 2),
+            ("fractional", "I3", 1.5, 9.0, 1),
+            ("fractional", "I9", 0.5, 5.0, 2),
+        ],
         got.schema,
     )
     assert_approx_df_equality(got, expected, 1e-9, ignore_row_order=True, ignore_nullable=True)
@@ -120,7 +141,12 @@ def top_cited_papers(spark):
 def test_top_cited_thresholds(spark, top_cited_papers):
     got = top_cited.cell_thresholds(top_cited_papers, 0.01, 2)
     expected = spark.createDataFrame(
-        [("F1", 2018, 150, 2, 30, True), ("F1", 2019, 100, 1, 2, False), ("F2", 2018, 700, 7, 10, True), ("unknown", 2018, 1, 1, 5, True)],
+        [
+            ("F1", 2018, 150, 2, 30, True),
+            ("F1", 2019, 100, 1, 2, False),
+            ("F2", 2018, 700, 7, 10, True),
+            ("unknown", 2018, 1, 1, 5, True),
+        ],
         "field_id string, publication_year int, cell_size long, threshold_rank long, threshold long, has_top boolean",
     )
     assert_df_equality(got, expected, ignore_row_order=True, ignore_nullable=True)
@@ -138,8 +164,11 @@ def _series(spark, rows):
 
 def test_golden_cross(spark):
     # CN 1, 2, 3, 5, 4 vs US 2, 2, 4, 4, 5 (2012-2016): CN is at or below until 2014 and exceeds in 2015 (5 > 4).
-    yearly = _series(spark, [("CN", 2012 + i, float(v)) for i, v in enumerate([1, 2, 3, 5, 4])]
-                     + [("US", 2012 + i, float(v)) for i, v in enumerate([2, 2, 4, 4, 5])])
+    yearly = _series(
+        spark,
+        [("CN", 2012 + i, float(v)) for i, v in enumerate([1, 2, 3, 5, 4])]
+        + [("US", 2012 + i, float(v)) for i, v in enumerate([2, 2, 4, 4, 5])],
+    )
     series = golden_cross.pair_series(spark, yearly, "papers", "CN", "US", 2012, 2016)
     got = golden_cross.crossings(series).collect()
     assert [(r.cross_year, r.challenger_value, r.leader_value) for r in got] == [(2015, 5.0, 4.0)]
@@ -148,22 +177,29 @@ def test_golden_cross(spark):
 def test_golden_cross_never_and_zero_filled(spark):
     # DE leads from the first year and never falls back: no cross. FR has no row in 2013 (0) and
     # 1 in 2014 against JP's 0 in 2014 (missing year = 0): 2013 0 <= 0, 2014 1 > 0 -> 2014.
-    yearly = _series(spark, [("DE", y, 5.0) for y in (2012, 2013, 2014)] + [("JP", y, 1.0) for y in (2012, 2013, 2014)]
-                     + [("FR", 2012, 0.0), ("FR", 2014, 1.0), ("JP2", 2012, 1.0)])
+    yearly = _series(
+        spark,
+        [("DE", y, 5.0) for y in (2012, 2013, 2014)]
+        + [("JP", y, 1.0) for y in (2012, 2013, 2014)]
+        + [("FR", 2012, 0.0), ("FR", 2014, 1.0), ("JP2", 2012, 1.0)],
+    )
     never = golden_cross.crossings(golden_cross.pair_series(spark, yearly, "papers", "DE", "JP", 2012, 2014)).first()
     assert never.cross_year is None
     zero_filled = golden_cross.pair_series(spark, yearly, "papers", "FR", "JP2", 2012, 2014)
     assert [(r.year, r.challenger_value, r.leader_value) for r in zero_filled.orderBy("year").collect()] == [
-        (2012, 0.0, 1.0), (2013, 0.0, 0.0), (2014, 1.0, 0.0)]
+        (2012, 0.0, 1.0),
+        (2013, 0.0, 0.0),
+        (2014, 1.0, 0.0),
+    ]
     assert golden_cross.crossings(zero_filled).first().cross_year == 2014
 
 
 def test_h_index(spark):
     rows = (
         [("X", f"x{i}", c) for i, c in enumerate([10, 8, 5, 4, 3])]  # h 4 (4 papers >= 4; not 5 >= 5), i10 1
-        + [("Y", "y1", 0), ("Y", "y2", 0)]                             # h 0
-        + [("W", "w1", 100)]                                           # h 1: one paper caps it
-        + [("T", f"t{i}", 3) for i in range(3)]                        # ties: 3 papers with 3 -> h 3
+        + [("Y", "y1", 0), ("Y", "y2", 0)]  # h 0
+        + [("W", "w1", 100)]  # h 1: one paper caps it
+        + [("T", f"t{i}", 3) for i in range(3)]  # ties: 3 papers with 3 -> h 3
         # An author on a paper with two institutions is two authorship rows; the paper counts
         # once: D's d1 (2 citations) twice is h 1 (counted twice it would be h 2), 1 paper, 2
         # citations. X's x0 and x3 repeated change none of X's numbers.
@@ -181,7 +217,7 @@ def test_latest_affiliation(spark):
     rows = [
         ("X", "I1", 2018, "works", 2),
         ("X", "I2", 2019, "works", 1),
-        ("X", "I3", 2019, "works", 1),         # ties with I2 on papers: the greatest id wins
+        ("X", "I3", 2019, "works", 1),  # ties with I2 on papers: the greatest id wins
         ("X", "I4", 2019, "author_record", None),  # same year, but works beat the record
         ("Y", "I5", 2020, "author_record", None),  # only a record: it counts
         ("Z", "I6", 2021, "author_record", None),  # a later record year beats earlier works
@@ -209,7 +245,9 @@ def test_institution_h5(spark):
     )
     first, last = institution_h5.h5_years(2021, 5)
     assert (first, last) == (2017, 2021)
-    got = institution_h5.institution_h5(papers, authorships, institutions, first, last).select("canonical_id", "h5_index", "papers", "rank")
+    got = institution_h5.institution_h5(papers, authorships, institutions, first, last).select(
+        "canonical_id", "h5_index", "papers", "rank"
+    )
     assert sorted(map(tuple, got.collect())) == [("I3", 0, 1, 2), ("I9", 5, 6, 1)]
 
 
@@ -222,15 +260,16 @@ def test_institution_h5_between_citation_counts_and_shared_papers(spark):
         "paper_id string, publication_year int, citations long",
     )
     authorships = spark.createDataFrame(
-        [("r1", "a", 1, "I1", "CN", 2), ("r1", "a", 1, "I2", "CN", 2)]
-        + [(p, "a", 1, "I1", "CN", 1) for p in ["r2", "r3", "r4"]],
+        [("r1", "a", 1, "I1", "CN", 2), ("r1", "a", 1, "I2", "CN", 2)] + [(p, "a", 1, "I1", "CN", 1) for p in ["r2", "r3", "r4"]],
         AUTHORSHIPS,
     )
     institutions = spark.createDataFrame(
         [("I1", "I9", "CAS", "CN"), ("I2", "I9", "CAS", "CN")],
         "institution_id string, canonical_id string, canonical_name string, country_code string",
     )
-    got = institution_h5.institution_h5(papers, authorships, institutions, 2017, 2021).select("canonical_id", "h5_index", "papers", "citations")
+    got = institution_h5.institution_h5(papers, authorships, institutions, 2017, 2021).select(
+        "canonical_id", "h5_index", "papers", "citations"
+    )
     assert [tuple(r) for r in got.collect()] == [("I9", 3, 4, 32)]
 
 
@@ -246,7 +285,11 @@ def test_yearly_citations_edges_then_source(spark):
         "citing_paper_id string, cited_paper_id string, citing_year int",
     )
     got = sorted(map(tuple, output_impact.yearly_citations(papers, citations).collect()))
-    assert got == [("Y1", 2019, 2, "in_corpus_edges"), ("Y1", 2020, 1, "in_corpus_edges"), ("Y2", 2020, 3, "source_counts_by_year")]
+    assert got == [
+        ("Y1", 2019, 2, "in_corpus_edges"),
+        ("Y1", 2020, 1, "in_corpus_edges"),
+        ("Y2", 2020, 3, "source_counts_by_year"),
+    ]
 
 
 def test_citations_from_cited_by_count_else_in_corpus_edges(spark):
@@ -255,7 +298,11 @@ def test_citations_from_cited_by_count_else_in_corpus_edges(spark):
     papers = spark.createDataFrame([("Q1", 7), ("Q2", None), ("Q3", 0)], "paper_id string, cited_by_count long")
     citations = spark.createDataFrame([("c1", "Q2"), ("c2", "Q2"), ("c3", "Q1")], "citing_paper_id string, cited_paper_id string")
     got = sorted(map(tuple, with_citations(papers, citations).collect()))
-    assert got == [("Q1", 7, 7, "source_cited_by_count"), ("Q2", None, 2, "in_corpus_edges"), ("Q3", 0, 0, "source_cited_by_count")]
+    assert got == [
+        ("Q1", 7, 7, "source_cited_by_count"),
+        ("Q2", None, 2, "in_corpus_edges"),
+        ("Q3", 0, 0, "source_cited_by_count"),
+    ]
 
 
 def test_citations_skip_the_edges_when_every_paper_has_a_count(spark):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 
 import pytest
-from pyspark.sql import functions as F
 
 from jobs.indicators import research_fronts as rf
 from jobs.indicators import sleeping_beauties as sb
@@ -16,7 +15,9 @@ YEAR_END = 2021
 
 
 def _refs(spark, pairs):
-    return spark.createDataFrame([(c, p, 2020) for c, p in pairs], "citing_paper_id string, cited_paper_id string, citing_year int")
+    return spark.createDataFrame(
+        [(c, p, 2020) for c, p in pairs], "citing_paper_id string, cited_paper_id string, citing_year int"
+    )
 
 
 def test_links_thresholds_and_fronts_as_components(spark):
@@ -25,9 +26,26 @@ def test_links_thresholds_and_fronts_as_components(spark):
     c3 and c4 cite D, E -> DE 2, strength 2/sqrt(400*100) = 0.01 < 0.1: not linked.
     c5 cites E, F -> EF 1 < 2: not linked.
     Fronts: {A, B, C} named A; D, E, F stay out (singletons are not fronts)."""
-    core = spark.createDataFrame([(p, n) for p, n in zip("ABCDEF", (10, 10, 10, 400, 100, 10))], "paper_id string, citations long")
-    citations = _refs(spark, [("c1", "A"), ("c1", "B"), ("c1", "C"), ("c2", "A"), ("c2", "B"), ("c2", "C"),
-                              ("c3", "D"), ("c3", "E"), ("c4", "D"), ("c4", "E"), ("c5", "E"), ("c5", "F")])
+    core = spark.createDataFrame(
+        [(p, n) for p, n in zip("ABCDEF", (10, 10, 10, 400, 100, 10))], "paper_id string, citations long"
+    )
+    citations = _refs(
+        spark,
+        [
+            ("c1", "A"),
+            ("c1", "B"),
+            ("c1", "C"),
+            ("c2", "A"),
+            ("c2", "B"),
+            ("c2", "C"),
+            ("c3", "D"),
+            ("c3", "E"),
+            ("c4", "D"),
+            ("c4", "E"),
+            ("c5", "E"),
+            ("c5", "F"),
+        ],
+    )
     refs = core_references(core, citations)
     links = links_from_references(core, rf.bounded_references(refs, 300), 2, 0.1)
     assert sorted((r.paper_a, r.paper_b, r.cocitations) for r in links.collect()) == [("A", "B", 2), ("A", "C", 2), ("B", "C", 2)]
@@ -35,7 +53,13 @@ def test_links_thresholds_and_fronts_as_components(spark):
     assert members == {"A": "A", "B": "A", "C": "A"}
     # Without the strength threshold D-E is a link and a second front, named D.
     loose = links_from_references(core, refs, 2, 0.0)
-    assert {r.paper_id: r.front_id for r in rf.front_membership(loose).collect()} == {"A": "A", "B": "A", "C": "A", "D": "D", "E": "D"}
+    assert {r.paper_id: r.front_id for r in rf.front_membership(loose).collect()} == {
+        "A": "A",
+        "B": "A",
+        "C": "A",
+        "D": "D",
+        "E": "D",
+    }
 
 
 def test_long_reference_lists_are_left_out_of_pairs_and_counted(spark):
@@ -57,9 +81,18 @@ def test_long_reference_lists_are_left_out_of_pairs_and_counted(spark):
 # front S (S1, S2): 2018 6, 2019 3, then nothing: 2020 and 2021 are zero years -> declining.
 # front Q (Q1, Q2): 2019 2, 2020 10, 2021 30 -> rising fast.
 YEARLY = [
-    ("R1", 2017, 1), ("R1", 2018, 2), ("R1", 2019, 1), ("R2", 2019, 2), ("R2", 2020, 4), ("R2", 2021, 5), ("R2", 2022, 7),
-    ("S1", 2018, 6), ("S2", 2019, 3),
-    ("Q1", 2019, 2), ("Q1", 2020, 10), ("Q2", 2021, 30),
+    ("R1", 2017, 1),
+    ("R1", 2018, 2),
+    ("R1", 2019, 1),
+    ("R2", 2019, 2),
+    ("R2", 2020, 4),
+    ("R2", 2021, 5),
+    ("R2", 2022, 7),
+    ("S1", 2018, 6),
+    ("S2", 2019, 3),
+    ("Q1", 2019, 2),
+    ("Q1", 2020, 10),
+    ("Q2", 2021, 30),
 ]
 MEMBERS = [("R1", "R1"), ("R2", "R1"), ("S1", "S1"), ("S2", "S1"), ("Q1", "Q1"), ("Q2", "Q1")]
 
@@ -70,9 +103,18 @@ def test_yearly_series_trend_and_frontier_index(spark):
     series = rf.front_yearly(members, yearly, YEAR_END)
     got = {(r.front_id, r.year): r.citations for r in series.collect()}
     assert got == {
-        ("R1", 2017): 1, ("R1", 2018): 2, ("R1", 2019): 3, ("R1", 2020): 4, ("R1", 2021): 5,
-        ("S1", 2018): 6, ("S1", 2019): 3, ("S1", 2020): 0, ("S1", 2021): 0,
-        ("Q1", 2019): 2, ("Q1", 2020): 10, ("Q1", 2021): 30,
+        ("R1", 2017): 1,
+        ("R1", 2018): 2,
+        ("R1", 2019): 3,
+        ("R1", 2020): 4,
+        ("R1", 2021): 5,
+        ("S1", 2018): 6,
+        ("S1", 2019): 3,
+        ("S1", 2020): 0,
+        ("S1", 2021): 0,
+        ("Q1", 2019): 2,
+        ("Q1", 2020): 10,
+        ("Q1", 2021): 30,
     }
     trends = {r.front_id: r for r in rf.with_frontier_index(rf.front_trends(series)).collect()}
     r, s, q = trends["R1"], trends["S1"], trends["Q1"]
@@ -102,20 +144,29 @@ def test_one_year_series_has_a_flat_trend(spark):
 def test_label_is_the_most_frequent_topics(spark):
     """Topics of the cores: P1 [x, y], P2 [y, z], P3 [y, x]: y 3, x 2, z 1 -> 'y; x' with 2 topics.
     Front G: [b], [a]: a tie at 1, broken by name -> 'a; b'."""
-    members = spark.createDataFrame([("P1", "F"), ("P2", "F"), ("P3", "F"), ("G1", "G"), ("G2", "G")], "paper_id string, front_id string")
+    members = spark.createDataFrame(
+        [("P1", "F"), ("P2", "F"), ("P3", "F"), ("G1", "G"), ("G2", "G")], "paper_id string, front_id string"
+    )
     papers = spark.createDataFrame(
-        [("P1", ["x", "y"]), ("P2", ["y", "z"]), ("P3", ["y", "x"]), ("G1", ["b"]), ("G2", ["a"])], "paper_id string, topic_names array<string>")
+        [("P1", ["x", "y"]), ("P2", ["y", "z"]), ("P3", ["y", "x"]), ("G1", ["b"]), ("G2", ["a"])],
+        "paper_id string, topic_names array<string>",
+    )
     labels = {r.front_id: (r.label, r.label_topics) for r in rf.front_labels(members, papers, 2).collect()}
     assert labels == {"F": ("y; x", ["y", "x"]), "G": ("a; b", ["a", "b"])}
 
 
 def _patents(spark, rows):
-    return spark.createDataFrame(rows, "patent_id string, topics array<string>, keywords array<string>, cited_paper_ids array<string>, market_value_usd double")
+    return spark.createDataFrame(
+        rows,
+        "patent_id string, topics array<string>, keywords array<string>, cited_paper_ids array<string>, market_value_usd double",
+    )
 
 
 def test_patents_link_by_citation_else_by_shared_topic(spark):
     members = spark.createDataFrame([("P1", "F"), ("P2", "F"), ("Q1", "G")], "paper_id string, front_id string")
-    labels = spark.createDataFrame([("F", "LLM", ["LLM"]), ("G", "Qubits", ["Qubits"])], "front_id string, label string, label_topics array<string>")
+    labels = spark.createDataFrame(
+        [("F", "LLM", ["LLM"]), ("G", "Qubits", ["Qubits"])], "front_id string, label string, label_topics array<string>"
+    )
     # With citations in the input: X cites P1 and P2 (one link to F), Y cites Q1, Z cites an
     # outside paper; Z's topic 'llm' is ignored because patents cite papers here.
     cited = _patents(spark, [("X", [], [], ["P1", "P2"], 2e6), ("Y", [], [], ["Q1"], 1e3), ("Z", ["llm"], [], ["W9"], 5e6)])
@@ -129,7 +180,9 @@ def test_front_countries_count_papers_and_patents_by_country(spark):
     """F has P1 (authors CN, US), P2 (CN twice); linked patents X (2M USD, CN + US assignees) and
     Y (0.5M, US). CN: papers 2, patents 1, high-value 1; US: papers 1, patents 2, high-value 1."""
     members = spark.createDataFrame([("P1", "F"), ("P2", "F")], "paper_id string, front_id string")
-    authorships = spark.createDataFrame([("P1", "CN"), ("P1", "US"), ("P2", "CN"), ("P2", "CN"), ("P2", None)], "paper_id string, country_code string")
+    authorships = spark.createDataFrame(
+        [("P1", "CN"), ("P1", "US"), ("P2", "CN"), ("P2", "CN"), ("P2", None)], "paper_id string, country_code string"
+    )
     linked = spark.createDataFrame([("F", "X"), ("F", "Y")], "front_id string, patent_id string")
     patents = spark.createDataFrame([("X", 2e6), ("Y", 5e5)], "patent_id string, market_value_usd double")
     assignees = spark.createDataFrame([("X", "CN"), ("X", "US"), ("Y", "US")], "patent_id string, country_code string")
@@ -147,7 +200,7 @@ def test_sleeping_beauty_coefficient_and_awakening(spark):
     top = spark.createDataFrame([("D", 2012), ("E", 2019), ("C", 2016)], "paper_id string, publication_year int")
     d_series = dict(zip(range(2012, 2022), [0, 0, 0, 1, 0, 0, 2, 10, 20, 5]))
     rows = [("D", y, c) for y, c in d_series.items() if c] + [("E", 2019, 9), ("E", 2020, 3), ("E", 2021, 1), ("E", 2022, 50)]
-    rows += [("C", 2016 + t, c) for t, c in enumerate([2, 9, 10, 4, 1]) ]
+    rows += [("C", 2016 + t, c) for t, c in enumerate([2, 9, 10, 4, 1])]
     yearly = spark.createDataFrame(rows, "paper_id string, year int, citations long")
     got = {r.paper_id: r for r in sb.beauty(top, yearly, YEAR_END).collect()}
     d, e, c = got["D"], got["E"], got["C"]

@@ -19,8 +19,12 @@ def test_h_index_matches_openalex(spark, sample_ingested, shared_sample):
     papers = with_citations(warehouse.read(spark, "papers"), warehouse.read(spark, "citations"))
     config = cfg.load()
     scholars = talent.scholars(
-        warehouse.read(spark, "authorships"), papers, warehouse.read(spark, "author_affiliation_years"),
-        warehouse.read(spark, "institutions"), warehouse.read(spark, "authors"), config.scope,
+        warehouse.read(spark, "authorships"),
+        papers,
+        warehouse.read(spark, "author_affiliation_years"),
+        warehouse.read(spark, "institutions"),
+        warehouse.read(spark, "authors"),
+        config.scope,
         config.thresholds.high_level_h_index,
     )
     records = {}
@@ -34,7 +38,10 @@ def test_h_index_matches_openalex(spark, sample_ingested, shared_sample):
     }
     complete = [aid for aid, a in records.items() if ours.get(aid, (0, 0))[1] == a["works_count"]]
     assert len(complete) >= 40, f"only {len(complete)} sample authors have all their works in the sample"
-    off = {aid: (ours[aid][0], records[aid]["summary_stats"]["h_index"]) for aid in complete
-           if abs(ours[aid][0] - records[aid]["summary_stats"]["h_index"]) > 1}
+    off = {
+        aid: (ours[aid][0], records[aid]["summary_stats"]["h_index"])
+        for aid in complete
+        if abs(ours[aid][0] - records[aid]["summary_stats"]["h_index"]) > 1
+    }
     assert off == {}
     assert any(records[aid]["summary_stats"]["h_index"] >= 10 for aid in complete)  # not only trivial h's

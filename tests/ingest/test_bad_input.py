@@ -22,8 +22,13 @@ I1 = {"id": OA + "I1", "display_name": "Tsinghua University", "country_code": "C
 
 
 def _work(wid, year=2015, **extra):
-    record = {"id": OA + wid if isinstance(wid, str) else wid, "publication_year": year, "type": "article",
-              "cited_by_count": 0, "updated_date": "2025-01-01T00:00:00"}
+    record = {
+        "id": OA + wid if isinstance(wid, str) else wid,
+        "publication_year": year,
+        "type": "article",
+        "cited_by_count": 0,
+        "updated_date": "2025-01-01T00:00:00",
+    }
     record.update(extra)
     return record
 
@@ -46,35 +51,54 @@ PART_1 = [
     # accepted. Authorships: A1 at I1, A2 with an empty institution list (kept, institution null).
     # References, once stripped and de-duplicated: W2 (in the corpus), W999 (outside it: dangling,
     # kept), "not-a-work", "A5" (an author id) and null -> 2 citations, 3 quarantined references.
-    json.dumps(_work("W1", cited_by_count=5, authorships=[
-        _entry("A1", [I1]), _entry("A2", [], countries=["FR"])],
-        referenced_works=[OA + "W2", OA + "W999", "not-a-work", OA + "A5", None, "W2"])),
-    '{"id": "https://openalex.org/W20", "publication_year": 2015,',     # cut short: malformed JSON line
-    "this is not json",                                                  # malformed JSON line
-    json.dumps(_work("W3", cited_by_count="12")),                        # string for a number: wrong type
-    json.dumps(_work("W4", year="2015")),                                # string for a year: wrong type
-    json.dumps({"publication_year": 2015, "title": "no id"}),            # missing id
-    json.dumps(_work("")),                                               # empty id: missing id
-    json.dumps(_work(123)),                                              # a number: not a work id
-    json.dumps(_work("W5", cited_by_count=-1)),                          # negative cited_by_count
-    json.dumps(_work("W6", cited_by_count=10**12)),                      # above max_cited_by_count
-    json.dumps(_work("W7", year=0)),                                     # year 0
-    json.dumps(_work("W8", year=3000)),                                  # year 3000
-    json.dumps(_work("W9", counts_by_year=[                              # a negative yearly count
-        {"year": 2016, "cited_by_count": 3}, {"year": 2017, "cited_by_count": -2}])),
+    json.dumps(
+        _work(
+            "W1",
+            cited_by_count=5,
+            authorships=[_entry("A1", [I1]), _entry("A2", [], countries=["FR"])],
+            referenced_works=[OA + "W2", OA + "W999", "not-a-work", OA + "A5", None, "W2"],
+        )
+    ),
+    '{"id": "https://openalex.org/W20", "publication_year": 2015,',  # cut short: malformed JSON line
+    "this is not json",  # malformed JSON line
+    json.dumps(_work("W3", cited_by_count="12")),  # string for a number: wrong type
+    json.dumps(_work("W4", year="2015")),  # string for a year: wrong type
+    json.dumps({"publication_year": 2015, "title": "no id"}),  # missing id
+    json.dumps(_work("")),  # empty id: missing id
+    json.dumps(_work(123)),  # a number: not a work id
+    json.dumps(_work("W5", cited_by_count=-1)),  # negative cited_by_count
+    json.dumps(_work("W6", cited_by_count=10**12)),  # above max_cited_by_count
+    json.dumps(_work("W7", year=0)),  # year 0
+    json.dumps(_work("W8", year=3000)),  # year 3000
+    json.dumps(
+        _work(
+            "W9",
+            counts_by_year=[  # a negative yearly count
+                {"year": 2016, "cited_by_count": 3},
+                {"year": 2017, "cited_by_count": -2},
+            ],
+        )
+    ),
     json.dumps(_work("W10", cited_by_count=1, updated_date="2024-01-01T00:00:00")),  # older copy: duplicate
-    json.dumps(_work("W11", cited_by_count=7)),                          # same date as part-2's: this file wins
-    json.dumps([OA + "W12"]),                                            # JSON, but not an object: malformed
-    "   ",                                                               # blank: not a record
+    json.dumps(_work("W11", cited_by_count=7)),  # same date as part-2's: this file wins
+    json.dumps([OA + "W12"]),  # JSON, but not an object: malformed
+    "   ",  # blank: not a record
 ]
 
 # works/part-2.jsonl.gz: 4 records; 3 accepted (W2, W10, W12), the second W11 rejected
 PART_2 = [
     # A3 with institutions null (kept, institution null); an entry without author id (quarantined)
     json.dumps(_work("W2", year=2014, cited_by_count=1, authorships=[_entry("A3", None), _entry(None, [I1])])),
-    json.dumps(_work("W10", cited_by_count=4, updated_date="2025-06-01T00:00:00",   # newer copy: kept
-                     authorships=[_entry("A1", [I1])], referenced_works=[OA + "W1"])),
-    json.dumps(_work("W11", cited_by_count=8)),                          # same date, later file: duplicate
+    json.dumps(
+        _work(
+            "W10",
+            cited_by_count=4,
+            updated_date="2025-06-01T00:00:00",  # newer copy: kept
+            authorships=[_entry("A1", [I1])],
+            referenced_works=[OA + "W1"],
+        )
+    ),
+    json.dumps(_work("W11", cited_by_count=8)),  # same date, later file: duplicate
     # A4's entry has no institutions key at all (kept, institution null); W7 was quarantined, so
     # this reference dangles like any reference outside the corpus: kept
     json.dumps(_work("W12", year=2016, authorships=[_entry("A4")], referenced_works=[OA + "W7"])),
@@ -94,10 +118,10 @@ def works_dir(tmp_path_factory):
     works.mkdir()
     (works / "part-1.jsonl").write_text("\n".join(PART_1) + "\n")
     _gzip(works / "part-2.jsonl.gz", PART_2)
-    (works / "part-3.jsonl").write_bytes(b"")          # zero-byte file
-    (works / "part-4.jsonl.gz").write_bytes(b"")       # zero-byte "gzip"
-    _gzip(works / "part-5.jsonl.gz", [])               # gzip of nothing
-    (works / "part-6.jsonl").write_text("\n  \n\n")    # blank lines only
+    (works / "part-3.jsonl").write_bytes(b"")  # zero-byte file
+    (works / "part-4.jsonl.gz").write_bytes(b"")  # zero-byte "gzip"
+    _gzip(works / "part-5.jsonl.gz", [])  # gzip of nothing
+    (works / "part-6.jsonl").write_text("\n  \n\n")  # blank lines only
     return root
 
 
@@ -117,9 +141,7 @@ def test_every_record_is_accepted_or_quarantined(spark, ingested):
     warehouse, report = ingested
     got = {table: (c.read, c.accepted, c.quarantined) for table, c in report.counts.items() if table in EXPECTED_COUNTS}
     assert got == EXPECTED_COUNTS
-    per_source = dict(
-        warehouse.read(spark, "quarantine").groupBy("source").count().select("source", "count").collect()
-    )
+    per_source = dict(warehouse.read(spark, "quarantine").groupBy("source").count().select("source", "count").collect())
     for table, (read, accepted, quarantined) in EXPECTED_COUNTS.items():
         assert read == accepted + quarantined
         assert per_source.get(QUARANTINE_SOURCE[table], 0) == quarantined, table
@@ -133,27 +155,30 @@ def test_quarantine_reasons(spark, ingested):
     warehouse, _ = ingested
     rows = _quarantine(spark, warehouse, "openalex.").select("source", "record_id", "reason").collect()
     works, citations = "openalex.works", "openalex.citations"
-    assert sorted(map(tuple, rows), key=str) == sorted([
-        (works, None, "malformed JSON line"),
-        (works, None, "malformed JSON line"),
-        (works, None, "malformed JSON line"),
-        (works, "W3", "a field does not match the declared schema type"),
-        (works, "W4", "a field does not match the declared schema type"),
-        (works, None, "missing id"),
-        (works, None, "missing id"),
-        (works, "123", "id is not an OpenAlex work id"),
-        (works, "W5", "negative cited_by_count"),
-        (works, "W6", "cited_by_count 1000000000000 above ingest.max_cited_by_count=1000000"),
-        (works, "W7", "publication_year 0 outside 1800-2100"),
-        (works, "W8", "publication_year 3000 outside 1800-2100"),
-        (works, "W9", "negative cited_by_count in counts_by_year"),
-        (works, "W10", "duplicate id"),
-        (works, "W11", "duplicate id"),
-        ("openalex.authorships", "W2", "authorship without author id"),
-        (citations, "W1", "referenced work id is not an OpenAlex work id"),
-        (citations, "W1", "referenced work id is not an OpenAlex work id"),
-        (citations, "W1", "referenced work id is not an OpenAlex work id"),
-    ], key=str)
+    assert sorted(map(tuple, rows), key=str) == sorted(
+        [
+            (works, None, "malformed JSON line"),
+            (works, None, "malformed JSON line"),
+            (works, None, "malformed JSON line"),
+            (works, "W3", "a field does not match the declared schema type"),
+            (works, "W4", "a field does not match the declared schema type"),
+            (works, None, "missing id"),
+            (works, None, "missing id"),
+            (works, "123", "id is not an OpenAlex work id"),
+            (works, "W5", "negative cited_by_count"),
+            (works, "W6", "cited_by_count 1000000000000 above ingest.max_cited_by_count=1000000"),
+            (works, "W7", "publication_year 0 outside 1800-2100"),
+            (works, "W8", "publication_year 3000 outside 1800-2100"),
+            (works, "W9", "negative cited_by_count in counts_by_year"),
+            (works, "W10", "duplicate id"),
+            (works, "W11", "duplicate id"),
+            ("openalex.authorships", "W2", "authorship without author id"),
+            (citations, "W1", "referenced work id is not an OpenAlex work id"),
+            (citations, "W1", "referenced work id is not an OpenAlex work id"),
+            (citations, "W1", "referenced work id is not an OpenAlex work id"),
+        ],
+        key=str,
+    )
     bad_refs = _quarantine(spark, warehouse, citations).select("raw").collect()
     assert sorted(r.raw for r in bad_refs if r.raw) == ["A5", "not-a-work"] and len(bad_refs) == 3
 
@@ -178,16 +203,22 @@ def test_dangling_references_are_kept(spark, ingested):
 def test_authorship_without_institution_is_kept(spark, ingested):
     warehouse, report = ingested
     got = sorted(
-        map(tuple, warehouse.read(spark, "authorships").select("paper_id", "author_id", "institution_id", "country_code").collect()),
+        map(
+            tuple,
+            warehouse.read(spark, "authorships").select("paper_id", "author_id", "institution_id", "country_code").collect(),
+        ),
         key=str,
     )
-    assert got == sorted([
-        ("W1", "A1", "I1", "CN"),
-        ("W1", "A2", None, "FR"),     # institutions [] (country from the entry's lone country)
-        ("W2", "A3", None, None),     # institutions null
-        ("W10", "A1", "I1", "CN"),
-        ("W12", "A4", None, None),    # no institutions key
-    ], key=str)
+    assert got == sorted(
+        [
+            ("W1", "A1", "I1", "CN"),
+            ("W1", "A2", None, "FR"),  # institutions [] (country from the entry's lone country)
+            ("W2", "A3", None, None),  # institutions null
+            ("W10", "A1", "I1", "CN"),
+            ("W12", "A4", None, None),  # no institutions key
+        ],
+        key=str,
+    )
     # counted among the accepted authorship entries, not quarantined
     assert report.counts["authorships"].accepted == 5
 
@@ -204,7 +235,11 @@ def test_clean_rerun_clears_the_earlier_rejects(spark, works_dir, tmp_path):
     clean.mkdir(parents=True)
     (clean / "part-1.jsonl").write_text(json.dumps(_work("W1", cited_by_count=5, authorships=[_entry("A1", [I1])])) + "\n")
     report = openalex.run(spark, cfg.load(), str(clean.parent), warehouse)
-    assert {t: c.quarantined for t, c in report.counts.items() if t in EXPECTED_COUNTS} == {"papers": 0, "authorships": 0, "citations": 0}
+    assert {t: c.quarantined for t, c in report.counts.items() if t in EXPECTED_COUNTS} == {
+        "papers": 0,
+        "authorships": 0,
+        "citations": 0,
+    }
     assert warehouse.read(spark, "quarantine").count() == 0
     assert warehouse.read(spark, "papers").count() == 1
 
@@ -344,22 +379,36 @@ def test_max_cited_by_count_default():
 
 def test_author_and_institution_ids_of_the_wrong_kind(spark, tmp_path):
     (tmp_path / "authors").mkdir()
-    (tmp_path / "authors" / "a.jsonl").write_text("\n".join([
-        json.dumps({"id": OA + "A1"}),
-        json.dumps({"id": OA + "I5"}),        # an institution id in the authors file
-        json.dumps({"id": 42}),               # a number
-    ]) + "\n")
+    (tmp_path / "authors" / "a.jsonl").write_text(
+        "\n".join(
+            [
+                json.dumps({"id": OA + "A1"}),
+                json.dumps({"id": OA + "I5"}),  # an institution id in the authors file
+                json.dumps({"id": 42}),  # a number
+            ]
+        )
+        + "\n"
+    )
     (tmp_path / "institutions").mkdir()
-    (tmp_path / "institutions" / "i.jsonl").write_text("\n".join([
-        json.dumps({"id": OA + "I1"}),
-        json.dumps({"id": OA + "W3"}),        # a work id in the institutions file
-    ]) + "\n")
+    (tmp_path / "institutions" / "i.jsonl").write_text(
+        "\n".join(
+            [
+                json.dumps({"id": OA + "I1"}),
+                json.dumps({"id": OA + "W3"}),  # a work id in the institutions file
+            ]
+        )
+        + "\n"
+    )
     authors = openalex.validate_authors(json_lines.read_json_lines(spark, str(tmp_path / "authors"), RAW_AUTHOR))
-    institutions = openalex.validate_institutions(json_lines.read_json_lines(spark, str(tmp_path / "institutions"), RAW_INSTITUTION))
-    assert sorted(map(tuple, authors.select("id", REASON).collect()), key=str) == sorted([
-        ("A1", None), ("I5", "id is not an OpenAlex author id"), ("42", "id is not an OpenAlex author id")], key=str)
-    assert sorted(map(tuple, institutions.select("id", REASON).collect()), key=str) == sorted([
-        ("I1", None), ("W3", "id is not an OpenAlex institution id")], key=str)
+    institutions = openalex.validate_institutions(
+        json_lines.read_json_lines(spark, str(tmp_path / "institutions"), RAW_INSTITUTION)
+    )
+    assert sorted(map(tuple, authors.select("id", REASON).collect()), key=str) == sorted(
+        [("A1", None), ("I5", "id is not an OpenAlex author id"), ("42", "id is not an OpenAlex author id")], key=str
+    )
+    assert sorted(map(tuple, institutions.select("id", REASON).collect()), key=str) == sorted(
+        [("I1", None), ("W3", "id is not an OpenAlex institution id")], key=str
+    )
 
 
 # ----------------------------------------------------------------------------- patents
@@ -367,14 +416,14 @@ def test_author_and_institution_ids_of_the_wrong_kind(spark, tmp_path):
 ACME = {"name": "Acme Corp", "country": "US", "type": "company"}
 PATENTS = [
     json.dumps({"id": "P1", "grant_year": 2019, "assignees": [ACME], "market_value_usd": 1e6}),  # accepted
-    '{"id": "P2", "grant_year": 20',                                             # cut short: malformed
-    "<html>not json</html>",                                                     # malformed
-    json.dumps({"grant_year": 2020, "assignees": [ACME]}),                       # missing id
-    json.dumps({"id": "   ", "grant_year": 2020, "assignees": [ACME]}),          # blank id: missing id
+    '{"id": "P2", "grant_year": 20',  # cut short: malformed
+    "<html>not json</html>",  # malformed
+    json.dumps({"grant_year": 2020, "assignees": [ACME]}),  # missing id
+    json.dumps({"id": "   ", "grant_year": 2020, "assignees": [ACME]}),  # blank id: missing id
     json.dumps({"id": "P3", "grant_year": 2020, "assignees": [ACME], "market_value_usd": -5.0}),  # negative value
-    json.dumps({"id": "P4", "grant_year": "2020", "assignees": [ACME]}),         # wrong type
-    json.dumps({"id": "P5", "grant_year": 2020, "assignees": []}),               # accepted, no assignee
-    json.dumps({"id": "P6", "grant_year": 0, "assignees": [ACME]}),              # year 0
+    json.dumps({"id": "P4", "grant_year": "2020", "assignees": [ACME]}),  # wrong type
+    json.dumps({"id": "P5", "grant_year": 2020, "assignees": []}),  # accepted, no assignee
+    json.dumps({"id": "P6", "grant_year": 0, "assignees": [ACME]}),  # year 0
     json.dumps({"id": "P7", "grant_year": 2020, "assignees": [ACME], "market_value_usd": 5e15}),  # above the bound
     json.dumps({"id": "P8", "grant_year": 2020, "assignees": [ACME], "market_value_usd": 1e12}),  # at the bound: accepted
 ]
@@ -398,16 +447,19 @@ def test_patent_counts_and_reasons(spark, patents_ingested):
     # 11 lines: P1, P5 and P8 accepted, 8 rejected; assignee entries of P1 (1), P5 (0), P8 (1)
     assert got == {"patents": (11, 3, 8), "patent_assignees": (2, 2, 0)}
     rows = _quarantine(spark, warehouse, "patents").select("source", "record_id", "reason").collect()
-    assert sorted(map(tuple, rows), key=str) == sorted([
-        ("patents", None, "malformed JSON line"),
-        ("patents", None, "malformed JSON line"),
-        ("patents", None, "missing id"),
-        ("patents", None, "missing id"),
-        ("patents", "P3", "negative market_value_usd"),
-        ("patents", "P4", "a field does not match the declared schema type"),
-        ("patents", "P6", "grant_year 0 outside 1800-2100"),
-        ("patents", "P7", "market_value_usd 5.0E15 above ingest.max_market_value_usd=1000000000000.0"),
-    ], key=str)
+    assert sorted(map(tuple, rows), key=str) == sorted(
+        [
+            ("patents", None, "malformed JSON line"),
+            ("patents", None, "malformed JSON line"),
+            ("patents", None, "missing id"),
+            ("patents", None, "missing id"),
+            ("patents", "P3", "negative market_value_usd"),
+            ("patents", "P4", "a field does not match the declared schema type"),
+            ("patents", "P6", "grant_year 0 outside 1800-2100"),
+            ("patents", "P7", "market_value_usd 5.0E15 above ingest.max_market_value_usd=1000000000000.0"),
+        ],
+        key=str,
+    )
     assert sorted(r.patent_id for r in warehouse.read(spark, "patents").select("patent_id").collect()) == ["P1", "P5", "P8"]
 
 

@@ -19,8 +19,9 @@ S3 = "s3://openalex/data/works/"
 
 
 def _work(wid: str, year: int = 2015) -> str:
-    return json.dumps({"id": OA + wid, "publication_year": year, "type": "article", "cited_by_count": 1,
-                       "updated_date": "2025-01-01T00:00:00"})
+    return json.dumps(
+        {"id": OA + wid, "publication_year": year, "type": "article", "cited_by_count": 1, "updated_date": "2025-01-01T00:00:00"}
+    )
 
 
 def _gzip(path, lines: list[str]) -> int:
@@ -39,11 +40,15 @@ def _snapshot(root, records_listed=None, size_delta=0, drop=None):
     second = _gzip(works / "updated_date=2023-06-01" / "part_000.gz", [_work("W4"), _work("W5", year=2016)])
     _gzip(works / "updated_date=2022-01-01" / "part_000.gz", [_work("W99")])
     entries = [
-        {"url": S3 + "updated_date=2023-05-17/part_000.gz",
-         "meta": {"content_length": first + size_delta, "record_count": 3 if records_listed is None else records_listed}},
+        {
+            "url": S3 + "updated_date=2023-05-17/part_000.gz",
+            "meta": {"content_length": first + size_delta, "record_count": 3 if records_listed is None else records_listed},
+        },
         {"url": S3 + "updated_date=2023-06-01/part_000.gz", "meta": {"content_length": second, "record_count": 2}},
     ]
-    (works / "manifest").write_text(json.dumps({"entries": entries, "meta": {"content_length": first + second, "record_count": 5}}, indent=2))
+    (works / "manifest").write_text(
+        json.dumps({"entries": entries, "meta": {"content_length": first + second, "record_count": 5}}, indent=2)
+    )
     if drop:
         (works / drop).unlink()
     return root
@@ -68,8 +73,14 @@ def test_manifest_files_are_read_and_the_manifest_is_not(spark, tmp_path, caplog
     "damage, message",
     [
         ({"drop": "updated_date=2023-06-01/part_000.gz"}, "1 listed files are missing: updated_date=2023-06-01/part_000.gz"),
-        ({"size_delta": 7}, r"1 files differ in size from the listing: updated_date=2023-05-17/part_000.gz \((\d+) bytes, listed \d+\)"),
-        ({"records_listed": 4}, r"1 files hold another number of records: updated_date=2023-05-17/part_000.gz \(3 records, listed 4\)"),
+        (
+            {"size_delta": 7},
+            r"1 files differ in size from the listing: updated_date=2023-05-17/part_000.gz \((\d+) bytes, listed \d+\)",
+        ),
+        (
+            {"records_listed": 4},
+            r"1 files hold another number of records: updated_date=2023-05-17/part_000.gz \(3 records, listed 4\)",
+        ),
     ],
 )
 def test_a_delivery_that_does_not_match_its_manifest_stops_the_ingest(spark, tmp_path, damage, message):
@@ -85,7 +96,10 @@ def test_a_delivery_that_does_not_match_its_manifest_stops_the_ingest(spark, tmp
         ("{not json", "is not an OpenAlex manifest \\(not JSON"),
         ('{"files": []}', "no 'entries' list"),
         ('{"entries": [{"url": "s3://openalex/data/authors/x.gz"}]}', "does not name a file under works/"),
-        ('{"entries": [{"url": "s3://openalex/data/works/a.gz", "meta": {"record_count": -1}}]}', "meta.record_count must be a non-negative integer"),
+        (
+            '{"entries": [{"url": "s3://openalex/data/works/a.gz", "meta": {"record_count": -1}}]}',
+            "meta.record_count must be a non-negative integer",
+        ),
         ('{"entries": [{"url": "s3://openalex/data/works/a.gz"}, {"url": "s3://x/works/a.gz"}]}', "a.gz is listed twice"),
     ],
 )
@@ -95,13 +109,17 @@ def test_a_malformed_manifest_is_an_error(text, message):
 
 
 def test_manifest_without_meta_lists_files_only():
-    parsed = manifest.parse_manifest('{"entries": [{"url": "s3://openalex/data/works/updated_date=2023-05-17/part%20000.gz"}]}', "m", "works")
+    parsed = manifest.parse_manifest(
+        '{"entries": [{"url": "s3://openalex/data/works/updated_date=2023-05-17/part%20000.gz"}]}', "m", "works"
+    )
     assert parsed.entries == (manifest.ManifestEntry("updated_date=2023-05-17/part 000.gz", None, None),)
     assert parsed.records is None
 
 
 def test_openalex_parquet_snapshot_is_refused_with_directions(spark, tmp_path):
-    spark.createDataFrame([("W1", 2015)], "id string, publication_year int").coalesce(1).write.parquet(str(tmp_path / "in" / "works"))
+    spark.createDataFrame([("W1", 2015)], "id string, publication_year int").coalesce(1).write.parquet(
+        str(tmp_path / "in" / "works")
+    )
     with pytest.raises(IngestError, match="holds Parquet files .*point --input at data/jsonl/"):
         _ingest(spark, tmp_path / "in", tmp_path)
 
@@ -116,7 +134,9 @@ def test_patents_folder_mixing_parquet_and_json_lines_is_an_error(spark, tmp_pat
 
 def test_corrupt_parquet_patent_file_fails_naming_it(spark, tmp_path):
     folder = tmp_path / "in" / "patents"
-    spark.createDataFrame([(f"P{i}", 2020) for i in range(50)], "id string, grant_year int").coalesce(1).write.parquet(str(folder))
+    spark.createDataFrame([(f"P{i}", 2020) for i in range(50)], "id string, grant_year int").coalesce(1).write.parquet(
+        str(folder)
+    )
     part = next(folder.glob("*.parquet"))
     data = part.read_bytes()
     part.write_bytes(data[:8] + b"\x00" * (len(data) - 16) + data[-8:])  # header and footer magic kept, the rest zeroed
@@ -130,12 +150,12 @@ def test_two_records_on_one_line_are_quarantined_not_half_read(spark, tmp_path):
     works = tmp_path / "in" / "works"
     works.mkdir(parents=True)
     lines = [
-        _work("W1") + _work("W2"),          # no newline between two records
-        _work("W3") + " " + _work("W4"),    # a space between them
-        _work("W5") + "," + _work("W6"),    # a comma
-        _work("W7") + " trailing text",     # not JSON after the record
-        _work("W8") + ",",                  # a trailing comma
-        _work("W9") + "   ",                # trailing blanks: fine
+        _work("W1") + _work("W2"),  # no newline between two records
+        _work("W3") + " " + _work("W4"),  # a space between them
+        _work("W5") + "," + _work("W6"),  # a comma
+        _work("W7") + " trailing text",  # not JSON after the record
+        _work("W8") + ",",  # a trailing comma
+        _work("W9") + "   ",  # trailing blanks: fine
         '{"id": "https://openalex.org/W10", "title": "braces in a string: }{ and } {", "publication_year": 2015}',  # fine
     ]
     (works / "part-0.jsonl").write_text("\n".join(lines) + "\n")

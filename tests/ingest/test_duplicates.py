@@ -11,14 +11,14 @@ from jobs.ingest.common import RAW, REASON, SOURCE_FILE
 
 ROWS = [
     # (id, updated_date, source file, raw, reason)
-    ("W1", "2024-05-01", "a.jsonl", "w1-new", None),       # newest accepted copy of W1: kept
-    ("W1", "2024-01-01", "b.jsonl", "w1-old", None),       # older copy: duplicate id
+    ("W1", "2024-05-01", "a.jsonl", "w1-new", None),  # newest accepted copy of W1: kept
+    ("W1", "2024-01-01", "b.jsonl", "w1-old", None),  # older copy: duplicate id
     ("W1", "2025-01-01", "c.jsonl", "w1-bad", "negative cited_by_count"),  # newest, but rejected: keeps its reason
-    ("W2", "2024-03-01", "a.jsonl", "w2-a", None),         # same date in two files: file a sorts first, kept
-    ("W2", "2024-03-01", "b.jsonl", "w2-b", None),         # duplicate id
+    ("W2", "2024-03-01", "a.jsonl", "w2-a", None),  # same date in two files: file a sorts first, kept
+    ("W2", "2024-03-01", "b.jsonl", "w2-b", None),  # duplicate id
     ("W3", "2024-01-01", "c.jsonl", "w3-bad", "missing publication_year"),  # the only accepted copy of W3
-    ("W3", None, "d.jsonl", "w3", None),                   # is kept though a rejected copy sorts first
-    ("W4", "2020-01-01", "a.jsonl", "w4", None),           # unique: kept
+    ("W3", None, "d.jsonl", "w3", None),  # is kept though a rejected copy sorts first
+    ("W4", "2020-01-01", "a.jsonl", "w4", None),  # unique: kept
 ]
 
 
@@ -31,12 +31,19 @@ def _reasons(df):
     return sorted(((r["id"], r[RAW], r[REASON]) for r in df.collect()), key=str)
 
 
-EXPECTED = sorted([
-    ("W1", "w1-new", None), ("W1", "w1-old", "duplicate id"), ("W1", "w1-bad", "negative cited_by_count"),
-    ("W2", "w2-a", None), ("W2", "w2-b", "duplicate id"),
-    ("W3", "w3-bad", "missing publication_year"), ("W3", "w3", None),
-    ("W4", "w4", None),
-], key=str)
+EXPECTED = sorted(
+    [
+        ("W1", "w1-new", None),
+        ("W1", "w1-old", "duplicate id"),
+        ("W1", "w1-bad", "negative cited_by_count"),
+        ("W2", "w2-a", None),
+        ("W2", "w2-b", "duplicate id"),
+        ("W3", "w3-bad", "missing publication_year"),
+        ("W3", "w3", None),
+        ("W4", "w4", None),
+    ],
+    key=str,
+)
 
 
 def test_window_and_counted_keys_flag_the_same_copies(spark, records):
@@ -54,7 +61,8 @@ def test_checked_once_without_duplicates_passes_rows_through(spark, records):
         assert flagged is persisted and flagged.is_cached
         # the raw line stays on rejected rows only (quarantine quotes it; bronze keeps parsed columns)
         assert sorted(_reasons(flagged), key=str) == sorted(
-            [("W3", "w3-bad", "missing publication_year"), ("W3", None, None), ("W4", None, None)], key=str)
+            [("W3", "w3-bad", "missing publication_year"), ("W3", None, None), ("W4", None, None)], key=str
+        )
     finally:
         persisted.unpersist()
 
@@ -65,12 +73,19 @@ def test_checked_once_with_duplicates(spark, records):
         assert flagged.is_cached
         # as EXPECTED, with the raw line dropped from the accepted copies only: the duplicates,
         # rejected after the first count, keep theirs
-        assert sorted(_reasons(flagged), key=str) == sorted([
-            ("W1", None, None), ("W1", "w1-old", "duplicate id"), ("W1", "w1-bad", "negative cited_by_count"),
-            ("W2", None, None), ("W2", "w2-b", "duplicate id"),
-            ("W3", "w3-bad", "missing publication_year"), ("W3", None, None),
-            ("W4", None, None),
-        ], key=str)
+        assert sorted(_reasons(flagged), key=str) == sorted(
+            [
+                ("W1", None, None),
+                ("W1", "w1-old", "duplicate id"),
+                ("W1", "w1-bad", "negative cited_by_count"),
+                ("W2", None, None),
+                ("W2", "w2-b", "duplicate id"),
+                ("W3", "w3-bad", "missing publication_year"),
+                ("W3", None, None),
+                ("W4", None, None),
+            ],
+            key=str,
+        )
         assert vars(quarantine.count_split(flagged)) == {"read": 8, "accepted": 4, "quarantined": 4}
     finally:
         persisted.unpersist()

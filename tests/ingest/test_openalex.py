@@ -8,7 +8,6 @@ import json
 
 import pytest
 from chispa import assert_df_equality
-from pyspark.sql import functions as F
 
 from jobs import config as cfg
 from jobs.ingest import openalex
@@ -17,8 +16,14 @@ OA = "https://openalex.org/"
 
 
 def _inst(iid, name, country, itype="education", lineage=None):
-    return {"id": OA + iid, "display_name": name, "ror": None, "country_code": country, "type": itype,
-            "lineage": [OA + x for x in (lineage or [iid])]}
+    return {
+        "id": OA + iid,
+        "display_name": name,
+        "ror": None,
+        "country_code": country,
+        "type": itype,
+        "lineage": [OA + x for x in (lineage or [iid])],
+    }
 
 
 TSINGHUA = _inst("I1", "Tsinghua University", "CN")
@@ -27,53 +32,91 @@ BERKELEY = _inst("I3", "University of California, Berkeley", "US")
 
 
 def _work(wid, year, **extra):
-    record = {"id": OA + wid, "publication_year": year, "type": "article", "cited_by_count": 0,
-              "authorships": [], "referenced_works": [], "updated_date": "2025-01-01T00:00:00"}
+    record = {
+        "id": OA + wid,
+        "publication_year": year,
+        "type": "article",
+        "cited_by_count": 0,
+        "authorships": [],
+        "referenced_works": [],
+        "updated_date": "2025-01-01T00:00:00",
+    }
     record.update(extra)
     return record
 
 
 def _authorship(aid, position, institutions, countries=None):
-    return {"author_position": position, "author": {"id": OA + aid if aid else None, "display_name": f"Author {aid}"},
-            "institutions": institutions, "countries": countries or [], "is_corresponding": False}
+    return {
+        "author_position": position,
+        "author": {"id": OA + aid if aid else None, "display_name": f"Author {aid}"},
+        "institutions": institutions,
+        "countries": countries or [],
+        "is_corresponding": False,
+    }
 
 
 W1 = _work(
-    "W1", 2015, cited_by_count=10, updated_date="2025-06-01T00:00:00",
+    "W1",
+    2015,
+    cited_by_count=10,
+    updated_date="2025-06-01T00:00:00",
     counts_by_year=[{"year": 2017, "cited_by_count": 6}, {"year": 2016, "cited_by_count": 4}],
     # A1 has two Chinese institutions, A2 one US institution -> 3 authorship rows
     authorships=[_authorship("A1", "first", [TSINGHUA, CASIA]), _authorship("A2", "last", [BERKELEY])],
     # W2 twice (URL and short form) counts once; W999 is dangling but a valid id -> 2 citations
     referenced_works=[OA + "W2", OA + "W999", "W2"],
-    primary_topic={"id": OA + "T1", "display_name": "Deep learning", "field": {"id": OA + "fields/17", "display_name": "Computer Science"}},
+    primary_topic={
+        "id": OA + "T1",
+        "display_name": "Deep learning",
+        "field": {"id": OA + "fields/17", "display_name": "Computer Science"},
+    },
     topics=[{"id": OA + "T1", "display_name": "Deep learning"}],
 )
 # A review; its only author has no institution but one country -> 1 row, institution null, CN
 W2 = _work("W2", 2014, type="review", cited_by_count=1, authorships=[_authorship("A1", "first", [], ["CN"])])
 # first authorship has no author id -> quarantined; "bogus id" is not a work id -> quarantined
-W6 = _work("W6", 2016, authorships=[_authorship(None, "first", []), _authorship("A3", "last", [TSINGHUA])],
-           referenced_works=[OA + "W1", "bogus id"])
+W6 = _work(
+    "W6",
+    2016,
+    authorships=[_authorship(None, "first", []), _authorship("A3", "last", [TSINGHUA])],
+    referenced_works=[OA + "W1", "bogus id"],
+)
 
 FILE_A = [
     json.dumps(W1),
     json.dumps(W2),
-    "not json at all",                                            # malformed JSON line
-    json.dumps(_work("W3", 2015) | {"publication_year": "abc"}),   # type does not match
-    json.dumps(_work("W4", 3000)),                                # year out of range
-    json.dumps(_work("W5", 2015, cited_by_count=-1)),             # negative count
+    "not json at all",  # malformed JSON line
+    json.dumps(_work("W3", 2015) | {"publication_year": "abc"}),  # type does not match
+    json.dumps(_work("W4", 3000)),  # year out of range
+    json.dumps(_work("W5", 2015, cited_by_count=-1)),  # negative count
     json.dumps({"title": "a work without id", "publication_year": 2015}),  # missing id
-    "   ",                                                         # blank: not a record
+    "   ",  # blank: not a record
 ]
 # an older copy of W1 in another file: duplicate id, the newer copy (file A) is kept
 FILE_B = [json.dumps(W1 | {"updated_date": "2024-01-01T00:00:00", "cited_by_count": 3}), json.dumps(W6)]
 
 AUTHORS = [
-    json.dumps({"id": OA + "A1", "display_name": "Author A1", "works_count": 2, "cited_by_count": 11,
-                "summary_stats": {"h_index": 1, "i10_index": 1},
-                "affiliations": [{"institution": TSINGHUA, "years": [2015, 2014]}]}),
-    json.dumps({"id": OA + "A2", "display_name": "Author A2", "works_count": 1, "cited_by_count": 10,
-                "summary_stats": {"h_index": 1, "i10_index": 1}, "affiliations": []}),
-    '{"id": "https://openalex.org/A9", "works_count": ',           # truncated line
+    json.dumps(
+        {
+            "id": OA + "A1",
+            "display_name": "Author A1",
+            "works_count": 2,
+            "cited_by_count": 11,
+            "summary_stats": {"h_index": 1, "i10_index": 1},
+            "affiliations": [{"institution": TSINGHUA, "years": [2015, 2014]}],
+        }
+    ),
+    json.dumps(
+        {
+            "id": OA + "A2",
+            "display_name": "Author A2",
+            "works_count": 1,
+            "cited_by_count": 10,
+            "summary_stats": {"h_index": 1, "i10_index": 1},
+            "affiliations": [],
+        }
+    ),
+    '{"id": "https://openalex.org/A9", "works_count": ',  # truncated line
 ]
 
 
@@ -113,17 +156,20 @@ def test_quarantine_reasons(spark, ingested):
     warehouse, _ = ingested
     rows = warehouse.read(spark, "quarantine").select("source", "record_id", "reason").collect()
     got = sorted(((r.source, r.record_id, r.reason) for r in rows), key=str)
-    assert got == sorted([
-        ("openalex.works", None, "malformed JSON line"),
-        ("openalex.works", "W3", "a field does not match the declared schema type"),
-        ("openalex.works", "W4", "publication_year 3000 outside 1800-2100"),
-        ("openalex.works", "W5", "negative cited_by_count"),
-        ("openalex.works", None, "missing id"),
-        ("openalex.works", "W1", "duplicate id"),
-        ("openalex.authorships", "W6", "authorship without author id"),
-        ("openalex.citations", "W6", "referenced work id is not an OpenAlex work id"),
-        ("openalex.authors", None, "malformed JSON line"),
-    ], key=str)
+    assert got == sorted(
+        [
+            ("openalex.works", None, "malformed JSON line"),
+            ("openalex.works", "W3", "a field does not match the declared schema type"),
+            ("openalex.works", "W4", "publication_year 3000 outside 1800-2100"),
+            ("openalex.works", "W5", "negative cited_by_count"),
+            ("openalex.works", None, "missing id"),
+            ("openalex.works", "W1", "duplicate id"),
+            ("openalex.authorships", "W6", "authorship without author id"),
+            ("openalex.citations", "W6", "referenced work id is not an OpenAlex work id"),
+            ("openalex.authors", None, "malformed JSON line"),
+        ],
+        key=str,
+    )
     duplicate = warehouse.read(spark, "quarantine").where("reason = 'duplicate id'").first()
     assert duplicate.source_file.endswith("part-b.jsonl.gz") and '"cited_by_count": 3' in duplicate.raw
 
@@ -134,7 +180,11 @@ def test_papers(spark, ingested):
         "paper_id", "publication_year", "is_review", "cited_by_count", "field_name", "n_authors", "n_references"
     )
     expected = spark.createDataFrame(
-        [("W1", 2015, False, 10, "Computer Science", 2, 3), ("W2", 2014, True, 1, None, 1, 0), ("W6", 2016, False, 0, None, 2, 2)],
+        [
+            ("W1", 2015, False, 10, "Computer Science", 2, 3),
+            ("W2", 2014, True, 1, None, 1, 0),
+            ("W6", 2016, False, 0, None, 2, 2),
+        ],
         papers.schema,
     )
     assert_df_equality(papers, expected, ignore_row_order=True, ignore_nullable=True)
@@ -165,14 +215,17 @@ def test_citations_strip_and_dedupe(spark, ingested):
     warehouse, _ = ingested
     got = warehouse.read(spark, "citations")
     expected = spark.createDataFrame(
-        [("W1", "W2", 2015), ("W1", "W999", 2015), ("W6", "W1", 2016)], "citing_paper_id string, cited_paper_id string, citing_year int"
+        [("W1", "W2", 2015), ("W1", "W999", 2015), ("W6", "W1", 2016)],
+        "citing_paper_id string, cited_paper_id string, citing_year int",
     )
     assert_df_equality(got.select(*expected.columns), expected, ignore_row_order=True, ignore_nullable=True)
 
 
 def test_institutions_canonicalised(spark, ingested):
     warehouse, _ = ingested
-    got = warehouse.read(spark, "institutions").select("institution_id", "country_code", "canonical_id", "canonical_name", "source")
+    got = warehouse.read(spark, "institutions").select(
+        "institution_id", "country_code", "canonical_id", "canonical_name", "source"
+    )
     expected = spark.createDataFrame(
         [
             ("I1", "CN", "I1", "Tsinghua University", "references"),
@@ -187,26 +240,45 @@ def test_institutions_canonicalised(spark, ingested):
 def test_authors_and_affiliation_years(spark, ingested):
     warehouse, _ = ingested
     authors = warehouse.read(spark, "authors").select("author_id", "source_h_index", "source")
-    assert sorted(map(tuple, authors.collect())) == [("A1", 1, "author_record"), ("A2", 1, "author_record"), ("A3", None, "works")]
+    assert sorted(map(tuple, authors.collect())) == [
+        ("A1", 1, "author_record"),
+        ("A2", 1, "author_record"),
+        ("A3", None, "works"),
+    ]
     years = warehouse.read(spark, "author_affiliation_years")
     got = sorted(map(tuple, years.select("author_id", "institution_id", "year", "source", "n_papers").collect()), key=str)
-    assert got == sorted([
-        ("A1", "I1", 2015, "works", 1), ("A1", "I2", 2015, "works", 1), ("A2", "I3", 2015, "works", 1),
-        ("A3", "I1", 2016, "works", 1), ("A1", "I1", 2015, "author_record", None), ("A1", "I1", 2014, "author_record", None),
-    ], key=str)
+    assert got == sorted(
+        [
+            ("A1", "I1", 2015, "works", 1),
+            ("A1", "I2", 2015, "works", 1),
+            ("A2", "I3", 2015, "works", 1),
+            ("A3", "I1", 2016, "works", 1),
+            ("A1", "I1", 2015, "author_record", None),
+            ("A1", "I1", 2014, "author_record", None),
+        ],
+        key=str,
+    )
 
 
 def test_affiliation_years_count_distinct_papers_in_one_shuffle(spark):
     # A1 at I1 in 2015: W1 (listed twice, orders 1 and 3: one paper) and W2 -> 2 papers.
     # A1 at I2 in 2015: W1 -> 1. A2 at I1 in 2016: W3 -> 1. A2 on W4 without institution: no row.
     authorships = spark.createDataFrame(
-        [("W1", "A1", "I1", 2015), ("W1", "A1", "I1", 2015), ("W2", "A1", "I1", 2015), ("W1", "A1", "I2", 2015),
-         ("W3", "A2", "I1", 2016), ("W4", "A2", None, 2016)],
+        [
+            ("W1", "A1", "I1", 2015),
+            ("W1", "A1", "I1", 2015),
+            ("W2", "A1", "I1", 2015),
+            ("W1", "A1", "I2", 2015),
+            ("W3", "A2", "I1", 2016),
+            ("W4", "A2", None, 2016),
+        ],
         "paper_id string, author_id string, institution_id string, publication_year int",
     )
     got = openalex.affiliation_years_from_works(authorships)
     assert sorted(map(tuple, got.collect())) == [
-        ("A1", "I1", 2015, "works", 2), ("A1", "I2", 2015, "works", 1), ("A2", "I1", 2016, "works", 1),
+        ("A1", "I1", 2015, "works", 2),
+        ("A1", "I2", 2015, "works", 1),
+        ("A2", "I1", 2016, "works", 1),
     ]
     # One shuffle (by author); countDistinct would plan two. (A fresh frame: the plan before it runs.)
     plan = openalex.affiliation_years_from_works(authorships)._jdf.queryExecution().executedPlan().toString()
@@ -233,6 +305,8 @@ def test_missing_input_is_a_clear_error(spark, tmp_path):
 
 
 def test_strip_openalex_id(spark):
-    df = spark.createDataFrame([("https://openalex.org/W12",), ("W7",), ("",), (None,), (" https://openalex.org/A3 ",)], "raw string")
+    df = spark.createDataFrame(
+        [("https://openalex.org/W12",), ("W7",), ("",), (None,), (" https://openalex.org/A3 ",)], "raw string"
+    )
     got = [r.id for r in df.select(openalex.strip_openalex_id("raw").alias("id")).collect()]
     assert got == ["W12", "W7", None, None, "A3"]

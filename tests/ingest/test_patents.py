@@ -12,8 +12,16 @@ from jobs.ingest import patents
 
 
 def _patent(pid, year, assignees, value=None, **extra):
-    record = {"id": pid, "grant_year": year, "office": "us", "title": f"patent {pid}", "assignees": assignees,
-              "cpc": [" g06n3/08 ", "G06F16/35"], "topics": ["machine learning"], "market_value_usd": value}
+    record = {
+        "id": pid,
+        "grant_year": year,
+        "office": "us",
+        "title": f"patent {pid}",
+        "assignees": assignees,
+        "cpc": [" g06n3/08 ", "G06F16/35"],
+        "topics": ["machine learning"],
+        "market_value_usd": value,
+    }
     record.update(extra)
     return record
 
@@ -24,12 +32,12 @@ HUAWEI = {"name": "Huawei Technologies Co., Ltd.", "country": "CN", "type": "com
 PATENTS = [
     # P1: two assignees (Google rolls up to Alphabet by conf rule), cites an OpenAlex work
     json.dumps(_patent("P1", 2019, [GOOGLE, HUAWEI], 2_500_000.0, cited_works=["https://openalex.org/W1"])),
-    json.dumps(_patent("P2", 2020, [HUAWEI])),                          # value unknown: accepted
+    json.dumps(_patent("P2", 2020, [HUAWEI])),  # value unknown: accepted
     json.dumps(_patent("P3", 2020, [{"name": "  ", "country": "DE"}])),  # assignee without name
-    json.dumps(_patent("P4", 1700, [HUAWEI])),                          # year out of range
-    json.dumps(_patent("P5", 2020, [HUAWEI], -5.0)),                    # negative value
-    json.dumps(_patent("P2", 2021, [GOOGLE])),                          # duplicate id
-    "{broken",                                                          # malformed
+    json.dumps(_patent("P4", 1700, [HUAWEI])),  # year out of range
+    json.dumps(_patent("P5", 2020, [HUAWEI], -5.0)),  # negative value
+    json.dumps(_patent("P2", 2021, [GOOGLE])),  # duplicate id
+    "{broken",  # malformed
 ]
 
 
@@ -54,7 +62,9 @@ def test_counts_balance(ingested):
 
 def test_patents_table(spark, ingested):
     warehouse, _ = ingested
-    got = warehouse.read(spark, "patents").select("patent_id", "grant_year", "office", "cpc_codes", "market_value_usd", "cited_paper_ids", "n_assignees")
+    got = warehouse.read(spark, "patents").select(
+        "patent_id", "grant_year", "office", "cpc_codes", "market_value_usd", "cited_paper_ids", "n_assignees"
+    )
     expected = spark.createDataFrame(
         [
             ("P1", 2019, "US", ["G06N3/08", "G06F16/35"], 2_500_000.0, ["W1"], 2),
@@ -68,7 +78,9 @@ def test_patents_table(spark, ingested):
 
 def test_assignees_canonicalised(spark, ingested):
     warehouse, _ = ingested
-    got = warehouse.read(spark, "patent_assignees").select("patent_id", "assignee_order", "canonical_assignee", "country_code", "assignee_type")
+    got = warehouse.read(spark, "patent_assignees").select(
+        "patent_id", "assignee_order", "canonical_assignee", "country_code", "assignee_type"
+    )
     expected = spark.createDataFrame(
         [
             ("P1", 1, "Alphabet", "US", "company"),
@@ -83,10 +95,13 @@ def test_assignees_canonicalised(spark, ingested):
 def test_quarantine_reasons(spark, ingested):
     warehouse, _ = ingested
     rows = warehouse.read(spark, "quarantine").select("source", "record_id", "reason").collect()
-    assert sorted(map(tuple, rows), key=str) == sorted([
-        ("patents", "P4", "grant_year 1700 outside 1800-2100"),
-        ("patents", "P5", "negative market_value_usd"),
-        ("patents", "P2", "duplicate id"),
-        ("patents", None, "malformed JSON line"),
-        ("patents.assignees", "P3", "assignee without name"),
-    ], key=str)
+    assert sorted(map(tuple, rows), key=str) == sorted(
+        [
+            ("patents", "P4", "grant_year 1700 outside 1800-2100"),
+            ("patents", "P5", "negative market_value_usd"),
+            ("patents", "P2", "duplicate id"),
+            ("patents", None, "malformed JSON line"),
+            ("patents.assignees", "P3", "assignee without name"),
+        ],
+        key=str,
+    )

@@ -10,7 +10,6 @@ import pytest
 from pyspark.sql import functions as F
 
 
-
 def _records(folder):
     for path in sorted(folder.glob("*.gz")):
         with gzip.open(path, "rt") as handle:
