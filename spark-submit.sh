@@ -8,7 +8,7 @@
 #   SCINTEL_MASTER       --master for spark-submit (default local[2]; e.g. yarn, k8s://..., spark://host:7077)
 #   SCINTEL_SUBMIT_ARGS  extra spark-submit options, e.g. "--deploy-mode client --num-executors 50
 #                        --executor-memory 16g --conf spark.sql.shuffle.partitions=4000"
-#   SCINTEL_JARS         how the JVM packages (Delta Lake, GraphFrames) reach the cluster:
+#   SCINTEL_JARS         how the JVM packages (Delta Lake, GraphFrames, Comet) reach the cluster:
 #                        cached (default when .jars/ holds them): ship the jars scripts/setup.sh
 #                          resolved with --jars; nothing is downloaded at submit time, so this is
 #                          the choice for an air-gapped cluster or a pinned, audited set of jars;
@@ -28,6 +28,10 @@
 # other working directories.
 # PYSPARK_PYTHON (default: this project's .venv/bin/python; a relative path is made absolute)
 # must exist at that path on every worker; the session time zone is UTC, as in local mode.
+# Apache DataFusion Comet is on unless the config file says `spark: {comet: false}`: its plugin,
+# shuffle manager and off-heap pool (spark.comet_offheap_size, or spark.memory.offHeap.size in
+# SCINTEL_SUBMIT_ARGS, per executor) are passed with --conf. Comet's native library is inside its
+# jar (Linux amd64 and aarch64): Linux workers need nothing else.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [ $# -eq 0 ] || [ "$1" = "-h" ] || [ "$1" = "--help" ]; then
@@ -87,15 +91,19 @@ absolute() {
 }
 args=()
 expect_path=
+conf_file=
 for arg in "$@"; do
   if [ -n "$expect_path" ]; then
     args+=("$(absolute "$arg")")
+    [ "$expect_path" != conf ] || conf_file="$(absolute "$arg")"
     expect_path=
     continue
   fi
   case "$arg" in
-    --input | --warehouse | --conf | --out) args+=("$arg"); expect_path=1 ;;
-    --input=* | --warehouse=* | --conf=* | --out=*) args+=("${arg%%=*}=$(absolute "${arg#*=}")") ;;
+    --conf) args+=("$arg"); expect_path=conf ;;
+    --input | --warehouse | --out) args+=("$arg"); expect_path=1 ;;
+    --conf=*) conf_file="$(absolute "${arg#*=}")"; args+=("--conf=$conf_file") ;;
+    --input=* | --warehouse=* | --out=*) args+=("${arg%%=*}=$(absolute "${arg#*=}")") ;;
     *) args+=("$arg") ;;
   esac
 done
@@ -129,12 +137,27 @@ fi
 export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$py}"
 export SCINTEL_CONF="${SCINTEL_CONF:-$root/conf/local.yaml}"
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+# Comet (spark.comet in the config file): its plugin, shuffle manager and off-heap pool are
+# static settings, so they go on the command line; SCINTEL_SUBMIT_ARGS can still override them.
+comet_args=()
+while IFS= read -r line; do
+  [ -z "$line" ] || comet_args+=(--conf "$line")
+done < <("$py" -c '
+import sys
+sys.path.insert(0, sys.argv[1])
+from jobs import config
+from jobs.session import comet_conf
+settings = config.load(sys.argv[2] or None).spark
+if settings.comet:
+    print("\n".join(f"{k}={v}" for k, v in comet_conf(settings.comet_offheap_size).items()))
+' "$root" "${conf_file:-$SCINTEL_CONF}")
 # shellcheck disable=SC2086
 exec "$submit" \
   --master "${SCINTEL_MASTER:-local[2]}" \
   --name "scintel-$1" \
   --py-files "$zip_file" \
   "${jar_args[@]}" \
+  ${comet_args[@]+"${comet_args[@]}"} \
   --conf spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension \
   --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog \
   --conf spark.sql.session.timeZone=UTC \

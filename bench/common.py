@@ -89,6 +89,21 @@ def add_run_arguments(parser) -> None:
     parser.add_argument("--driver-memory", default="16g", help="local-mode JVM heap (default 16g of this machine's 24 GB)")
     parser.add_argument("--shuffle-partitions", type=int, default=None, help="default: the config's")
     parser.add_argument(
+        "--comet",
+        choices=["on", "off"],
+        default=None,
+        help="run with Apache DataFusion Comet or plain Spark (default: the config's spark.comet); results "
+        "files of a Comet run end in -comet",
+    )
+    parser.add_argument("--comet-offheap", default=None, help="Comet's off-heap pool (default: the config's, 4g)")
+    parser.add_argument(
+        "--spark-conf",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an extra Spark property (repeatable), e.g. spark.comet.explain.fallback.log.enabled=true",
+    )
+    parser.add_argument(
         "--results",
         default=str(ROOT / "bench" / "results"),
         help="where the JSON and Markdown results go (default bench/results)",
@@ -99,6 +114,20 @@ def add_run_arguments(parser) -> None:
         help="the local-mode JVM's options instead of scintel's (jobs/session.py LOCAL_DEFAULTS: the "
         "parallel collector, a 512 MB code cache); e.g. --driver-java-options=-XX:+UseG1GC (with '=': the value starts with a dash) to compare collectors",
     )
+
+
+def run_flags(args) -> list[str]:
+    """add_run_arguments' engine flags as given, for a bench process that starts another."""
+    flags = ["--comet", args.comet] if args.comet else []
+    flags += ["--comet-offheap", args.comet_offheap] if args.comet_offheap else []
+    for item in args.spark_conf:
+        flags += ["--spark-conf", item]
+    return flags
+
+
+def engine_suffix(comet: bool) -> str:
+    """Results of a run with Comet are named <name>-comet; plain Spark's keep the plain name."""
+    return "-comet" if comet else ""
 
 
 def size_label(papers: int) -> str:
@@ -115,17 +144,19 @@ def setup_logging() -> None:
     cli_logging()
 
 
-def session(
-    conf_file: str | None,
-    app: str,
-    warehouse: str,
-    driver_memory: str | None,
-    shuffle_partitions: int | None,
-    java_options: str | None = None,
-) -> tuple[SparkSession, cfg.Config]:
+def session(args, app: str, warehouse: str) -> tuple[SparkSession, cfg.Config]:
     """The pipeline's own session (jobs/cli.py) with the Spark UI on, so its REST API can report
-    shuffle bytes per stage; the UI is off in plain local runs."""
-    config = cfg.load(conf_file)
+    shuffle bytes per stage (the UI is off in plain local runs), and add_run_arguments' flags."""
+    config = cfg.load(args.conf)
+    if args.comet is not None or args.comet_offheap is not None:
+        spark_settings = config.spark.model_copy(
+            update={
+                "comet": config.spark.comet if args.comet is None else args.comet == "on",
+                "comet_offheap_size": args.comet_offheap or config.spark.comet_offheap_size,
+            }
+        )
+        config = config.model_copy(update={"spark": spark_settings})
+    driver_memory, shuffle_partitions, java_options = args.driver_memory, args.shuffle_partitions, args.driver_java_options
     extra = {
         "spark.ui.enabled": "true",
         "spark.ui.retainedJobs": "100000",
@@ -139,6 +170,9 @@ def session(
         extra["spark.sql.shuffle.partitions"] = str(shuffle_partitions)
     if java_options:
         extra["spark.driver.extraJavaOptions"] = f"{DERBY_HOME_OPTION} {java_options}"
+    for item in args.spark_conf:
+        key, _, value = item.partition("=")
+        extra[key] = value
     return session_for(config, app, warehouse, extra_conf=extra), config
 
 
@@ -169,6 +203,8 @@ def machine(spark: SparkSession | None) -> dict:
         "driver_memory": spark.conf.get("spark.driver.memory", None) if spark else None,
         "shuffle_partitions": int(spark.conf.get("spark.sql.shuffle.partitions")) if spark else None,
         "driver_java_options": spark.conf.get("spark.driver.extraJavaOptions", None) if spark else None,
+        "comet": spark.conf.get("spark.comet.enabled", "false") == "true" if spark else None,
+        "offheap": spark.conf.get("spark.memory.offHeap.size", None) if spark else None,
     }
 
 

@@ -51,9 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging()
     vertices = args.vertices or args.edges // 2
     base = f"{args.work}/cc-{size_label(args.edges)}"
-    spark, _config = session(
-        args.conf, "scintel-bench-cc", base, args.driver_memory, args.shuffle_partitions, args.driver_java_options
-    )
+    spark, _config = session(args, "scintel-bench-cc", base)
     from jobs.graph import connected_components, graph_frame
 
     started = time.monotonic()

@@ -76,14 +76,7 @@ def main() -> None:
     if nightly_root.exists():
         shutil.rmtree(nightly_root)
     nightly_wh, merged_wh = nightly_root / "warehouse", nightly_root / "warehouse_full"
-    spark, config = common.session(
-        args.conf,
-        f"scintel-bench-nightly-{label}",
-        str(nightly_wh),
-        args.driver_memory,
-        args.shuffle_partitions,
-        args.driver_java_options,
-    )
+    spark, config = common.session(args, f"scintel-bench-nightly-{label}", str(nightly_wh))
 
     started = time.monotonic()
     delivery = second_delivery(spark, corpus, nightly_root)

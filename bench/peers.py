@@ -95,14 +95,7 @@ def export_inputs(args, base: Path) -> Path:
         sys.exit(
             f"peers: no silver tables under {warehouse}; run bench/pipeline.py --papers {args.papers} --work {args.work} first"
         )
-    spark, _ = common.session(
-        args.conf,
-        "scintel-bench-peers-export",
-        str(warehouse),
-        args.driver_memory,
-        args.shuffle_partitions,
-        args.driver_java_options,
-    )
+    spark, _ = common.session(args, "scintel-bench-peers-export", str(warehouse))
     for table, columns in EXPORT.items():
         df = spark.read.format("delta").load(str(warehouse / "silver" / table)).select(*columns)
         df.repartition(8).write.mode("overwrite").parquet(str(out / table))
@@ -121,14 +114,7 @@ def run_spark(args, data: Path, th: dict) -> dict:
     from jobs.indicators import fronts, output_impact, talent, top_cited
     from jobs.indicators.common import paper_countries, with_citations
 
-    spark, _ = common.session(
-        args.conf,
-        "scintel-bench-peers",
-        str(data / "_spark"),
-        args.driver_memory,
-        args.shuffle_partitions,
-        args.driver_java_options,
-    )
+    spark, _ = common.session(args, "scintel-bench-peers", str(data / "_spark"))
 
     def read(table):
         return spark.read.parquet(str(data / table))
@@ -409,6 +395,7 @@ def main() -> None:
             + (["--conf", args.conf] if args.conf else [])
             + (["--shuffle-partitions", str(args.shuffle_partitions)] if args.shuffle_partitions else [])
             + (["--driver-java-options", args.driver_java_options] if args.driver_java_options else [])
+            + common.run_flags(args)
         )
         common.log.info("peers: %s", engine)
         started = time.monotonic()
@@ -429,7 +416,8 @@ def main() -> None:
         "agree": agree,
         "machine": results.get("spark", {}).get("machine") or common.machine(None),
     }
-    json_path, md_path = common.write_results(args.results, f"peers-{label}", data, markdown(data))
+    name = f"peers-{label}" + common.engine_suffix(bool(data["machine"].get("comet")))
+    json_path, md_path = common.write_results(args.results, name, data, markdown(data))
     print(f"peers at {label} papers: results {json_path} and {md_path}")
     if not all(agree.values()):
         sys.exit("peers: the engines disagree on " + ", ".join(k for k, ok in agree.items() if not ok) + f" (see {json_path})")

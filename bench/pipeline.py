@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import time
+from collections import Counter
 from pathlib import Path
 
 import common  # bench/common.py: puts the project on sys.path
@@ -61,14 +63,7 @@ def main() -> None:
     input_dir, warehouse = base / "input", base / "warehouse"
 
     def session():
-        return common.session(
-            args.conf,
-            f"scintel-bench-{label}",
-            str(warehouse),
-            args.driver_memory,
-            args.shuffle_partitions,
-            args.driver_java_options,
-        )
+        return common.session(args, f"scintel-bench-{label}", str(warehouse))
 
     spark, config = session()
 
@@ -90,9 +85,22 @@ def main() -> None:
     if warehouse.exists():
         shutil.rmtree(warehouse)
 
-    record = pipeline.run(
-        pipeline.RunContext(spark, config, str(input_dir), Warehouse(str(warehouse))), pipeline.plan(args.stages)
-    )
+    spark_operators: dict[str, Counter] = {}
+    write = Warehouse.write
+
+    def census_write(self, df, table, **options):
+        group = df.sparkSession.sparkContext.getLocalProperty("spark.jobGroup.id") or ""
+        stage = group.removeprefix("scintel:")
+        spark_operators.setdefault(stage, Counter()).update(spark_operator_names(df))
+        return write(self, df, table, **options)
+
+    Warehouse.write = census_write
+    try:
+        record = pipeline.run(
+            pipeline.RunContext(spark, config, str(input_dir), Warehouse(str(warehouse))), pipeline.plan(args.stages)
+        )
+    finally:
+        Warehouse.write = write
     spark_metrics = common.spark_metrics_by_stage(spark)
     peak_rss = common.jvm_peak_rss_mb(spark)
     scans = common.scan_inputs(spark, str(input_dir), str(warehouse))
@@ -110,6 +118,8 @@ def main() -> None:
             "spark": spark_metrics.get(name, {}),
             # What the graph stages built: co-citation pairs and links, co-author pairs and edges.
             "built": {**stage.get("cocitation", {}), **stage.get("edges", {})},
+            # Operators of the written plans that Spark runs, not Comet (with Comet on).
+            "spark_operators": dict(spark_operators.get(name, Counter()).most_common()),
         }
     data = {
         "planted": planted_recovery(spark, str(input_dir), str(warehouse), record["stages"]),
@@ -127,10 +137,41 @@ def main() -> None:
         "scans": scans,
     }
     name = f"pipeline-{label}" + (f"-{args.stages[0]}" + ("-and-more" if len(args.stages) > 1 else "") if args.stages else "")
+    name += common.engine_suffix(config.spark.comet)
     data["stages_requested"] = args.stages or "all"
     json_path, md_path = common.write_results(args.results, name, data, markdown(data))
     print(f"pipeline at {label} papers: {record['seconds']}s; results {json_path} and {md_path}")
     spark.stop()
+
+
+# Plan nodes that are not operators of their own: AQE's wrappers and stage boundaries, codegen,
+# subquery holders and reuse markers.
+PLAN_WRAPPERS = {
+    "AdaptiveSparkPlan",
+    "ShuffleQueryStage",
+    "BroadcastQueryStage",
+    "TableCacheQueryStage",
+    "ResultQueryStage",
+    "AQEShuffleRead",
+    "InputAdapter",
+    "WholeStageCodegen",
+    "ReusedExchange",
+    "ReusedSubquery",
+    "Subquery",
+    "SubqueryBroadcast",
+}
+
+
+def spark_operator_names(df) -> list[str]:
+    """The physical operators of df's plan (as planned for execution, Comet's rules applied) that
+    Spark runs: every node whose name does not start with Comet, transitions between the two
+    included (ColumnarToRow), wrappers left out."""
+    names = []
+    for line in df._jdf.queryExecution().executedPlan().toString().splitlines():
+        match = re.match(r"^[\s:+\-|]*(\*\(\d+\)\s*)?([A-Z][A-Za-z0-9]*)", line)
+        if match and not match.group(2).startswith("Comet") and match.group(2) not in PLAN_WRAPPERS:
+            names.append(match.group(2))
+    return names
 
 
 def planted_recovery(spark, input_dir: str, warehouse: str, stages: dict) -> dict:
@@ -210,6 +251,12 @@ def markdown(data: dict) -> str:
     for name, s in data["stages"].items():
         out = ", ".join(f"{t} {common.fmt_int(r)}" for t, r in s["rows_out"].items())
         lines.append(f"- {name}: {out}")
+    if data["machine"].get("comet"):
+        lines += ["", "Operators Spark runs instead of Comet, per stage (nodes of the written plans):", ""]
+        lines += [
+            f"- {name}: " + (", ".join(f"{op} {n}" for op, n in s.get("spark_operators", {}).items()) or "none")
+            for name, s in data["stages"].items()
+        ]
     built = {name: s["built"] for name, s in data["stages"].items() if s.get("built")}
     if built:
         lines += ["", "What the graph stages built (pairs before thresholds, links and edges):", ""]

@@ -7,6 +7,10 @@ One small job per engine, on the executors, with a known answer:
   checkpoint dir. The graph is N_VERTICES vertices in chains of CHAIN: edges i -> i+1 inside each
   chain, so the component of vertex i is i - i % CHAIN and there are N_VERTICES / CHAIN of them.
   The result is written back to Delta and compared on the executors: only counts reach the driver.
+- Comet, when the session has it: the components table read as scintel reads tables
+  (jobs/delta_snapshot.py) and counted per component; the answer must be right and the plan's
+  scan, aggregation and shuffle native. Comet switches itself off when its native library does
+  not load on a platform, and that is reported here instead of running silently on Spark alone.
 """
 
 from __future__ import annotations
@@ -65,4 +69,29 @@ def run_check(spark: SparkSession, warehouse_root: str) -> dict[str, dict]:
             f"{check['misplaced']} misplaced; expected {N_VERTICES} in {N_VERTICES // CHAIN}, none misplaced"
         )
     results["graphframes"] = {"components": check["components"], "seconds": round(time.monotonic() - started, 1)}
+    results["comet"] = _check_comet(spark, f"{base}/components")
     return results
+
+
+COMET_OPERATORS = ("CometNativeScan", "CometHashAggregate", "CometExchange")
+
+
+def _check_comet(spark: SparkSession, components_path: str) -> dict:
+    from jobs.delta_snapshot import read_table
+    from jobs.session import COMET_PLUGIN
+
+    if COMET_PLUGIN not in spark.conf.get("spark.plugins", "") or spark.conf.get("spark.comet.enabled", "false") != "true":
+        return {"enabled": False}
+    started = time.monotonic()
+    sizes = read_table(spark, components_path).groupBy("component").count()
+    plan = sizes._jdf.queryExecution().executedPlan().toString()
+    missing = [name for name in COMET_OPERATORS if name not in plan]
+    if missing:
+        raise CheckFailed(
+            f"Comet is configured but did not run {', '.join(missing)} natively (its native library may not load on "
+            "this platform: see the driver log); set `spark: {comet: false}` to run on Spark alone"
+        )
+    wrong = sizes.where(F.col("count") != CHAIN).count()
+    if wrong:
+        raise CheckFailed(f"Comet: {wrong} components without {CHAIN} vertices")
+    return {"enabled": True, "operators": list(COMET_OPERATORS), "seconds": round(time.monotonic() - started, 1)}

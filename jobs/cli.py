@@ -101,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser(
         "check",
-        help="check that this Spark runs Delta Lake and GraphFrames (local mode or a cluster)",
+        help="check that this Spark runs Delta Lake, GraphFrames and Comet (local mode or a cluster)",
         description="Write a generated edge list as a Delta table under <warehouse>/_check/, run GraphFrames' "
         "connected components over it on the executors and compare with the known answer. Exit 0 when both "
         "engines work; 1 naming the engine and what went wrong. Submit it with ./spark-submit.sh check "
@@ -132,7 +132,15 @@ def session_for(config, app: str, warehouse_root: str | None = None, extra_conf:
     if config.spark.driver_memory:
         defaults["spark.driver.memory"] = config.spark.driver_memory
     checkpoint = checkpoint_dir(config.spark.checkpoint_dir, warehouse_root)
-    return build_session(app, master=config.spark.master, checkpoint=checkpoint, default_conf=defaults, extra_conf=extra_conf)
+    return build_session(
+        app,
+        master=config.spark.master,
+        checkpoint=checkpoint,
+        default_conf=defaults,
+        extra_conf=extra_conf,
+        comet=config.spark.comet,
+        comet_offheap_size=config.spark.comet_offheap_size,
+    )
 
 
 def cmd_generate(args) -> int:
@@ -231,6 +239,11 @@ def cmd_check(args) -> int:
         f"check: GraphFrames ok ({results['graphframes']['components']} connected components as expected, "
         f"in {results['graphframes']['seconds']}s)"
     )
+    comet = results["comet"]
+    if comet["enabled"]:
+        print(f"check: Comet ok (scan, aggregation and shuffle ran natively, in {comet['seconds']}s)")
+    else:
+        print("check: Comet off (spark.comet is false in the config, or the launcher turned it off)")
     return 0
 
 

@@ -150,6 +150,14 @@ class SparkSettings(_Section):
     shuffle_partitions: int = Field(ge=1)
     driver_memory: str | None = Field(pattern=SPARK_SIZE, description="local mode only (Spark's size form: 512m, 6g)")
     checkpoint_dir: str | None = Field(description="null: <warehouse>/_checkpoints")
+    comet: bool = Field(
+        description="Apache DataFusion Comet under Spark: native scans, aggregations, joins and shuffles (false: plain Spark)"
+    )
+    comet_offheap_size: str | None = Field(
+        pattern=SPARK_SIZE,
+        description="the off-heap pool Comet and Spark's own operators share with Comet on "
+        "(null: spark-submit's spark.memory.offHeap.size)",
+    )
 
 
 def _str_keys(value: Any) -> Any:

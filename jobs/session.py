@@ -1,9 +1,10 @@
 """The one place a SparkSession is built, for every job, the CLI and the tests.
 
 Every session gets Delta Lake (SQL extension + catalog) and a checkpoint dir (`checkpoint_dir`
-is its one definition; GraphFrames' connected components and every iterative graph job need it).
-In local mode (no spark-submit around us) it also gets the jars that scripts/resolve_jars.py
-cached in .jars/ (Delta Lake and GraphFrames, both required) and local defaults; under
+is its one definition; GraphFrames' connected components and every iterative graph job need it),
+and, unless the config turns it off, Apache DataFusion Comet (`comet_conf`). In local mode (no
+spark-submit around us) it also gets the jars that scripts/resolve_jars.py cached in .jars/
+(Delta Lake and GraphFrames, both required; Comet when it is on) and local defaults; under
 spark-submit, master, resources and jars are spark-submit's business and nothing here overrides
 them.
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
+from jobs.delta_snapshot import PARQUET_SNAPSHOT_READS
 from jobs.errors import ScintelError
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,39 @@ LOCAL_DEFAULTS = {
     "spark.databricks.delta.snapshotPartitions": "2",
     "spark.databricks.delta.retentionDurationCheck.enabled": "true",
 }
+
+
+COMET_PLUGIN = "org.apache.spark.CometPlugin"
+COMET_SHUFFLE_MANAGER = "org.apache.spark.sql.comet.execution.shuffle.CometShuffleManager"
+
+
+def comet_conf(offheap_size: str | None) -> dict[str, str]:
+    """The Spark properties that put Comet under a session.
+
+    The plugin plans Spark's physical operators onto native ones where it can and leaves the
+    rest to Spark, operator by operator; its shuffle manager moves Arrow batches between native
+    stages and hands any other shuffle to Spark's sort shuffle, so it must be the session's
+    shuffle manager from the start (a static setting). Comet reserves its memory from Spark's
+    off-heap pool, which it requires; with the pool on, Spark's own operators use it too.
+    Silver and gold tables are read as Parquet where their snapshot is plain Parquet
+    (jobs/delta_snapshot.py), since Comet does not run Delta's own scan.
+    """
+    conf = {
+        "spark.plugins": COMET_PLUGIN,
+        "spark.shuffle.manager": COMET_SHUFFLE_MANAGER,
+        "spark.memory.offHeap.enabled": "true",
+        "spark.comet.enabled": "true",
+        "spark.comet.shuffle.enabled": "true",
+        # Comet 1.2's native map_from_entries builds maps whose lookups can return another key's
+        # value, while the map's entries read back right: sleeping_beauties' year -> citations
+        # map gave wrong peaks and totals (caught by the end-to-end test's comparison with Comet
+        # off). The projection that builds a map stays on Spark; the rest of the plan is native.
+        "spark.comet.expression.MapFromEntries.enabled": "false",
+        PARQUET_SNAPSHOT_READS: "true",
+    }
+    if offheap_size:
+        conf["spark.memory.offHeap.size"] = offheap_size
+    return conf
 
 
 class MissingJvmPackage(ScintelError, RuntimeError):
@@ -144,6 +179,7 @@ REQUIRED_JVM_PACKAGES = {
     "delta": "io.delta:delta-spark_4.1_2.13",
     "graphframes": "io.graphframes:graphframes-spark4_2.13",
 }
+COMET_PACKAGE = "org.apache.datafusion:comet-spark-spark4.1_2.13"
 
 
 def checkpoint_dir(configured: str | None, warehouse_root: str | None) -> str:
@@ -157,13 +193,14 @@ def checkpoint_dir(configured: str | None, warehouse_root: str | None) -> str:
     return str(Path(tempfile.gettempdir()) / "scintel-checkpoints")
 
 
-def require_cached_packages(jar_root: Path) -> None:
+def require_cached_packages(jar_root: Path, *, comet: bool = False) -> None:
     """Local mode runs on the jars setup resolved; a package missing from them stops the session
     before Spark starts, naming its coordinate (nothing stands in for it)."""
     status = jar_status(jar_root)
+    required = {**REQUIRED_JVM_PACKAGES, **({"comet": COMET_PACKAGE} if comet else {})}
     missing = [
         status.get(name, {}).get("coordinate", default)
-        for name, default in REQUIRED_JVM_PACKAGES.items()
+        for name, default in required.items()
         if not status.get(name, {}).get("ok")
     ]
     if missing:
@@ -177,22 +214,25 @@ def build_session(
     checkpoint: str | None = None,
     extra_conf: dict[str, str] | None = None,
     default_conf: dict[str, str] | None = None,
+    comet: bool = True,
+    comet_offheap_size: str | None = "4g",
 ) -> SparkSession:
     """The one SparkSession builder. extra_conf always applies; default_conf (the config file's
-    Spark settings) applies unless spark-submit was already given the key (--conf or a
-    properties file): the command line of a submission beats the project's config file.
-    checkpoint defaults to `checkpoint_dir(None, None)`: every session has one."""
+    Spark settings) and Comet's settings apply unless spark-submit was already given the key
+    (--conf or a properties file): the command line of a submission beats the project's config
+    file. checkpoint defaults to `checkpoint_dir(None, None)`: every session has one."""
     builder = SparkSession.builder.appName(app_name)
     conf: dict[str, str] = dict(DELTA_CONF)
     if not under_spark_submit():
         jar_root = jars_dir()
-        require_cached_packages(jar_root)
+        require_cached_packages(jar_root, comet=comet)
         conf.update(local_conf(master or "local[2]"))
         conf["spark.jars"] = ",".join(str(p) for p in cached_jars(jar_root))
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    if default_conf:
-        conf.update(defaults_not_set_by_launcher(default_conf, _launcher_conf() if under_spark_submit() else None))
+    defaults = {**(comet_conf(comet_offheap_size) if comet else {}), **(default_conf or {})}
+    if defaults:
+        conf.update(defaults_not_set_by_launcher(defaults, _launcher_conf() if under_spark_submit() else None))
     conf.update(extra_conf or {})
     for key, value in conf.items():
         builder = builder.config(key, value)

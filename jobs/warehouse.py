@@ -60,8 +60,12 @@ class Warehouse:
         raise TableNotFound(f"no table '{table}' in warehouse {self.root} (looked in {', '.join(LAYERS)})")
 
     def read(self, spark: SparkSession, table: str, layer: str | None = None) -> DataFrame:
+        """The table's current version; as its Parquet files when the session runs a native
+        engine and the snapshot is plain Parquet (jobs/delta_snapshot.py), else through Delta."""
+        from jobs.delta_snapshot import read_table
+
         layer = layer or self.find_layer(spark, table)
-        return spark.read.format("delta").load(self.path(table, layer))
+        return read_table(spark, self.path(table, layer))
 
     def list_tables(self, spark: SparkSession) -> dict[str, list[str]]:
         """{layer: [table, ...]} for the local filesystem (used by `scintel show --list`)."""

@@ -209,7 +209,8 @@ def test_config(tmp_path_factory) -> Path:
     """conf/local.yaml with shuffle partitions matching the cluster's 2 cores and no local-only
     settings; both runs use it (the local run's shuffle partitions come from the spark fixture)."""
     data = cfg.load_dict()
-    data["spark"].update(master=None, shuffle_partitions=2, driver_memory=None)
+    # Comet stays on, as in a user's submission, with an off-heap pool that fits the workers.
+    data["spark"].update(master=None, shuffle_partitions=2, driver_memory=None, comet_offheap_size="512m")
     # The gold gates are tested in tests/data_quality/test_gold_gate.py and the end-to-end test;
     # here they would only double both runs' time (26 tables validated twice on 2 cores).
     data["quality"]["gate_gold"] = False
@@ -313,7 +314,7 @@ def _settled_state(cluster: StandaloneCluster) -> dict:
 
 
 @pytest.fixture(scope="module")
-def cluster_check(cluster, cluster_run, tmp_path_factory):
+def cluster_check(cluster, cluster_run, tmp_path_factory, test_config):
     """`spark-submit.sh check` once the pipeline's application has finished: Delta Lake and
     GraphFrames' connected components on the executors, the jars shipped with --jars."""
     base = tmp_path_factory.mktemp("cluster-check")
@@ -329,7 +330,7 @@ def cluster_check(cluster, cluster_run, tmp_path_factory):
     for key in ("PYSPARK_GATEWAY_PORT", "PYSPARK_GATEWAY_SECRET", "SPARK_HOME", "SCINTEL_CONF"):
         env.pop(key, None)
     done = subprocess.run(
-        [str(ROOT / "spark-submit.sh"), "check", "--warehouse", "warehouse"],
+        [str(ROOT / "spark-submit.sh"), "check", "--warehouse", "warehouse", "--conf", str(test_config)],
         cwd=base,
         env=env,
         capture_output=True,
@@ -344,6 +345,7 @@ def test_graphframes_job_runs_on_the_cluster_executors(cluster, cluster_check):
     done = cluster_check["done"]
     assert done.returncode == 0, f"spark-submit.sh check exited {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     assert "check: GraphFrames ok (1000 connected components as expected" in done.stdout
+    assert "check: Comet ok (scan, aggregation and shuffle ran natively" in done.stdout
     apps = [a for a in cluster_check["after"]["completedapps"] if a["name"] == "scintel-check"]
     assert [a["state"] for a in apps] == ["FINISHED"]
     app_id = apps[0]["id"]

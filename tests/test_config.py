@@ -20,11 +20,11 @@ from jobs import config as cfg
 ROOT = Path(__file__).resolve().parents[1]
 
 # conf/local.yaml as it was before the configs became overlays (commit 03b0da2), comments
-# dropped: every setting the suite ran with. Loading today's conf/local.yaml (defaults + overlay)
-# must give exactly these settings. The cluster example of that commit differed from it only in
+# dropped, plus the Comet settings added since: every setting the suite runs with. Loading
+# today's conf/local.yaml (defaults + overlay) must give exactly these settings. The cluster example of that commit differed from it only in
 # its spark section (OLD_CLUSTER_SPARK).
 OLD_LOCAL_YAML = """\
-spark: {master: 'local[2]', shuffle_partitions: 8, driver_memory: 6g, checkpoint_dir: null}
+spark: {master: 'local[2]', shuffle_partitions: 8, driver_memory: 6g, checkpoint_dir: null, comet: true, comet_offheap_size: 4g}
 scope:
   year_start: 2012
   year_end: 2021
@@ -101,7 +101,14 @@ ingest: {max_reject_ratio: 0.05, min_year: 1800, max_year: 2100, max_cited_by_co
 quality: {stop_on_critical: true, gate_gold: true, max_row_count_drift_pct: 50}
 
 """
-OLD_CLUSTER_SPARK = {"master": None, "shuffle_partitions": 2000, "driver_memory": None, "checkpoint_dir": None}
+OLD_CLUSTER_SPARK = {
+    "master": None,
+    "shuffle_partitions": 2000,
+    "driver_memory": None,
+    "checkpoint_dir": None,
+    "comet": True,
+    "comet_offheap_size": None,
+}
 
 
 def _write(tmp_path: Path, overlay: dict, name: str = "x.yaml") -> Path:
@@ -166,7 +173,9 @@ def test_cluster_overlay_equals_the_old_cluster_file():
     assert cfg.load_dict(ROOT / "conf" / "cluster.yaml") == old
     new = cfg.load(ROOT / "conf" / "cluster.yaml")
     assert new == cfg.from_dict(old, source=new.source)
-    assert new.spark == cfg.SparkSettings(master=None, shuffle_partitions=2000, driver_memory=None, checkpoint_dir=None)
+    assert new.spark == cfg.SparkSettings(
+        master=None, shuffle_partitions=2000, driver_memory=None, checkpoint_dir=None, comet=True, comet_offheap_size=None
+    )
 
 
 def test_overlays_are_short():
@@ -183,7 +192,9 @@ def test_nested_override_keeps_sibling_defaults(tmp_path):
     defaults = cfg.from_dict({})
     assert config.collaboration == defaults.collaboration.model_copy(update={"partners": 7})
     assert (config.collaboration.core_scholars, config.collaboration.network_edges) == (10, 150)
-    assert config.spark == cfg.SparkSettings(master="local[2]", shuffle_partitions=64, driver_memory="6g", checkpoint_dir=None)
+    assert config.spark == cfg.SparkSettings(
+        master="local[2]", shuffle_partitions=64, driver_memory="6g", checkpoint_dir=None, comet=True, comet_offheap_size="4g"
+    )
     assert config.scope == defaults.scope and config.topic_lens == defaults.topic_lens
 
 

@@ -184,6 +184,24 @@ def test_spark_submit_sh_names_packages_with_the_extra_repositories(tmp_path):
     assert "--jars" not in argv
 
 
+def _confs(argv: list[str]) -> dict[str, str]:
+    return dict(argv[i + 1].split("=", 1) for i, arg in enumerate(argv) if arg == "--conf" and "=" in argv[i + 1])
+
+
+def test_spark_submit_sh_names_comet_from_the_config(tmp_path):
+    argv = _submitted_argv(tmp_path, {"SCINTEL_JARS": "cached"})
+    confs = _confs(argv)
+    assert confs["spark.plugins"] == "org.apache.spark.CometPlugin"
+    assert confs["spark.shuffle.manager"].endswith("CometShuffleManager")
+    assert confs["spark.memory.offHeap.size"] == "4g"  # conf/local.yaml's spark.comet_offheap_size
+    assert any(Path(j).name == "comet-spark-spark4.1_2.13-1.2.0.jar" for j in argv[argv.index("--jars") + 1].split(","))
+    off = tmp_path / "off.yaml"
+    off.write_text("spark: {comet: false}\n")
+    argv = _submitted_argv(tmp_path, {"SCINTEL_JARS": "cached", "SCINTEL_CONF": str(off)})
+    assert not any(key.startswith(("spark.comet", "spark.memory.offHeap")) for key in _confs(argv))
+    assert "spark.plugins" not in _confs(argv) and "spark.shuffle.manager" not in _confs(argv)
+
+
 def test_spark_submit_sh_rejects_an_unknown_jar_mode(tmp_path):
     spark_home = tmp_path / "spark"
     (spark_home / "bin").mkdir(parents=True)

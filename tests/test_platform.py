@@ -129,6 +129,29 @@ def test_local_session_refuses_to_start_without_a_required_package(tmp_path):
         require_cached_packages(tmp_path)
 
 
+def test_comet_is_required_only_when_on(tmp_path):
+    from jobs.session import MissingJvmPackage, require_cached_packages
+
+    entry = {"ok": True, "jars": []}
+    (tmp_path / "status.json").write_text(json.dumps({"delta": entry, "graphframes": entry}))
+    require_cached_packages(tmp_path, comet=False)
+    with pytest.raises(MissingJvmPackage, match=r"org\.apache\.datafusion:comet-spark-spark4\.1_2\.13"):
+        require_cached_packages(tmp_path, comet=True)
+
+
+def test_comet_conf_names_the_plugin_shuffle_manager_and_pool():
+    from jobs.delta_snapshot import PARQUET_SNAPSHOT_READS
+    from jobs.session import comet_conf
+
+    conf = comet_conf("3g")
+    assert conf["spark.plugins"] == "org.apache.spark.CometPlugin"
+    assert conf["spark.shuffle.manager"] == "org.apache.spark.sql.comet.execution.shuffle.CometShuffleManager"
+    assert (conf["spark.memory.offHeap.enabled"], conf["spark.memory.offHeap.size"]) == ("true", "3g")
+    assert conf[PARQUET_SNAPSHOT_READS] == "true"
+    # No size: the launcher's spark.memory.offHeap.size applies.
+    assert "spark.memory.offHeap.size" not in comet_conf(None)
+
+
 def test_every_session_has_a_checkpoint_dir(spark, tmp_path):
     from jobs.session import checkpoint_dir
 
