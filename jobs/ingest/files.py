@@ -149,14 +149,14 @@ def unreadable_files(spark: SparkSession, files: list[str]) -> dict[str, str]:
     if not files:
         return {}
     try:
-        strict_text(spark, files).agg(F.count(F.lit(1))).collect()
+        strict_text(spark, files).agg(F.count(F.lit(1))).collect()  # one row: reading every byte is the check
         return {}
     except Exception as err:  # noqa: BLE001 - which files fail is found out below
         log.warning("reading %d compressed files failed (%s): checking them one by one", len(files), failure_cause(err))
 
     def why_unreadable(file: str) -> str | None:
         try:
-            strict_text(spark, [file]).agg(F.count(F.lit(1))).collect()
+            strict_text(spark, [file]).agg(F.count(F.lit(1))).collect()  # one row, per failing file only
             return None
         except Exception as err:  # noqa: BLE001 - any failure to read the file is its reason
             return failure_cause(err)
