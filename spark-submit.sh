@@ -26,8 +26,13 @@
 # ones pinned in pyproject.toml [tool.scintel.jvm-packages]. Local paths given to --input,
 # --warehouse, --conf and --out are made absolute: executors (and a cluster-mode driver) run in
 # other working directories.
+# SPARK_LOCAL_IP       the driver's address, which executors connect back to (default: 127.0.0.1 in
+#                      local mode; with a spark:// master, this host's address on the route to it;
+#                      otherwise Spark's choice from the host name)
 # PYSPARK_PYTHON (default: this project's .venv/bin/python; a relative path is made absolute)
 # must exist at that path on every worker; the session time zone is UTC, as in local mode.
+# In cluster deploy mode (--deploy-mode cluster in SCINTEL_SUBMIT_ARGS) the config file (--conf,
+# or SCINTEL_CONF) is shipped with --files and the job reads it from the driver's directory.
 # Apache DataFusion Comet is on unless the config file says `spark: {comet: false}`: its plugin,
 # shuffle manager and off-heap pool (spark.comet_offheap_size, or spark.memory.offHeap.size in
 # SCINTEL_SUBMIT_ARGS, per executor) are passed with --conf. Comet's native library is inside its
@@ -136,7 +141,60 @@ if [[ "${PYSPARK_PYTHON:-}" == */* && "${PYSPARK_PYTHON}" != /* ]]; then
 fi
 export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$py}"
 export SCINTEL_CONF="${SCINTEL_CONF:-$root/conf/local.yaml}"
-export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+# Cluster deploy mode: the driver runs on the cluster, in a working directory of its own, so the
+# config file goes with the job (--files puts it in that directory) and the job names it there.
+file_args=()
+case " ${SCINTEL_SUBMIT_ARGS:-} " in
+  *" --deploy-mode cluster "* | *" --deploy-mode=cluster "*)
+    if [ "$1" != stages ]; then
+      shipped="${conf_file:-$SCINTEL_CONF}"
+      file_args=(--files "$shipped")
+      name="$(basename "$shipped")"
+      rebuilt=()
+      skip=
+      for arg in "${args[@]}"; do
+        if [ -n "$skip" ]; then skip=; continue; fi
+        case "$arg" in
+          --conf) skip=1 ;;
+          --conf=*) ;;
+          *) rebuilt+=("$arg") ;;
+        esac
+      done
+      args=("${rebuilt[@]}" --conf "$name")
+    fi
+    ;;
+esac
+
+# The driver's address: executors on other hosts connect back to it (client mode), so it must
+# be one they can reach. Local mode keeps everything on loopback. For a standalone master it is
+# the address of this host's interface that routes to the master (the network the workers share
+# with it); for YARN and Kubernetes, Spark's own choice. SPARK_LOCAL_IP, or --conf
+# spark.driver.host in SCINTEL_SUBMIT_ARGS, chooses it by hand.
+master="${SCINTEL_MASTER:-local[2]}"
+if [ -z "${SPARK_LOCAL_IP:-}" ]; then
+  case "$master" in
+    local*) export SPARK_LOCAL_IP=127.0.0.1 ;;
+    spark://*)
+      route="$("$py" - "$master" <<'PY'
+import socket, sys
+host, _, port = sys.argv[1].removeprefix("spark://").split(",")[0].rpartition(":")
+try:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect((host, int(port)))  # no packet is sent: the kernel only picks the route
+        print(probe.getsockname()[0])
+except (OSError, ValueError):
+    pass
+PY
+)"
+      if [ -n "$route" ]; then
+        export SPARK_LOCAL_IP="$route"
+      else
+        echo "spark-submit.sh: no route to the master in $master; set SPARK_LOCAL_IP to an address the workers reach" >&2
+      fi
+      ;;
+  esac
+fi
+[ -z "${SPARK_LOCAL_IP:-}" ] || echo "spark-submit.sh: driver address ${SPARK_LOCAL_IP} (SPARK_LOCAL_IP)" >&2
 # Comet (spark.comet in the config file): its plugin, shuffle manager and off-heap pool are
 # static settings, so they go on the command line; SCINTEL_SUBMIT_ARGS can still override them.
 comet_args=()
@@ -153,10 +211,11 @@ if settings.comet:
 ' "$root" "${conf_file:-$SCINTEL_CONF}")
 # shellcheck disable=SC2086
 exec "$submit" \
-  --master "${SCINTEL_MASTER:-local[2]}" \
+  --master "$master" \
   --name "scintel-$1" \
   --py-files "$zip_file" \
   "${jar_args[@]}" \
+  ${file_args[@]+"${file_args[@]}"} \
   ${comet_args[@]+"${comet_args[@]}"} \
   --conf spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension \
   --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog \

@@ -331,6 +331,29 @@ class QualitySettings(_Section):
     )
 
 
+class RunSettings(_Section):
+    """How runs share a warehouse."""
+
+    lock_lease_seconds: int = Field(
+        ge=10,
+        description="a run refreshes the warehouse lock every quarter of this; a lock not refreshed for this "
+        "long belongs to a run that is gone (killed, its host lost) and the next run takes it over",
+    )
+
+
+class MaintenanceSettings(_Section):
+    """Delta upkeep: `scintel maintain`, and after each successful run when after_run is true."""
+
+    after_run: bool = Field(description="maintain the warehouse after every successful `scintel run`")
+    log_retention_days: int = Field(ge=1, description="transaction log entries (time travel) are kept this long")
+    file_retention_hours: int = Field(
+        ge=0,
+        description="VACUUM deletes files no current version needs once they are this old; under 168 "
+        "(Delta's safety default) only where no run or reader can still be using an old version",
+    )
+    zorder: dict[str, list[str]] = Field(description="table -> columns OPTIMIZE Z-orders it by (its join keys)")
+
+
 class Config(_Settings):
     """scintel's settings. A config file names only what differs from the packaged defaults
     (jobs/defaults.yaml): any section, any key of a section."""
@@ -345,6 +368,8 @@ class Config(_Settings):
     indicators: IndicatorSettings
     ingest: IngestSettings
     quality: QualitySettings
+    run: RunSettings
+    maintenance: MaintenanceSettings
     fronts: FrontSettings
     talent: TalentSettings
     collaboration: CollaborationSettings

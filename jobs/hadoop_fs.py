@@ -97,6 +97,14 @@ def list_files(
     return found
 
 
+def list_dirs(spark: SparkSession, uri: str) -> list[str] | None:
+    """Names of the folders directly under uri (sorted), or None when uri does not exist."""
+    fs, root = _resolve(spark, uri)
+    if not fs.exists(root):
+        return None
+    return sorted(status.getPath().getName() for status in fs.listStatus(root) if status.isDirectory())
+
+
 def rename(spark: SparkSession, source: str, target: str) -> bool:
     """Move source to target on the same file system; False when the file system refuses."""
     fs, source_path = _resolve(spark, source)

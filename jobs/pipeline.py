@@ -21,8 +21,10 @@ from typing import Callable
 
 from pyspark.sql import SparkSession
 
+from jobs import hadoop_fs, interrupt
 from jobs.config import Config
-from jobs.errors import ScintelError
+from jobs.errors import RunInterrupted, ScintelError
+from jobs.session import abandon_interrupted_call
 from jobs.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,10 @@ class RunContext:
     input_dir: str | None
     warehouse: Warehouse
     incremental: bool = False  # ingest MERGEs the delivery into bronze instead of replacing it
+    # With incremental: read only OpenAlex's updated_date partitions dated this day or later
+    # (jobs/ingest/partitions.py), or "last-run": since the newest partitions the last
+    # successful run read, per entity.
+    since: str | None = None
     run_id: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6])
 
 
@@ -59,9 +65,19 @@ class PipelineError(ScintelError, RuntimeError):
 
 
 def _ingest_openalex(ctx: RunContext) -> dict:
+    from jobs import audit
     from jobs.ingest import openalex
 
-    return _ingest_result(openalex.run(ctx.spark, ctx.config, ctx.input_dir, ctx.warehouse, ctx.incremental), ctx.config)
+    if ctx.since == "last-run":
+        since = audit.last_partitions(ctx.spark, ctx.warehouse.root)
+        log.info(
+            "reading the partitions since the last successful run: %s",
+            ", ".join(f"{e} >= {d}" for e, d in since.items()) or "none recorded, so every partition",
+        )
+    else:
+        since = {entity: ctx.since for entity in ("works", "authors", "institutions")} if ctx.since else {}
+    report = openalex.run(ctx.spark, ctx.config, ctx.input_dir, ctx.warehouse, ctx.incremental, since)
+    return {**_ingest_result(report, ctx.config), "partitions": report.partitions}
 
 
 def _ingest_patents(ctx: RunContext) -> dict:
@@ -360,6 +376,7 @@ def run(ctx: RunContext, stage_names: list[str]) -> dict:
         "config_digest": ctx.config.digest(),
         "input": ctx.input_dir,
         "incremental": ctx.incremental,
+        "since": ctx.since,
         "warehouse": ctx.warehouse.root,
         "started": datetime.now(timezone.utc).isoformat(),
         "stages": {},
@@ -369,13 +386,14 @@ def run(ctx: RunContext, stage_names: list[str]) -> dict:
         raise PipelineError("the ingest stages need --input DIR")
     if ctx.input_dir and not Path(ctx.input_dir).exists() and "://" not in ctx.input_dir:
         raise PipelineError(f"input directory {ctx.input_dir} does not exist")
-    lock = audit.WarehouseLock(ctx.warehouse.root, ctx.run_id)
+    lock = audit.WarehouseLock(ctx.warehouse.root, ctx.run_id, ctx.config.run.lock_lease_seconds)
     lock.acquire(ctx.spark)  # raises WarehouseLocked: nothing was written, no record to leave
     log.info("run %s: stages %s%s", ctx.run_id, " -> ".join(stage_names), " (incremental)" if ctx.incremental else "")
     total = time.monotonic()
     try:
         record["input_snapshot"] = audit.input_snapshot(ctx.spark, ctx.input_dir)
         for index, name in enumerate(stage_names, 1):
+            interrupt.check()  # a stop requested between two stages
             log.info("[%d/%d] %s: start", index, len(stage_names), name)
             # Spark jobs carry the stage as their group: the Spark UI, its REST API and the event
             # log tell which pipeline stage ran a job (bench/pipeline.py sums shuffle bytes by it).
@@ -386,15 +404,30 @@ def run(ctx: RunContext, stage_names: list[str]) -> dict:
             record["stages"][name] = {"seconds": seconds, **outcome}
             log.info("[%d/%d] %s: done in %.1fs %s", index, len(stage_names), name, seconds, outcome.get("versions", ""))
         record["status"] = "succeeded"
-    except Exception as err:
-        record["status"] = "failed"
-        record["error"] = f"{type(err).__name__}: {err}"
-        raise
+    except BaseException as err:
+        # Stopped from outside: a SIGTERM (jobs/interrupt.py: its Spark jobs were cancelled, so
+        # err is the cancelled job's error) or Ctrl-C (PySpark's KeyboardInterrupt, raised in
+        # the middle of a py4j call: that call's connection is dropped, its jobs cancelled).
+        stop = interrupt.requested() or (err if isinstance(err, (RunInterrupted, KeyboardInterrupt)) else None)
+        interrupt.acknowledge()
+        if stop is None:
+            record["status"] = "failed"
+            record["error"] = f"{type(err).__name__}: {err}"
+            raise
+        record["status"] = "interrupted"
+        record["error"] = str(stop) or "stopped by SIGINT"
+        log.warning("run %s interrupted (%s)", ctx.run_id, record["error"])
+        if isinstance(err, KeyboardInterrupt):
+            abandon_interrupted_call(ctx.spark)
+            ctx.spark.sparkContext.cancelAllJobs()
+        if stop is err:
+            raise
+        raise stop from err
     finally:
         ctx.spark.sparkContext.setJobGroup("scintel:record", f"{ctx.run_id} run record")
         record["seconds"] = round(time.monotonic() - total, 1)
         try:
-            _write_record(ctx.warehouse, record)
+            _write_record(ctx.spark, ctx.warehouse, record)
             audit.append_record(ctx.spark, ctx.warehouse.root, record)
         finally:
             lock.release(ctx.spark)
@@ -403,12 +436,8 @@ def run(ctx: RunContext, stage_names: list[str]) -> dict:
     return record
 
 
-def _write_record(warehouse: Warehouse, record: dict) -> None:
-    root = warehouse.root.removeprefix("file://")
-    if "://" in root:
-        log.info("run record: %s", json.dumps(record, default=str))
-        return
-    runs = Path(root) / "_runs"
-    runs.mkdir(parents=True, exist_ok=True)
-    (runs / f"{record['run_id']}.json").write_text(json.dumps(record, indent=2, default=str) + "\n")
-    log.info("run record: %s", runs / f"{record['run_id']}.json")
+def _write_record(spark: SparkSession, warehouse: Warehouse, record: dict) -> None:
+    """<warehouse>/_runs/<run id>.json, through Hadoop's FileSystem (local, file://, hdfs://, s3a://)."""
+    target = f"{warehouse.root.rstrip('/')}/_runs/{record['run_id']}.json"
+    hadoop_fs.write_text(spark, target, json.dumps(record, indent=2, default=str) + "\n")
+    log.info("run record: %s", target)

@@ -268,3 +268,14 @@ def require_graphframes(spark: SparkSession) -> None:
             "submit with ./spark-submit.sh (it ships the package with --jars or names it with "
             "--packages), or pass it to spark-submit yourself"
         )
+
+
+def abandon_interrupted_call(spark: SparkSession) -> None:
+    """After a signal interrupted this thread in the middle of a py4j call, drop the thread's
+    py4j connection: the JVM's answer to the interrupted call is still unread on it, and the
+    next call would read that answer as its own. The next call opens a fresh connection; the
+    interrupted call's JVM thread finishes (or is cancelled) and its answer goes nowhere."""
+    client = spark.sparkContext._gateway._gateway_client
+    connection = client.get_thread_connection() if hasattr(client, "get_thread_connection") else None
+    if connection is not None:
+        connection.close()

@@ -15,12 +15,12 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from jobs import hadoop_fs
 from jobs.errors import ScintelError
 
 log = logging.getLogger(__name__)
@@ -67,12 +67,59 @@ class Warehouse:
         layer = layer or self.find_layer(spark, table)
         return read_table(spark, self.path(table, layer))
 
+    def read_version(self, spark: SparkSession, table: str, version: int, layer: str | None = None) -> DataFrame:
+        """The table as of Delta version `version` (time travel): readable while the log still
+        holds that version and VACUUM has not removed its files."""
+        layer = layer or self.find_layer(spark, table)
+        path = self.path(table, layer)
+        latest = self._latest_version(spark, path)
+        if version > latest:
+            raise TableNotFound(f"{layer}/{table} has versions 0 to {latest}; there is no version {version}")
+        try:
+            df = spark.read.format("delta").option("versionAsOf", version).load(path)
+            df.schema  # resolving the schema reads the log at that version: an expired one fails here
+        except Exception as err:
+            if "VersionNotFound" in str(err) or "DELTA_VERSIONS_NOT_CONTIGUOUS" in str(err) or "FileNotFound" in str(err):
+                raise TableNotFound(
+                    f"version {version} of {layer}/{table} is no longer readable (its log or files were removed by "
+                    f"log retention or VACUUM); `scintel show {table} --history` lists the versions kept"
+                ) from None
+            raise
+        return df
+
+    def history(self, spark: SparkSession, table: str, layer: str | None = None) -> DataFrame:
+        """The table's versions, newest first: time, operation, the writer's description (the
+        stage and run, jobs/pipeline.py) and the operation's row counts."""
+        from delta.tables import DeltaTable
+
+        layer = layer or self.find_layer(spark, table)
+        return (
+            DeltaTable.forPath(spark, self.path(table, layer))
+            .history()
+            .select(
+                "version",
+                "timestamp",
+                "operation",
+                F.col("userMetadata").alias("description"),
+                F.col("operationMetrics")["numOutputRows"].alias("rows_written"),
+            )
+        )
+
+    @staticmethod
+    def _latest_version(spark: SparkSession, path: str) -> int:
+        from delta.tables import DeltaTable
+
+        return int(DeltaTable.forPath(spark, path).history(1).select("version").first()["version"])
+
     def list_tables(self, spark: SparkSession) -> dict[str, list[str]]:
-        """{layer: [table, ...]} for the local filesystem (used by `scintel show --list`)."""
+        """{layer: [table, ...]}: the Delta tables (folders with a _delta_log) of each layer,
+        listed through Hadoop's FileSystem, so any warehouse URI works (`scintel show --list`)."""
         found = {}
         for layer in LAYERS:
-            base = Path(self.path("", layer))
-            found[layer] = sorted(p.name for p in base.glob("*") if (p / "_delta_log").is_dir()) if base.is_dir() else []
+            base = self.path("", layer).rstrip("/")
+            found[layer] = [
+                name for name in hadoop_fs.list_dirs(spark, base) or [] if hadoop_fs.exists(spark, f"{base}/{name}/_delta_log")
+            ]
         return found
 
     def write(

@@ -24,7 +24,7 @@ have="$(cat .venv/.scintel-installed 2>/dev/null || true)"
 if [ "$want" != "$have" ]; then
   echo "setup: installing the pinned stack into .venv (first time: pyspark builds a wheel, ~2 min)"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[test]"
+  .venv/bin/python -m pip install -q -e ".[spark,test]"
   echo "$want" > .venv/.scintel-installed
 fi
 .venv/bin/python scripts/resolve_jars.py "$@"

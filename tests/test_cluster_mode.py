@@ -1,6 +1,12 @@
 """Cluster mode for real: the pipeline submitted with spark-submit.sh to a Spark standalone cluster
-(one master, two workers, on loopback, started from the installed pyspark) gives the same gold
-tables as the same pipeline in local mode.
+(one master, two workers, started from the installed pyspark) gives the same gold tables as the
+same pipeline in local mode.
+
+The workers do not share the driver's loopback: they run in a network namespace the test creates,
+joined to this host by a private veth pair (10.231.x.0/30) that the test sets up and removes, so
+executors reach the driver only at the address spark-submit.sh advertises. Where namespaces cannot
+be made (not root, no `ip`), master and workers bind to this host's first non-loopback address
+instead; the test says which in its output.
 
 The cluster is the real thing: a Master and two Worker JVMs (`bin/spark-class`, 1 core and 1 GiB
 each), executors launched by the workers in their own work dirs, the Python code shipped as the
@@ -22,6 +28,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyspark
@@ -61,10 +68,68 @@ SUBMIT_PROPERTIES = {
 }
 
 
-def _free_port() -> int:
+def _free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+@dataclass
+class Network:
+    """Where the master (and the driver) and the workers listen, and how a worker is started
+    in its network."""
+
+    master_host: str
+    worker_host: str
+    worker_prefix: list[str] = field(default_factory=list)  # e.g. ip netns exec NAME
+    description: str = ""
+    teardown: list[list[str]] = field(default_factory=list)
+
+    def remove(self) -> None:
+        for command in self.teardown:
+            subprocess.run(command, capture_output=True)
+
+
+def _namespace_network() -> Network | None:
+    """A network namespace joined to this host by a veth pair: host side .1, namespace side .2
+    of a /30 picked from the pid (concurrent test runs do not collide). None when it cannot be
+    made; anything half made is removed."""
+    if os.geteuid() != 0 or not shutil.which("ip"):
+        return None
+    tag = os.getpid() % 100000
+    name, host_if, ns_if = f"scintel-{tag}", f"sch{tag}", f"scn{tag}"
+    subnet = f"10.231.{tag % 250 + 1}"
+    network = Network(
+        master_host=f"{subnet}.1",
+        worker_host=f"{subnet}.2",
+        worker_prefix=["ip", "netns", "exec", name],
+        description=f"workers in network namespace {name} at {subnet}.2, master and driver at {subnet}.1 (veth)",
+        teardown=[["ip", "netns", "del", name], ["ip", "link", "del", host_if]],
+    )
+    in_ns = ["ip", "netns", "exec", name]
+    for command in (
+        ["ip", "netns", "add", name],
+        ["ip", "link", "add", host_if, "type", "veth", "peer", "name", ns_if],
+        ["ip", "link", "set", ns_if, "netns", name],
+        ["ip", "addr", "add", f"{network.master_host}/30", "dev", host_if],
+        ["ip", "link", "set", host_if, "up"],
+        [*in_ns, "ip", "addr", "add", f"{network.worker_host}/30", "dev", ns_if],
+        [*in_ns, "ip", "link", "set", ns_if, "up"],
+        [*in_ns, "ip", "link", "set", "lo", "up"],  # an executor talks to its Python workers on loopback
+    ):
+        if subprocess.run(command, capture_output=True).returncode != 0:
+            network.remove()
+            return None
+    return network
+
+
+def _interface_network() -> Network | None:
+    """This host's first non-loopback IPv4 address, for master, workers and driver alike."""
+    found = subprocess.run(["ip", "-4", "-o", "addr", "show", "scope", "global"], capture_output=True, text=True)
+    for line in found.stdout.splitlines():
+        address = line.split()[3].split("/")[0]
+        return Network(address, address, description=f"master, workers and driver on {address} (not loopback)")
+    return None
 
 
 def _tail(path: Path, lines: int = 40) -> str:
@@ -77,18 +142,19 @@ class StandaloneCluster:
     """A Master and WORKERS Workers as subprocesses, each in its own process group so that
     stopping one also stops the executors and Python workers it launched."""
 
-    def __init__(self, base: Path):
+    def __init__(self, base: Path, network: Network):
         self.base = base
-        self.port = _free_port()
-        self.webui_port = _free_port()
-        self.url = f"spark://127.0.0.1:{self.port}"
-        self.json_url = f"http://127.0.0.1:{self.webui_port}/json/"
+        self.network = network
+        self.port = _free_port(network.master_host)
+        self.webui_port = _free_port(network.master_host)
+        self.url = f"spark://{network.master_host}:{self.port}"
+        self.json_url = f"http://{network.master_host}:{self.webui_port}/json/"
         self.processes: dict[str, subprocess.Popen] = {}
         self.logs: dict[str, Path] = {}
         self.work_dirs = [base / f"worker-{i}" for i in range(1, WORKERS + 1)]
         self.env = {
             **os.environ,
-            "SPARK_LOCAL_IP": "127.0.0.1",
+            "SPARK_LOCAL_IP": network.master_host,
             # Small daemons; the REST submission server would take the fixed port 6066.
             "SPARK_DAEMON_MEMORY": "256m",
             "SPARK_DAEMON_JAVA_OPTS": "-XX:TieredStopAtLevel=1",
@@ -97,16 +163,16 @@ class StandaloneCluster:
         }
         self.env.pop("PYSPARK_GATEWAY_PORT", None)
 
-    def _spawn(self, name: str, args: list[str]) -> None:
+    def _spawn(self, name: str, args: list[str], prefix: list[str] = (), env: dict | None = None) -> None:
         log = self.base / f"{name}.log"
         self.logs[name] = log
         with open(log, "w") as out:
             self.processes[name] = subprocess.Popen(
-                [str(SPARK_CLASS), *args],
+                [*prefix, str(SPARK_CLASS), *args],
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                env=self.env,
+                env=env or self.env,
                 cwd=self.base,
                 start_new_session=True,
             )
@@ -117,7 +183,7 @@ class StandaloneCluster:
             [
                 "org.apache.spark.deploy.master.Master",
                 "--host",
-                "127.0.0.1",
+                self.network.master_host,
                 "--port",
                 str(self.port),
                 "--webui-port",
@@ -131,9 +197,9 @@ class StandaloneCluster:
                 [
                     "org.apache.spark.deploy.worker.Worker",
                     "--host",
-                    "127.0.0.1",
+                    self.network.worker_host,
                     "--webui-port",
-                    str(_free_port()),
+                    str(_free_port()),  # free here; a namespace has ports of its own
                     "--cores",
                     "1",
                     "--memory",
@@ -142,6 +208,8 @@ class StandaloneCluster:
                     str(work_dir),
                     self.url,
                 ],
+                prefix=self.network.worker_prefix,
+                env={**self.env, "SPARK_LOCAL_IP": self.network.worker_host},
             )
 
     def state(self) -> dict | None:
@@ -196,12 +264,17 @@ def cluster(tmp_path_factory):
         pytest.skip("no java on PATH and no JAVA_HOME: the standalone master and workers are JVMs")
     if not jar_status().get("delta", {}).get("ok"):
         pytest.skip("Delta Lake jars are not cached in .jars/: run scripts/setup.sh")
-    standalone = StandaloneCluster(tmp_path_factory.mktemp("standalone"))
+    network = _namespace_network() or _interface_network()
+    if network is None:
+        pytest.skip("neither a network namespace nor a non-loopback address: workers would share the driver's loopback")
+    print(f"standalone cluster: {network.description}", file=sys.stderr)
+    standalone = StandaloneCluster(tmp_path_factory.mktemp("standalone"), network)
     try:
         standalone.start()  # the JVMs boot while the corpus is generated
         yield standalone
     finally:
         standalone.stop()
+        network.remove()
 
 
 @pytest.fixture(scope="module")
@@ -367,6 +440,11 @@ def test_submission_ran_on_the_standalone_cluster(cluster, cluster_run):
         logs = list((work_dir / app_id).glob("*/stderr"))
         assert logs, f"no executor of {app_id} ran on the worker with work dir {work_dir}"
         assert any("Finished task" in log.read_text(errors="replace") for log in logs), f"executors in {work_dir} ran no task"
+        # ...and reached the driver at the address spark-submit.sh advertised, not loopback.
+        driver = f"CoarseGrainedScheduler@{cluster.network.master_host}:"
+        assert all(driver in log.read_text(errors="replace") for log in logs), f"executors in {work_dir} did not dial {driver}"
+    assert {w["host"] for w in cluster_run["after"]["workers"]} == {cluster.network.worker_host}
+    assert f"driver address {cluster.network.master_host}" in cluster_run["log"].read_text(errors="replace")
     records = [json.loads(p.read_text()) for p in Path(cluster_run["warehouse"].root, "_runs").glob("*.json")]
     assert [r["status"] for r in records] == ["succeeded"]
     assert list(records[0]["stages"]) == list(pipeline.STAGES)

@@ -99,6 +99,16 @@ topic_lens:
     patent_terms: [quantum computing, quantum error correction]
 ingest: {max_reject_ratio: 0.05, min_year: 1800, max_year: 2100, max_cited_by_count: 1000000, max_market_value_usd: 1000000000000.0}
 quality: {stop_on_critical: true, gate_gold: true, max_row_count_drift_pct: 50}
+run: {lock_lease_seconds: 600}
+maintenance:
+  after_run: false
+  log_retention_days: 30
+  file_retention_hours: 168
+  zorder:
+    authorships: [author_id, paper_id]
+    citations: [cited_paper_id]
+    author_affiliation_years: [author_id]
+    papers: [paper_id]
 
 """
 OLD_CLUSTER_SPARK = {

@@ -58,7 +58,7 @@ def test_cron_script_logs_to_a_dated_file_and_returns_the_pipeline_exit_code(tmp
     assert len(logs) == 1
     assert re.fullmatch(r"scintel-nightly-\d{4}-\d\d-\d\dT\d{6}Z\.log", logs[0].name)
     text = logs[0].read_text()
-    assert "submitted run --input /data/in --warehouse /data/wh --conf /etc/scintel.yaml" in text
+    assert "submitted run --input /data/in --warehouse /data/wh --conf /etc/scintel.yaml --incremental --since-last-run" in text
     assert f"exit {code}" in text
     assert ("FAILED" in done.stderr) == (code != 0)
 
@@ -209,3 +209,101 @@ def test_spark_submit_sh_rejects_an_unknown_jar_mode(tmp_path):
     env = {**os.environ, "SPARK_HOME": str(spark_home), "SCINTEL_JARS": "maven"}
     done = subprocess.run([str(SUBMIT_SCRIPT), "stages"], env=env, cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 2 and "cached or packages" in done.stderr
+
+
+# --- the Databricks Asset Bundle -----------------------------------------------------------------
+
+BUNDLE = ROOT / "databricks.yml"
+
+
+def _bundle() -> dict:
+    import yaml
+
+    return yaml.safe_load(BUNDLE.read_text())
+
+
+def test_bundle_runs_the_wheels_entry_point_with_a_valid_command():
+    import tomllib
+
+    from jobs import cli
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    (task,) = _bundle()["resources"]["jobs"]["scintel_nightly"]["tasks"]
+    wheel_task = task["python_wheel_task"]
+    assert wheel_task["package_name"] == project["name"]
+    assert project["scripts"][wheel_task["entry_point"]] == "jobs.cli:main"
+    args = cli._parser().parse_args([str(p) for p in wheel_task["parameters"]])
+    assert args.command == "run" and args.stages == [] and not args.only  # every stage
+    assert args.input == "${var.input}" and args.warehouse == "${var.warehouse}"
+
+
+def test_bundle_names_a_config_that_loads_and_the_pinned_graphframes():
+    import tomllib
+
+    from jobs import config as cfg
+
+    (task,) = _bundle()["resources"]["jobs"]["scintel_nightly"]["tasks"]
+    parameters = task["python_wheel_task"]["parameters"]
+    conf = parameters[parameters.index("--conf") + 1]
+    assert conf == "/Workspace${workspace.file_path}/conf/databricks.yaml"  # the bundle syncs conf/
+    loaded = cfg.load(ROOT / "conf" / "databricks.yaml")
+    assert loaded.spark.comet is False and loaded.maintenance.after_run is True
+    jvm = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["scintel"]["jvm-packages"]
+    assert {"maven": {"coordinates": jvm["graphframes"]}} in task["libraries"]
+
+
+def test_bundle_declares_every_variable_it_uses_and_builds_the_wheel_it_installs():
+    bundle = _bundle()
+    used = set(re.findall(r"\$\{var\.(\w+)\}", BUNDLE.read_text()))
+    assert used and used <= set(bundle["variables"])
+    (artifact,) = bundle["artifacts"].values()
+    assert artifact["type"] == "whl" and "--wheel-dir dist/wheel" in artifact["build"]
+    (task,) = bundle["resources"]["jobs"]["scintel_nightly"]["tasks"]
+    assert {"whl": "./dist/wheel/*.whl"} in task["libraries"]
+    assert bundle["resources"]["jobs"]["scintel_nightly"]["job_clusters"][0]["job_cluster_key"] == task["job_cluster_key"]
+
+
+def test_cron_script_runs_a_full_rebuild_when_asked(tmp_path):
+    stub = _stub(tmp_path / "submit", 'echo "submitted $*"\n')
+    env = {
+        **os.environ,
+        "SCINTEL_SUBMIT": str(stub),
+        "SCINTEL_LOG_DIR": str(tmp_path / "logs"),
+        "SCINTEL_INPUT": "/data/in",
+        "SCINTEL_WAREHOUSE": "/data/wh",
+        "SCINTEL_CONF": "/etc/scintel.yaml",
+        "SCINTEL_FULL": "1",
+    }
+    assert subprocess.run([str(CRON_SCRIPT)], env=env, capture_output=True, text=True).returncode == 0
+    (log,) = (tmp_path / "logs").glob("scintel-nightly-*.log")
+    assert "submitted run --input /data/in --warehouse /data/wh --conf /etc/scintel.yaml\n" in log.read_text()
+
+
+def test_dag_ingests_incrementally_since_the_last_run():
+    source = DAG_FILE.read_text()
+    assert "--incremental --since-last-run" in source
+
+
+def test_spark_submit_sh_ships_the_config_in_cluster_deploy_mode(tmp_path):
+    spark_home = tmp_path / "spark"
+    (spark_home / "bin").mkdir(parents=True)
+    _stub(spark_home / "bin" / "spark-submit", 'for a in "$@"; do echo "$a"; done\n')
+    conf = tmp_path / "night.yaml"
+    conf.write_text("spark: {comet: false}\n")
+    env = {
+        **os.environ,
+        "SPARK_HOME": str(spark_home),
+        "SCINTEL_JARS": "cached",
+        "SCINTEL_MASTER": "yarn",
+        "SCINTEL_SUBMIT_ARGS": "--deploy-mode cluster --num-executors 4",
+    }
+    command = [str(SUBMIT_SCRIPT), "run", "--input", "s3a://b/in", "--warehouse", "s3a://b/wh", "--conf", "night.yaml"]
+    argv = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, check=True).stdout.splitlines()
+    assert argv[argv.index("--files") + 1] == str(conf)  # made absolute on this host, shipped with the job
+    job = argv[argv.index(str(ROOT / "dist" / "scintel_main.py")) + 1 :]
+    assert job == ["run", "--input", "s3a://b/in", "--warehouse", "s3a://b/wh", "--conf", "night.yaml"]
+    assert "--deploy-mode" in argv and "cluster" in argv
+    # Client mode (the default): the job reads the file where it is; nothing is shipped.
+    env["SCINTEL_SUBMIT_ARGS"] = "--num-executors 4"
+    argv = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, check=True).stdout.splitlines()
+    assert "--files" not in argv and argv[-2:] == ["--conf", str(conf)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -205,6 +206,51 @@ def test_killed_mid_write_leaves_readable_tables_and_the_rerun_converges(spark, 
     for layer in ("bronze", "silver"):
         for table in runs["incremental"].list_tables(spark)[layer]:
             _assert_same_table(spark, warehouse, runs["incremental"], table, layer)
+
+
+def test_sigterm_cancels_the_run_records_it_as_interrupted_and_releases_the_lock(spark, runs, tmp_path):
+    """A scheduler stopping the nightly run (SIGTERM to the driver process, not its JVM): the
+    run cancels its Spark jobs, leaves a run record and an audit row saying `interrupted`,
+    removes its lock and exits 143; the tables stay readable at committed versions."""
+    warehouse = Warehouse(str(tmp_path / "wh"))
+    shutil.copytree(runs["before_nightly"], warehouse.root)
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable}
+    command = [
+        sys.executable,
+        "-m",
+        "jobs.cli",
+        "run",
+        "--incremental",
+        "--input",
+        str(runs["second"]),
+        "--warehouse",
+        warehouse.root,
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=Path(__file__).resolve().parents[1]
+    )
+    seen, sent = [], False
+    deadline = time.monotonic() + 600
+    for line in process.stdout:
+        seen.append(line)
+        if not sent and "wrote silver/papers" in line:
+            process.send_signal(signal.SIGTERM)
+            sent = True
+        assert time.monotonic() < deadline, "the run never reached its first canonical write"
+    process.wait(timeout=120)
+    output = "".join(seen)
+    assert sent and process.returncode == 143, output[-3000:]
+    assert "scintel: interrupted: stopped by SIGTERM" in output
+    assert re.search(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} INFO jobs.pipeline: run ", output, re.M)  # dated log lines
+    assert not (Path(warehouse.root) / "_lock").exists()
+    records = [json.loads(p.read_text()) for p in (Path(warehouse.root) / "_runs").glob("*.json")]
+    interrupted = [r for r in records if r["status"] == "interrupted"]
+    assert len(interrupted) == 1 and interrupted[0]["error"] == "stopped by SIGTERM"
+    assert "ingest_openalex" not in interrupted[0]["stages"]  # stopped inside its first stage
+    audit_rows = spark.read.format("delta").load(f"{warehouse.root}/_audit/runs").where("status = 'interrupted'").collect()
+    assert [r.run_id for r in audit_rows] == [interrupted[0]["run_id"]]
+    for layer, table in _tables(warehouse):
+        warehouse.read(spark, table, layer).count()
 
 
 def test_a_second_run_on_a_busy_warehouse_fails_cleanly(spark, runs, tmp_path, capsys):

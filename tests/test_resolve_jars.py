@@ -81,9 +81,13 @@ def test_pinned_python_and_jvm_graphframes_are_one_version():
     coordinate = resolve_jars.jvm_packages()["graphframes"]
     assert coordinate.rsplit(":", 1)[1] == version("graphframes-py")
     with open(resolve_jars.PROJECT_ROOT / "pyproject.toml", "rb") as handle:
-        pins = tomllib.load(handle)["project"]["dependencies"]
-    assert f"graphframes-py=={coordinate.rsplit(':', 1)[1]}" in pins
-    assert f"delta-spark=={resolve_jars.jvm_packages()['delta'].rsplit(':', 1)[1]}" in pins
+        project = tomllib.load(handle)["project"]
+    assert f"graphframes-py=={coordinate.rsplit(':', 1)[1]}" in project["dependencies"]
+    # Spark and Delta's Python half are the `spark` extra: a managed runtime keeps its own.
+    assert f"delta-spark=={resolve_jars.jvm_packages()['delta'].rsplit(':', 1)[1]}" in project["optional-dependencies"]["spark"]
+    assert f"pyspark=={version('pyspark')}" in project["optional-dependencies"]["spark"]
+    assert not [pin for pin in project["dependencies"] if pin.split("=")[0].split("[")[0] in ("pyspark", "delta-spark")]
+    assert not [pin for pin in project["dependencies"] if "[spark]" in pin]  # no extra pulls pyspark in either
 
 
 def test_artifact_name_strips_version():

@@ -86,8 +86,10 @@ ENV = {
 
 
 def submit_command(stages: list[str], with_input: bool) -> str:
-    """The bash command of one task: spark-submit.sh run STAGE... --only (no Jinja in it)."""
-    input_arg = ' --input "$SCINTEL_INPUT"' if with_input else ""
+    """The bash command of one task: spark-submit.sh run STAGE... --only (no Jinja in it). The
+    ingest task reads the input incrementally: from a synced OpenAlex snapshot, only the
+    updated_date partitions since the last successful run (--since-last-run), MERGEd into bronze."""
+    input_arg = ' --input "$SCINTEL_INPUT" --incremental --since-last-run' if with_input else ""
     return (
         f'"$SCINTEL_HOME/spark-submit.sh" run {" ".join(stages)} --only'
         f'{input_arg} --warehouse "$SCINTEL_WAREHOUSE" --conf "$SCINTEL_CONF"'

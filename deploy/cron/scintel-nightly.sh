@@ -18,6 +18,9 @@
 #   SCINTEL_LOG_KEEP_DAYS  logs older than this are deleted (default 30)
 #   SCINTEL_TIMEOUT        stop the run after this long (timeout(1) syntax, default 10h)
 #   SCINTEL_SUBMIT         the submit command (default: spark-submit.sh of this checkout)
+#   SCINTEL_FULL           1: a full run (bronze replaced by the input) instead of the nightly
+#                          update, which MERGEs only the snapshot's updated_date partitions (and
+#                          merged_ids) since the last successful run (--incremental --since-last-run)
 set -uo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 submit="${SCINTEL_SUBMIT:-$home/spark-submit.sh}"
@@ -42,6 +45,8 @@ if command -v flock >/dev/null; then
   fi
 fi
 
+mode=(--incremental --since-last-run)
+[ "${SCINTEL_FULL:-0}" != 1 ] || mode=()
 started=$(date +%s)
 {
   echo "scintel-nightly: start $(date -u +%FT%TZ) on $(hostname)"
@@ -50,7 +55,7 @@ started=$(date +%s)
 } >>"$log"
 
 timeout --signal=TERM --kill-after=5m "$limit" \
-  "$submit" run --input "$SCINTEL_INPUT" --warehouse "$SCINTEL_WAREHOUSE" --conf "$conf" >>"$log" 2>&1
+  "$submit" run --input "$SCINTEL_INPUT" --warehouse "$SCINTEL_WAREHOUSE" --conf "$conf" ${mode[@]+"${mode[@]}"} >>"$log" 2>&1
 code=$?
 
 echo "scintel-nightly: end $(date -u +%FT%TZ) after $(( $(date +%s) - started ))s, exit $code" >>"$log"

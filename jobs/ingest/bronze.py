@@ -55,11 +55,20 @@ def accepted_records(checked_df: DataFrame, raw_columns: list[str]) -> DataFrame
     return checked_df.where(F.col(REASON).isNull()).select(*raw_columns, SOURCE_FILE)
 
 
-def read_merged_ids(spark: SparkSession, input_dir: str, entity: str, strip_id) -> DataFrame | None:
-    """Ids the source says are gone (`<input>/merged_ids/<entity>/*.csv[.gz]`), or None."""
+def read_merged_ids(spark: SparkSession, input_dir: str, entity: str, strip_id, since: str | None = None) -> DataFrame | None:
+    """Ids the source says are gone (`<input>/merged_ids/<entity>/*.csv[.gz]`; with `since`, the
+    files dated that day or later), or None."""
+    from jobs.ingest import partitions
+
     path = files.input_files(f"{input_dir}/merged_ids/{entity}", f"merged_ids/{entity}")
     if path is None:
         return None
+    if since is not None:
+        listed = [f for f in files.list_data_files(spark, path) or [] if f.size > 0]
+        partitions.log_selection(path, [f.relative for f in listed], since, partitions.file_date)
+        path = [f.path for f in listed if partitions.keep(f.relative, since, partitions.file_date)]
+        if not path:
+            return None
     rows = (
         spark.read.option("header", "true")
         .option("recursiveFileLookup", "true")

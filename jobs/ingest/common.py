@@ -49,6 +49,7 @@ class IngestReport:
     counts: dict[str, TableCount] = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)
     landings: dict = field(default_factory=dict)  # entity -> bronze.Landing
+    partitions: dict[str, str] = field(default_factory=dict)  # entity -> newest updated_date partition delivered
 
     def reject_ratio(self, table: str) -> float:
         count = self.counts[table]

@@ -29,7 +29,7 @@ from pyspark.sql import types as T
 
 from jobs.config import Config
 from jobs.frames import union_all
-from jobs.ingest import bronze, canonicalisation, duplicates, files, json_lines, manifest, quarantine, rules
+from jobs.ingest import bronze, canonicalisation, duplicates, files, json_lines, manifest, partitions, quarantine, rules
 from jobs.ingest.common import RAW, REASON, SOURCE_FILE, IngestError, IngestReport, TableCount, strip_openalex_id
 from jobs.warehouse import Warehouse
 from schemas import canonical
@@ -396,6 +396,9 @@ class Delivery:
     input_dir: str  # holds <entity>/ folders and, incrementally, merged_ids/<entity>/
     warehouse: Warehouse
     incremental: bool  # MERGE into bronze by id instead of replacing it
+    # entity -> YYYY-MM-DD: read only its updated_date partitions (and merged_ids files) dated
+    # this day or later (jobs/ingest/partitions.py); an entity not named is read whole.
+    since: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -418,18 +421,29 @@ class EntityLanding:
     run unpersists it after that write; None when nothing reads it again.
     """
 
-    landing: bronze.Landing
+    landing: bronze.Landing | None
+    newest_partition: str | None = None  # the newest updated_date partition of the delivered folder
     count: TableCount | None = None
     rejects: list[DataFrame] = field(default_factory=list)
     source_files: DataFrame | None = None  # one column, SOURCE_FILE, one row per record
     persisted: DataFrame | None = None
 
 
-def run(spark: SparkSession, config: Config, input_dir: str, warehouse: Warehouse, incremental: bool = False) -> IngestReport:
+def run(
+    spark: SparkSession,
+    config: Config,
+    input_dir: str,
+    warehouse: Warehouse,
+    incremental: bool = False,
+    since: dict[str, str] | None = None,
+) -> IngestReport:
     """Land whatever OpenAlex entities input_dir holds in bronze (overwrite, or MERGE when
-    incremental) and derive the canonical tables from the whole of bronze."""
+    incremental; with `since`, only the partitions changed since then) and derive the canonical
+    tables from the whole of bronze."""
+    if since and not incremental:
+        raise IngestError("reading only the partitions since a date needs --incremental (a full run replaces bronze)")
     report = IngestReport(source="openalex")
-    delivery = Delivery(spark, input_dir, warehouse, incremental)
+    delivery = Delivery(spark, input_dir, warehouse, incremental, dict(since or {}))
     landed: list[EntityLanding] = []
     try:
         for entity in (
@@ -440,11 +454,17 @@ def run(spark: SparkSession, config: Config, input_dir: str, warehouse: Warehous
             result = _land_entity(delivery, entity)
             if result is None:
                 continue
+            if result.newest_partition is not None:
+                report.partitions[entity.name] = result.newest_partition
+            if result.landing is None:  # nothing changed since the last run: bronze keeps its version
+                continue
             landed.append(result)
             if result.count is not None:
                 report.counts[entity.table] = result.count
             report.landings[entity.name] = result.landing
-        if not report.landings:
+        if not report.landings and report.partitions:
+            log.info("no OpenAlex partition changed since %s: the canonical tables are derived again from bronze", delivery.since)
+        elif not report.landings:
             raise IngestError(
                 f"no OpenAlex input under {input_dir} (expected works/, authors/, institutions/"
                 + (" or merged_ids/" if incremental else "")
@@ -478,18 +498,22 @@ RECORD_SOURCES = ("openalex.works", "openalex.authors", "openalex.institutions")
 def _land_entity(delivery: Delivery, entity: Entity) -> EntityLanding | None:
     """Validate one delivered entity, count its rejects, land the rest in bronze; None when the
     delivery holds nothing for it (neither records nor merged ids, or merged ids only and no
-    bronze table to delete them from)."""
+    bronze table to delete them from). With a `since` date and no change since then, an
+    EntityLanding without a landing (bronze untouched) that still names the newest partition."""
     spark, warehouse, incremental = delivery.spark, delivery.warehouse, delivery.incremental
+    since = delivery.since.get(entity.name)
     path = files.input_files(f"{delivery.input_dir}/{entity.name}", entity.name)
-    removed = bronze.read_merged_ids(spark, delivery.input_dir, entity.name, strip_openalex_id) if incremental else None
-    if path is None and removed is None:
-        return None
-    if path is None:
+    removed = bronze.read_merged_ids(spark, delivery.input_dir, entity.name, strip_openalex_id, since) if incremental else None
+    delivered_manifest, sources, newest = _what_to_read(spark, path, since) if path is not None else (None, None, None)
+    if not sources and removed is None:
+        return None if newest is None else EntityLanding(None, newest)
+    if not sources:
         records = bronze.empty_records(spark, warehouse, entity.name)
         if records is None:
             return None
-        return EntityLanding(bronze.land(spark, warehouse, entity.name, records, incremental=incremental, removed_ids_df=removed))
-    delivered_manifest, sources = _what_to_read(spark, path)
+        return EntityLanding(
+            bronze.land(spark, warehouse, entity.name, records, incremental=incremental, removed_ids_df=removed), newest
+        )
     # Parsed and checked once; duplicates flagged from a count of repeated ids, so the
     # records are not shuffled by id (validate_* rank every row: fine for small inputs).
     raw_df = json_lines.read_json_lines(spark, sources, entity.raw_schema)
@@ -509,13 +533,17 @@ def _land_entity(delivery: Delivery, entity: Entity) -> EntityLanding | None:
         # Nothing reads the parsed input again (no rejects to quote, no delivery files to list):
         # its memory goes to the writes of the canonical tables.
         persisted.unpersist()
-    return EntityLanding(landing, count, rejects, checked.select(SOURCE_FILE), persisted if read_again else None)
+    return EntityLanding(landing, newest, count, rejects, checked.select(SOURCE_FILE), persisted if read_again else None)
 
 
-def _what_to_read(spark: SparkSession, path: str) -> tuple[manifest.Manifest | None, str | list[str]]:
-    """(manifest, sources) of an entity folder: with a manifest, the files it lists (each checked
-    present with its listed size, so a partial download stops here); without, the whole folder.
-    The manifest's record counts are checked once the records are read."""
+def _what_to_read(
+    spark: SparkSession, path: str, since: str | None = None
+) -> tuple[manifest.Manifest | None, str | list[str], str | None]:
+    """(manifest, sources, newest partition) of an entity folder: with a manifest, the files it
+    lists (each checked present with its listed size, so a partial download stops here);
+    without, the whole folder. With `since`, only the files of partitions dated since then
+    (jobs/ingest/partitions.py), and the manifest narrowed to them. The manifest's record
+    counts are checked once the records are read."""
     listing = files.list_data_files(spark, path) or []
     if files.input_format(listing, path) == "parquet":
         raise IngestError(
@@ -524,8 +552,20 @@ def _what_to_read(spark: SparkSession, path: str) -> tuple[manifest.Manifest | N
         )
     delivered_manifest = manifest.read_manifest(spark, listing, path)
     if delivered_manifest is None:
-        return None, path
-    return delivered_manifest, manifest.listed_files(listing, delivered_manifest, path)
+        data = [f for f in listing if f.relative != files.MANIFEST]
+        newest = partitions.newest([f.relative for f in data])
+        if since is None:
+            return None, path, newest
+        partitions.log_selection(path, [f.relative for f in data], since)
+        return None, [f.path for f in data if partitions.keep(f.relative, since)], newest
+    newest = partitions.newest([e.relative for e in delivered_manifest.entries])
+    if since is not None:
+        partitions.log_selection(path, [e.relative for e in delivered_manifest.entries], since)
+        kept = tuple(e for e in delivered_manifest.entries if partitions.keep(e.relative, since))
+        delivered_manifest = manifest.Manifest(delivered_manifest.path, kept)
+        if not kept:
+            return delivered_manifest, [], newest
+    return delivered_manifest, manifest.listed_files(listing, delivered_manifest, path), newest
 
 
 def _derive_silver(spark, config, warehouse, report) -> list[DataFrame]:

@@ -1,0 +1,153 @@
+"""Delta upkeep of a warehouse: `scintel maintain` (and, when configured, after a successful run).
+
+Every run rewrites its tables, so each nightly leaves the previous versions' files behind and
+the transaction logs grow. For every Delta table of the warehouse (bronze, silver, gold and the
+audit table), in one pass:
+
+1. table properties: `delta.logRetentionDuration` and `delta.deletedFileRetentionDuration` from
+   the config (`maintenance`), so that time travel (`scintel show TABLE --version N`) reaches
+   back as far as the config says and no further;
+2. OPTIMIZE: small files compacted into large ones; the tables named in
+   `maintenance.zorder` are Z-ordered by their join keys (authorships by author_id...), so a
+   stage that reads one author's or one paper's rows skips the files that cannot hold them;
+3. VACUUM: files no current version needs and older than the retention are deleted.
+
+Z-order, not liquid clustering: liquid clustering is a property of the table that every write
+keeps, and scintel's writes replace tables (overwrite with overwriteSchema), which would have to
+declare it each time; OPTIMIZE ZORDER BY needs nothing from the writers. Only file names, sizes
+and commit metrics reach the driver.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from pyspark.sql import SparkSession
+
+from jobs import hadoop_fs
+from jobs.audit import audit_path
+from jobs.config import Config
+from jobs.warehouse import Warehouse
+
+log = logging.getLogger(__name__)
+
+# VACUUM refuses a retention under Delta's default of 7 days unless this check is off; a config
+# asking for less (a test warehouse, a scratch run) turns it off for the VACUUM alone.
+DELTA_MIN_RETENTION_HOURS = 168
+RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled"
+
+
+@dataclass(frozen=True)
+class TableUpkeep:
+    """What maintaining one table did: files and bytes under its folder before and after (every
+    version's files, so the effect of VACUUM shows), files compacted, the Z-order keys."""
+
+    table: str  # layer/name
+    files_before: int
+    bytes_before: int
+    files_after: int
+    bytes_after: int
+    files_removed_by_optimize: int
+    files_added_by_optimize: int
+    zorder: tuple[str, ...]
+    seconds: float
+
+
+def delta_tables(spark: SparkSession, warehouse: Warehouse) -> list[tuple[str, str]]:
+    """(label, path) of every Delta table of the warehouse: its layers and the audit table."""
+    found = [
+        (f"{layer}/{table}", warehouse.path(table, layer))
+        for layer, tables in warehouse.list_tables(spark).items()
+        for table in tables
+    ]
+    audit = audit_path(warehouse.root)
+    if hadoop_fs.exists(spark, f"{audit}/_delta_log"):
+        found.append(("_audit/runs", audit))
+    return found
+
+
+def _on_disk(spark: SparkSession, path: str) -> tuple[int, int]:
+    """Data files (not the log) under a table's folder and their bytes."""
+    files = [f for f in hadoop_fs.list_files(spark, path) or [] if not f.relative.startswith("_delta_log")]
+    return len(files), sum(f.size for f in files)
+
+
+def maintain(spark: SparkSession, warehouse: Warehouse, config: Config, *, only: list[str] | None = None) -> list[TableUpkeep]:
+    """Set retention properties, OPTIMIZE (Z-order where configured) and VACUUM every table of
+    the warehouse (or the tables named in `only`, as layer/name or name)."""
+    from delta.tables import DeltaTable
+
+    settings = config.maintenance
+    tables = delta_tables(spark, warehouse)
+    if only:
+        wanted = set(only)
+        tables = [(label, path) for label, path in tables if label in wanted or label.split("/", 1)[1] in wanted]
+        missing = wanted - {label for label, _ in tables} - {label.split("/", 1)[1] for label, _ in tables}
+        if missing:
+            from jobs.warehouse import TableNotFound
+
+            raise TableNotFound(f"no table {sorted(missing)} in warehouse {warehouse.root}")
+    properties = (
+        f"'delta.logRetentionDuration' = 'interval {settings.log_retention_days} days', "
+        f"'delta.deletedFileRetentionDuration' = 'interval {settings.file_retention_hours} hours'"
+    )
+    done = []
+    for index, (label, path) in enumerate(tables, 1):
+        started = time.monotonic()
+        files_before, bytes_before = _on_disk(spark, path)
+        spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ({properties})")
+        name = label.split("/", 1)[1]
+        keys = tuple(settings.zorder.get(name, ()))
+        table = DeltaTable.forPath(spark, path)
+        optimizer = table.optimize()
+        metrics = (optimizer.executeZOrderBy(*keys) if keys else optimizer.executeCompaction()).select("metrics").first()
+        metrics = metrics["metrics"] if metrics else None
+        _vacuum(spark, table, settings.file_retention_hours)
+        files_after, bytes_after = _on_disk(spark, path)
+        upkeep = TableUpkeep(
+            table=label,
+            files_before=files_before,
+            bytes_before=bytes_before,
+            files_after=files_after,
+            bytes_after=bytes_after,
+            files_removed_by_optimize=int(metrics["numFilesRemoved"]) if metrics else 0,
+            files_added_by_optimize=int(metrics["numFilesAdded"]) if metrics else 0,
+            zorder=keys,
+            seconds=round(time.monotonic() - started, 1),
+        )
+        log.info(
+            "[%d/%d] maintained %s: %d files %s -> %d files %s%s in %.1fs",
+            index,
+            len(tables),
+            label,
+            files_before,
+            size_text(bytes_before),
+            files_after,
+            size_text(bytes_after),
+            f" (Z-ordered by {', '.join(keys)})" if keys else "",
+            upkeep.seconds,
+        )
+        done.append(upkeep)
+    return done
+
+
+def _vacuum(spark: SparkSession, table, retention_hours: int) -> None:
+    if retention_hours >= DELTA_MIN_RETENTION_HOURS:
+        table.vacuum(retention_hours)
+        return
+    previous = spark.conf.get(RETENTION_CHECK, "true")
+    spark.conf.set(RETENTION_CHECK, "false")
+    try:
+        table.vacuum(retention_hours)
+    finally:
+        spark.conf.set(RETENTION_CHECK, previous)
+
+
+def size_text(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"

@@ -1,0 +1,99 @@
+"""`scintel maintain`: retention properties, OPTIMIZE with Z-order, VACUUM, on a hand-built warehouse
+whose files are counted before and after."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jobs import audit, cli
+from jobs import config as cfg
+from jobs.frames import differing_rows
+from jobs.maintain import maintain
+from jobs.warehouse import TableNotFound, Warehouse
+
+AUTHORSHIPS = "paper_id string, author_id string, author_order int"
+COUNTS = "country string, papers long"
+
+
+def _data_files(path: Path) -> list[Path]:
+    return [p for p in path.rglob("*.parquet") if "_delta_log" not in p.parts]
+
+
+def _build(spark, root: Path) -> Warehouse:
+    """silver/authorships written three times in 4 files each (12 files, 3 versions); gold
+    demo_counts written twice in 2 files each."""
+    warehouse = Warehouse(str(root))
+    for version in range(3):
+        rows = [(f"W{p}", f"A{(p * 7 + version) % 13}", a) for p in range(40) for a in range(1, 3)]
+        warehouse.write(spark.createDataFrame(rows, AUTHORSHIPS).repartition(4), "authorships")
+    for papers in (5, 6):
+        warehouse.write(spark.createDataFrame([("US", papers), ("CN", 4)], COUNTS).repartition(2), "demo_counts", layer="gold")
+    return warehouse
+
+
+def test_optimize_zorders_and_vacuum_removes_what_no_version_needs(spark, tmp_path):
+    warehouse = _build(spark, tmp_path / "wh")
+    authorships = tmp_path / "wh" / "silver" / "authorships"
+    assert len(_data_files(authorships)) == 12
+    before = warehouse.read(spark, "authorships").localCheckpoint()
+    config = cfg.from_dict({"maintenance": {"file_retention_hours": 0, "log_retention_days": 9}})
+
+    done = {t.table: t for t in maintain(spark, warehouse, config)}
+
+    assert set(done) == {"silver/authorships", "gold/demo_counts"}
+    a = done["silver/authorships"]
+    # 12 files on disk; OPTIMIZE rewrote the current 4 into 1; VACUUM (retention 0) left that one.
+    assert (a.files_before, a.files_removed_by_optimize, a.files_added_by_optimize, a.files_after) == (12, 4, 1, 1)
+    assert a.bytes_after < a.bytes_before and a.zorder == ("author_id", "paper_id")
+    assert len(_data_files(authorships)) == 1
+    d = done["gold/demo_counts"]
+    assert (d.files_before, d.files_removed_by_optimize, d.files_added_by_optimize, d.files_after) == (4, 2, 1, 1)
+    assert d.zorder == ()
+    # Same rows as before, the Z-order recorded in the table's history, the retention set.
+    assert differing_rows(warehouse.read(spark, "authorships"), before).count() == 0
+    from delta.tables import DeltaTable
+
+    ops = DeltaTable.forPath(spark, str(authorships)).history().collect()
+    optimize = [r for r in ops if r["operation"] == "OPTIMIZE"]
+    assert len(optimize) == 1 and optimize[0]["operationParameters"]["zOrderBy"] == '["author_id","paper_id"]'
+    assert [r["operation"] for r in warehouse.history(spark, "authorships").collect()][:2] == ["VACUUM END", "VACUUM START"]
+    properties = spark.sql(f"DESCRIBE DETAIL delta.`{authorships}`").first()["properties"]
+    assert properties["delta.logRetentionDuration"] == "interval 9 days"
+    assert properties["delta.deletedFileRetentionDuration"] == "interval 0 hours"
+
+
+def test_the_default_retention_keeps_recent_versions_files(spark, tmp_path):
+    warehouse = _build(spark, tmp_path / "wh")
+    done = {t.table: t for t in maintain(spark, warehouse, cfg.load(), only=["authorships"])}
+    a = done["silver/authorships"]
+    # Nothing is older than 168 hours: VACUUM deletes nothing, OPTIMIZE added its file.
+    assert (a.files_before, a.files_after) == (12, 13)
+    assert warehouse.read_version(spark, "authorships", 0).count() == 80  # time travel still works
+
+
+def test_cli_maintain_prints_the_effect_and_respects_the_lock(spark, tmp_path, capsys):
+    warehouse = _build(spark, tmp_path / "wh")
+    conf = tmp_path / "short-retention.yaml"
+    conf.write_text("maintenance: {file_retention_hours: 0}\n")
+    capsys.readouterr()
+    assert cli.main(["maintain", "--warehouse", warehouse.root, "--conf", str(conf)]) == 0
+    out = capsys.readouterr().out
+    assert f"maintained 2 tables of {warehouse.root}: 16 files" in out and "-> 2 files" in out
+    assert "silver/authorships: 12 files" in out and "Z-order author_id,paper_id" in out
+    assert not (tmp_path / "wh" / "_lock").exists()
+
+    holder = audit.WarehouseLock(warehouse.root, "a-running-run")
+    holder.acquire(spark)
+    try:
+        assert cli.main(["maintain", "--warehouse", warehouse.root]) == 5
+        assert "a-running-run" in capsys.readouterr().err
+    finally:
+        holder.release(spark)
+
+
+def test_unknown_table_is_named(spark, tmp_path):
+    warehouse = _build(spark, tmp_path / "wh")
+    with pytest.raises(TableNotFound, match="nope"):
+        maintain(spark, warehouse, cfg.load(), only=["nope"])
