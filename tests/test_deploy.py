@@ -41,17 +41,22 @@ def test_cron_script_documents_its_crontab_line():
     assert re.match(r"^(\S+ ){5}", crontab[0]), crontab[0]  # five time fields
 
 
-@pytest.mark.parametrize("code", [0, 3])
-def test_cron_script_logs_to_a_dated_file_and_returns_the_pipeline_exit_code(tmp_path, code):
-    stub = _stub(tmp_path / "submit", f'echo "submitted $*"\nexit {code}\n')
-    env = {
+def _cron_env(tmp_path: Path, submit_body: str, **extra: str) -> dict[str, str]:
+    """The cron script's environment, with a stub in place of spark-submit.sh."""
+    return {
         **os.environ,
-        "SCINTEL_SUBMIT": str(stub),
+        "SCINTEL_SUBMIT": str(_stub(tmp_path / "submit", submit_body)),
         "SCINTEL_LOG_DIR": str(tmp_path / "logs"),
         "SCINTEL_INPUT": "/data/in",
         "SCINTEL_WAREHOUSE": "/data/wh",
         "SCINTEL_CONF": "/etc/scintel.yaml",
+        **extra,
     }
+
+
+@pytest.mark.parametrize("code", [0, 3])
+def test_cron_script_logs_to_a_dated_file_and_returns_the_pipeline_exit_code(tmp_path, code):
+    env = _cron_env(tmp_path, f'echo "submitted $*"\nexit {code}\n')
     done = subprocess.run([str(CRON_SCRIPT)], env=env, capture_output=True, text=True, check=False)
     assert done.returncode == code
     logs = list((tmp_path / "logs").glob("scintel-nightly-*.log"))
@@ -264,16 +269,7 @@ def test_bundle_declares_every_variable_it_uses_and_builds_the_wheel_it_installs
 
 
 def test_cron_script_runs_a_full_rebuild_when_asked(tmp_path):
-    stub = _stub(tmp_path / "submit", 'echo "submitted $*"\n')
-    env = {
-        **os.environ,
-        "SCINTEL_SUBMIT": str(stub),
-        "SCINTEL_LOG_DIR": str(tmp_path / "logs"),
-        "SCINTEL_INPUT": "/data/in",
-        "SCINTEL_WAREHOUSE": "/data/wh",
-        "SCINTEL_CONF": "/etc/scintel.yaml",
-        "SCINTEL_FULL": "1",
-    }
+    env = _cron_env(tmp_path, 'echo "submitted $*"\n', SCINTEL_FULL="1")
     assert subprocess.run([str(CRON_SCRIPT)], env=env, capture_output=True, text=True).returncode == 0
     (log,) = (tmp_path / "logs").glob("scintel-nightly-*.log")
     assert "submitted run --input /data/in --warehouse /data/wh --conf /etc/scintel.yaml\n" in log.read_text()
