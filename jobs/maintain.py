@@ -10,7 +10,9 @@ audit table), in one pass:
 2. OPTIMIZE: small files compacted into large ones; the tables named in
    `maintenance.zorder` are Z-ordered by their join keys (authorships by author_id...), so a
    stage that reads one author's or one paper's rows skips the files that cannot hold them;
-3. VACUUM: files no current version needs and older than the retention are deleted.
+3. VACUUM: files no current version needs and older than the retention are deleted. Delta
+   takes the retention from the table's `delta.deletedFileRetentionDuration` (a RETAIN other
+   than 0 hours is ignored), which step 1 has just set from the same setting.
 
 Z-order, not liquid clustering: liquid clustering is a property of the table that every write
 keeps, and scintel's writes replace tables (overwrite with overwriteSchema), which would have to
