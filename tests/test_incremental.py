@@ -150,14 +150,12 @@ def _tables(warehouse: Warehouse) -> list[tuple[str, str]]:
     return sorted((p.parent.parent.name, p.parent.name) for p in root.glob("*/*/_delta_log") if p.parent.parent.name in LAYERS)
 
 
-def test_killed_mid_write_leaves_readable_tables_and_the_rerun_converges(spark, runs, tmp_path):
-    """The nightly run as a separate driver process, SIGKILLed (driver and its JVM) right after
-    its first canonical table is written, i.e. while the next one is being written. Every table
-    stays readable at a committed version, the dead run's lock is taken over, and a rerun of the
-    delivery converges to the tables of the uninterrupted nightly run."""
+def _start_nightly(runs, tmp_path: Path) -> tuple[Warehouse, subprocess.Popen]:
+    """The nightly incremental run as a driver process of its own (in its own process group, so
+    that a test can signal the driver alone or with the JVM it starts), on a copy of the
+    warehouse as it stood before the nightly run; its output is one text stream."""
     warehouse = Warehouse(str(tmp_path / "wh"))
     shutil.copytree(runs["before_nightly"], warehouse.root)
-    env = {**os.environ, "PYSPARK_PYTHON": sys.executable}
     command = [
         sys.executable,
         "-m",
@@ -174,10 +172,19 @@ def test_killed_mid_write_leaves_readable_tables_and_the_rerun_converges(spark, 
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=env,
+        env={**os.environ, "PYSPARK_PYTHON": sys.executable},
         start_new_session=True,
         cwd=Path(__file__).resolve().parents[1],
     )
+    return warehouse, process
+
+
+def test_killed_mid_write_leaves_readable_tables_and_the_rerun_converges(spark, runs, tmp_path):
+    """The nightly run as a separate driver process, SIGKILLed (driver and its JVM) right after
+    its first canonical table is written, i.e. while the next one is being written. Every table
+    stays readable at a committed version, the dead run's lock is taken over, and a rerun of the
+    delivery converges to the tables of the uninterrupted nightly run."""
+    warehouse, process = _start_nightly(runs, tmp_path)
     seen, killed = [], False
     deadline = time.monotonic() + 600
     for line in process.stdout:
@@ -212,23 +219,7 @@ def test_sigterm_cancels_the_run_records_it_as_interrupted_and_releases_the_lock
     """A scheduler stopping the nightly run (SIGTERM to the driver process, not its JVM): the
     run cancels its Spark jobs, leaves a run record and an audit row saying `interrupted`,
     removes its lock and exits 143; the tables stay readable at committed versions."""
-    warehouse = Warehouse(str(tmp_path / "wh"))
-    shutil.copytree(runs["before_nightly"], warehouse.root)
-    env = {**os.environ, "PYSPARK_PYTHON": sys.executable}
-    command = [
-        sys.executable,
-        "-m",
-        "jobs.cli",
-        "run",
-        "--incremental",
-        "--input",
-        str(runs["second"]),
-        "--warehouse",
-        warehouse.root,
-    ]
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=Path(__file__).resolve().parents[1]
-    )
+    warehouse, process = _start_nightly(runs, tmp_path)
     seen, sent = [], False
     deadline = time.monotonic() + 600
     for line in process.stdout:
