@@ -69,6 +69,7 @@ log = logging.getLogger(__name__)
 
 ALL = "all"
 COMPANY = "company"
+KEY = ["country_code", "city", "subfield"]  # a city (two of one name in two countries stay apart) and subfield
 
 
 def tag_subfields(papers_df: DataFrame, subfields: dict[str, list[str]]) -> DataFrame:
@@ -167,25 +168,40 @@ def core_scholars(tagged_df: DataFrame, places_df: DataFrame, h_df: DataFrame, t
     )
 
 
-def coauthor_pairs(
-    tagged_df: DataFrame, authorships_df: DataFrame, max_authors: int, paper_ids_df: DataFrame | None = None
-) -> tuple[DataFrame, DataFrame]:
-    """((paper_id, subfield, author_a, author_b) with author_a < author_b, papers left out):
-    each unordered pair of distinct authors of a subfield paper with at most max_authors authors,
-    on the papers of paper_ids_df only when given (the pairs a caller reads: its k(k-1)/2 rows
-    per paper are built for those papers, not for every subfield paper)."""
+def pairable_authors(tagged_df: DataFrame, authorships_df: DataFrame, max_authors: int) -> tuple[DataFrame, DataFrame]:
+    """((paper_id, author_id) of the subfield papers with at most max_authors authors, the
+    subfield papers left out (paper_id, k)): the authors that form co-author pairs."""
     authors = authorships_df.select("paper_id", "author_id").distinct()
     sizes = authors.groupBy("paper_id").agg(F.count(F.lit(1)).alias("k"))
+    subfield_papers = tagged_df.select("paper_id").distinct()
     small = sizes.where(F.col("k") <= max_authors).select("paper_id")
-    kept = authors.join(small, "paper_id", "left_semi").join(tagged_df.select("paper_id").distinct(), "paper_id", "left_semi")
+    kept = authors.join(subfield_papers, "paper_id", "left_semi").join(small, "paper_id", "left_semi")
+    left_out = sizes.where(F.col("k") > max_authors).join(subfield_papers, "paper_id", "left_semi")
+    return kept, left_out
+
+
+def pairs_of(kept_df: DataFrame, tagged_df: DataFrame, paper_ids_df: DataFrame | None = None) -> DataFrame:
+    """(paper_id, subfield, author_a, author_b), author_a < author_b: each unordered pair of
+    distinct authors of kept_df's papers (pairable_authors), on the papers of paper_ids_df only
+    when given (the pairs a caller reads: its k(k-1)/2 rows per paper are built for those papers,
+    not for every subfield paper)."""
+    kept = kept_df
     if paper_ids_df is not None:
         kept = kept.join(paper_ids_df.select("paper_id").distinct(), "paper_id", "left_semi")
     a, b = kept.alias("a"), kept.alias("b")
     pairs = a.join(b, (F.col("a.paper_id") == F.col("b.paper_id")) & (F.col("a.author_id") < F.col("b.author_id"))).select(
         F.col("a.paper_id").alias("paper_id"), F.col("a.author_id").alias("author_a"), F.col("b.author_id").alias("author_b")
     )
-    left_out = sizes.where(F.col("k") > max_authors).join(tagged_df, "paper_id", "left_semi")
-    return pairs.join(tagged_df, "paper_id"), left_out
+    return pairs.join(tagged_df, "paper_id")
+
+
+def coauthor_pairs(
+    tagged_df: DataFrame, authorships_df: DataFrame, max_authors: int, paper_ids_df: DataFrame | None = None
+) -> tuple[DataFrame, DataFrame]:
+    """((paper_id, subfield, author_a, author_b) with author_a < author_b, papers left out):
+    pairs_of(pairable_authors) in one call."""
+    kept, left_out = pairable_authors(tagged_df, authorships_df, max_authors)
+    return pairs_of(kept, tagged_df, paper_ids_df), left_out
 
 
 def scholar_collaborators(pairs_df: DataFrame, core_df: DataFrame, top: int) -> DataFrame:
@@ -207,9 +223,32 @@ def scholar_collaborators(pairs_df: DataFrame, core_df: DataFrame, top: int) -> 
     return ranked.join(coauthored, ["author_id", "subfield"])
 
 
+def institution_index(institutions_df: DataFrame) -> DataFrame:
+    """(institution_id, inst): a dense int per institution, numbered in id order, so comparing two
+    `inst` values compares their ids: a pair keeps its orientation (inst_a < inst_b) and a tie broken
+    by id breaks the same way. The institution networks are built on these ints rather than on the
+    id strings: their edge lists are the stage's largest rows (tens of millions at 5M papers) and
+    an int pair is a fraction of a string pair's bytes in every shuffle and in the cache. One
+    window over the institutions (10^5 rows in OpenAlex) numbers them on a single task."""
+    return (
+        institutions_df.select("institution_id")
+        .distinct()
+        .withColumn("inst", F.row_number().over(W.orderBy("institution_id")).cast("int"))
+    )
+
+
+def indexed_places(places_df: DataFrame, index_df: DataFrame) -> DataFrame:
+    """places_df with institution_id replaced by its int from institution_index (broadcast: a row
+    per institution)."""
+    return (
+        places_df.join(F.broadcast(index_df), "institution_id").drop("institution_id").withColumnRenamed("inst", "institution_id")
+    )
+
+
 def paper_institution_pairs(places_df: DataFrame) -> DataFrame:
     """(paper_id, inst_a, inst_b), inst_a < inst_b: each pair of distinct institutions on a paper.
-    Keyed by paper, once: a paper with k institutions gives k(k-1)/2 rows whatever its cities."""
+    Keyed by paper, once: a paper with k institutions gives k(k-1)/2 rows whatever its cities.
+    The institutions are places_df's institution_id, ids or their ints (institution_index)."""
     insts = places_df.select("paper_id", "institution_id").distinct()
     a, b = insts.alias("a"), insts.alias("b")
     return a.join(
@@ -221,19 +260,26 @@ def paper_institution_pairs(places_df: DataFrame) -> DataFrame:
     )
 
 
-def institution_edges(tagged_df: DataFrame, places_df: DataFrame, pairs_df: DataFrame, cities: list[str] | None) -> DataFrame:
-    """(country_code, city, subfield, inst_a, inst_b, papers): institution pairs on the city's
-    subfield papers (any institution of the paper, in the city or not), for the named cities (all
-    when None). Every city of a paper gets the paper's pairs, so the networks are built for the
-    cities the reports show, not for every city of the corpus."""
+def network_cells(tagged_df: DataFrame, places_df: DataFrame, cities: list[str] | None) -> tuple[DataFrame, DataFrame]:
+    """((net, country_code, city, subfield): a row and an int per institution network,
+    (paper_id, net): the networks a paper belongs to) for the named cities (all when None).
+    A network is a city's subfield: its papers are the subfield's papers with an author in the
+    city. Every city of a paper gets the paper's pairs, so the networks are built for the cities
+    the reports show, not for every city of the corpus."""
     city_papers = places_df.select("paper_id", "country_code", "city").distinct()
     if cities is not None:
         city_papers = city_papers.where(F.lower("city").isin([c.lower() for c in cities]))
-    return (
-        pairs_df.join(tagged_df.join(city_papers, "paper_id"), "paper_id")
-        .groupBy("country_code", "city", "subfield", "inst_a", "inst_b")
-        .agg(F.count(F.lit(1)).alias("papers"))
-    )
+    cells = tagged_df.join(city_papers, "paper_id")
+    networks = (
+        cells.select(*KEY).distinct().withColumn("net", F.row_number().over(W.orderBy(*KEY)).cast("int"))
+    )  # a row per (city, subfield) network: hundreds, numbered on one task
+    return networks, cells.join(F.broadcast(networks), KEY).select("paper_id", "net")
+
+
+def institution_edges(paper_networks_df: DataFrame, pairs_df: DataFrame) -> DataFrame:
+    """(net, inst_a, inst_b, papers): the institution pairs of each network's papers (any
+    institution of the paper, in the city or not), with the papers they share there."""
+    return pairs_df.join(paper_networks_df, "paper_id").groupBy("net", "inst_a", "inst_b").agg(F.count(F.lit(1)).alias("papers"))
 
 
 def core_institutions(tagged_df: DataFrame, places_df: DataFrame, top: int) -> DataFrame:
@@ -252,15 +298,24 @@ def core_institutions(tagged_df: DataFrame, places_df: DataFrame, top: int) -> D
 
 
 def institution_partners(
-    pairs_df: DataFrame, tagged_df: DataFrame, core_df: DataFrame, types_df: DataFrame, top: int
+    pairs_df: DataFrame,
+    tagged_df: DataFrame,
+    core_df: DataFrame,
+    types_df: DataFrame,
+    top: int,
+    index_df: DataFrame | None = None,
 ) -> DataFrame:
     """Each core institution's top partners on the subfield's papers. A core institution's papers
     are papers of its own city, so the paper pairs are joined to the core institutions (ten per
-    city and subfield) instead of to every city's network."""
+    city and subfield) instead of to every city's network. With index_df (institution_index),
+    pairs_df holds institution ints: the core institutions are looked up in it and the result
+    carries the ids again."""
+    cores = core_df.select("country_code", "city", "subfield", "institution_id")
+    if index_df is not None:
+        cores = indexed_places(cores, index_df)
     both_ways = pairs_df.select("paper_id", F.col("inst_a").alias("institution_id"), F.col("inst_b").alias("partner_id")).union(
         pairs_df.select("paper_id", F.col("inst_b").alias("institution_id"), F.col("inst_a").alias("partner_id"))
     )
-    cores = core_df.select("country_code", "city", "subfield", "institution_id")
     mine = (
         both_ways.join(F.broadcast(cores.select("institution_id").distinct()), "institution_id", "left_semi")
         .join(tagged_df, "paper_id")
@@ -274,34 +329,41 @@ def institution_partners(
         F.row_number().over(
             W.partitionBy("country_code", "city", "subfield", "institution_id").orderBy(F.col("papers").desc(), "partner_id")
         ),
-    )
-    return (
-        ranked.where(F.col("rank") <= top)
-        .join(
-            types_df.select(F.col("institution_id").alias("partner_id"), F.col("institution_type").alias("partner_type")),
-            "partner_id",
-            "left",
+    ).where(F.col("rank") <= top)
+    if index_df is not None:
+        ids = F.broadcast(index_df)
+        ranked = (
+            ranked.join(ids.select(F.col("inst").alias("institution_id"), F.col("institution_id").alias("id")), "institution_id")
+            .join(ids.select(F.col("inst").alias("partner_id"), F.col("institution_id").alias("partner")), "partner_id")
+            .drop("institution_id", "partner_id")
+            .withColumnRenamed("id", "institution_id")
+            .withColumnRenamed("partner", "partner_id")
         )
-        .select(
-            "country_code",
-            "city",
-            "subfield",
-            "institution_id",
-            "partner_id",
-            "partner_type",
-            F.col("papers").alias("coauthored_papers"),
-            F.col("rank").cast("int"),
-        )
+    return ranked.join(
+        types_df.select(F.col("institution_id").alias("partner_id"), F.col("institution_type").alias("partner_type")),
+        "partner_id",
+        "left",
+    ).select(
+        "country_code",
+        "city",
+        "subfield",
+        "institution_id",
+        "partner_id",
+        "partner_type",
+        F.col("papers").alias("coauthored_papers"),
+        F.col("rank").cast("int"),
     )
 
 
-def network_concentration(edges_df: DataFrame, types_df: DataFrame) -> DataFrame:
-    """(country_code, city, subfield, top2_edge_share, degree_gini, industry_share) of each
-    institution network. The edges are read twice, each time into an aggregation by network (a
-    few hundred rows): once for the degrees, once for both shares, whose per-edge flags come from
-    broadcast lookups (the top-2 institutions of each network, the companies), so the edge list
-    is never shuffled whole."""
-    key = ["country_code", "city", "subfield"]
+def network_concentration(edges_df: DataFrame, types_df: DataFrame, key: list[str] | None = None) -> DataFrame:
+    """(*key, top2_edge_share, degree_gini, industry_share) of each institution network, whose
+    edges (*key, inst_a, inst_b) name institutions as types_df (institution_id, institution_type)
+    does: both ids, or both institution_index ints. key: the network's columns (default KEY; the
+    stage passes its network ints). The edges are read twice, each time into an aggregation by
+    network (a few hundred rows): once for the degrees, once for both shares, whose per-edge
+    flags come from broadcast lookups (the top-2 institutions of each network, the companies),
+    so the edge list is never shuffled whole."""
+    key = key or KEY
     ends = edges_df.select(*key, F.col("inst_a").alias("institution_id")).union(edges_df.select(*key, F.col("inst_b")))
     degrees = ends.groupBy(*key, "institution_id").agg(F.count(F.lit(1)).alias("degree"))
     top2 = degrees.withColumn(
@@ -333,15 +395,20 @@ def network_concentration(edges_df: DataFrame, types_df: DataFrame) -> DataFrame
     return shares.join(gini, key)
 
 
-def heaviest_edges(edges_df: DataFrame, top: int) -> DataFrame:
-    """Each network's `top` heaviest edges, ranked by papers, then inst_a, inst_b."""
+def heaviest_edges(edges_df: DataFrame, networks_df: DataFrame, index_df: DataFrame, top: int) -> DataFrame:
+    """city_institution_edges: each network's `top` heaviest edges (net, inst ints) ranked by
+    papers, then inst_a, inst_b (the ints' order is the ids'), named again: the network's city and
+    subfield, the institutions' ids."""
     ranked = edges_df.withColumn(
-        "rank",
-        F.row_number().over(
-            W.partitionBy("country_code", "city", "subfield").orderBy(F.col("papers").desc(), "inst_a", "inst_b")
-        ),
+        "rank", F.row_number().over(W.partitionBy("net").orderBy(F.col("papers").desc(), "inst_a", "inst_b"))
+    ).where(F.col("rank") <= top)
+    ids = F.broadcast(index_df)
+    return (
+        ranked.join(F.broadcast(networks_df), "net")
+        .join(ids.select(F.col("inst").alias("inst_a"), F.col("institution_id").alias("id_a")), "inst_a")
+        .join(ids.select(F.col("inst").alias("inst_b"), F.col("institution_id").alias("id_b")), "inst_b")
+        .select(*KEY, F.col("id_a").alias("inst_a"), F.col("id_b").alias("inst_b"), "papers", F.col("rank").cast("int"))
     )
-    return ranked.where(F.col("rank") <= top).withColumn("rank", F.col("rank").cast("int"))
 
 
 def vertex_key(author_id: Column) -> Column:
@@ -370,19 +437,19 @@ def closed_circles(pairs_df: DataFrame, places_df: DataFrame, iterations: int) -
     edges = paper_pairs.select(key_a.alias("src"), key_b.alias("dst"))
     communities = label_propagation(graph_frame(vertices, edges), max_iter=iterations)
     labels = communities.select("id", "label")
-    labelled = (
-        pairs_df.withColumn("key_a", key_a)
-        .withColumn("key_b", key_b)
-        .join(labels.select(F.col("id").alias("key_a"), F.col("label").alias("label_a")), "key_a")
-        .join(labels.select(F.col("id").alias("key_b"), F.col("label").alias("label_b")), "key_b")
+    # Distinct (city, subfield, pair) first, on the authors' long keys: a pair that wrote many of
+    # a city's papers is looked up once, and the lookups join longs, not id strings.
+    city_pairs = (
+        pairs_df.select("paper_id", "subfield", key_a.alias("key_a"), key_b.alias("key_b"))
+        .join(places_df.select("paper_id", "country_code", "city").distinct(), "paper_id")
+        .select("country_code", "city", "subfield", "key_a", "key_b")
+        .distinct()
     )
-    city_pairs = labelled.join(places_df.select("paper_id", "country_code", "city").distinct(), "paper_id").select(
-        "country_code", "city", "subfield", "author_a", "author_b", (F.col("label_a") == F.col("label_b")).alias("same")
+    labelled = city_pairs.join(labels.select(F.col("id").alias("key_a"), F.col("label").alias("label_a")), "key_a").join(
+        labels.select(F.col("id").alias("key_b"), F.col("label").alias("label_b")), "key_b"
     )
-    result = (
-        city_pairs.distinct()
-        .groupBy("country_code", "city", "subfield")
-        .agg(F.avg(F.col("same").cast("double")).alias("closed_circle_share"))
+    result = labelled.groupBy("country_code", "city", "subfield").agg(
+        F.avg((F.col("label_a") == F.col("label_b")).cast("double")).alias("closed_circle_share")
     )
     return result, communities
 
@@ -423,16 +490,19 @@ def run(ctx) -> dict:
         core_papers = authorships_df.join(core_authors, "author_id", "left_semi").select("paper_id")
         shown = list(dict.fromkeys([*config.scope.focus_cities, config.scope.report_city]))
         focus_places = all_places.where(F.lower("city").isin([c.lower() for c in shown]))
-        core_pairs, left_out = coauthor_pairs(tagged, authorships_df, settings.max_authors_per_paper, core_papers)
-        core_pairs = core_pairs.persist(StorageLevel.MEMORY_AND_DISK)
-        focus_pairs, _ = coauthor_pairs(tagged, authorships_df, settings.max_authors_per_paper, focus_places)
-        focus_pairs = focus_pairs.persist(StorageLevel.MEMORY_AND_DISK)
-        left = left_out.agg(F.countDistinct("paper_id")).first()[0]
+        # The pairable authors (at most max_authors_per_paper per paper) are found once and kept:
+        # both pair sets and the left-out count read them.
+        kept, left_out = pairable_authors(tagged, authorships_df, settings.max_authors_per_paper)
+        kept = kept.persist(StorageLevel.MEMORY_AND_DISK)
+        core_pairs = pairs_of(kept, tagged, core_papers).persist(StorageLevel.MEMORY_AND_DISK)
+        focus_pairs = pairs_of(kept, tagged, focus_places).persist(StorageLevel.MEMORY_AND_DISK)
+        left = left_out.count()
         edge_counts = {
             "coauthor_pairs_core_scholars": core_pairs.count(),
             "coauthor_pairs_focus_cities": focus_pairs.count(),
             "papers_without_pairs": left,
         }
+        kept.unpersist()
         if left:
             log.warning(
                 "city_subfield: %s subfield papers with more than %d authors form no co-author pairs",
@@ -466,17 +536,23 @@ def run(ctx) -> dict:
             core_institutions(tagged, all_places, settings.core_institutions), "core_institutions", layer="gold"
         )
         types_df = institutions_df.select("institution_id", "institution_type")
-        institution_pairs = paper_institution_pairs(all_places).persist(StorageLevel.MEMORY_AND_DISK)
+        # The institution networks run on institution ints (institution_index) and network ints:
+        # their pairs and edges are the stage's largest intermediate rows.
+        index = institution_index(institutions_df).persist(StorageLevel.MEMORY_AND_DISK)
+        institution_pairs = paper_institution_pairs(indexed_places(all_places, index)).persist(StorageLevel.MEMORY_AND_DISK)
         edge_counts["institution_pairs"] = institution_pairs.count()
         versions["core_institution_partners"] = wh.write(
             institution_partners(
-                institution_pairs, tagged, wh.read(spark, "core_institutions", "gold"), types_df, settings.partners
+                institution_pairs, tagged, wh.read(spark, "core_institutions", "gold"), types_df, settings.partners, index
             ),
             "core_institution_partners",
             layer="gold",
         )
-        edges = institution_edges(tagged, all_places, institution_pairs, shown).persist(StorageLevel.MEMORY_AND_DISK)
+        networks, paper_networks = network_cells(tagged, all_places, shown)
+        networks = networks.persist(StorageLevel.MEMORY_AND_DISK)
+        edges = institution_edges(paper_networks, institution_pairs).persist(StorageLevel.MEMORY_AND_DISK)
         edge_counts["focus_city_institution_edges"] = edges.count()
+        institution_pairs.unpersist()
         log.info(
             "city_subfield: %s institution pairs on subfield papers, %s edges in the focus cities' networks",
             f"{edge_counts['institution_pairs']:,}",
@@ -484,9 +560,10 @@ def run(ctx) -> dict:
         )
         try:
             versions["city_institution_edges"] = wh.write(
-                heaviest_edges(edges, settings.network_edges), "city_institution_edges", layer="gold"
+                heaviest_edges(edges, networks, index, settings.network_edges), "city_institution_edges", layer="gold"
             )
-            network = network_concentration(edges, types_df)
+            typed_index = indexed_places(types_df, index)
+            network = network_concentration(edges, typed_index, key=["net"]).join(F.broadcast(networks), "net").drop("net")
             closed, communities = closed_circles(focus_pairs, focus_places, settings.community_iterations)
             top_partner = (
                 wh.read(spark, "core_scholar_collaborators", "gold")
@@ -494,19 +571,19 @@ def run(ctx) -> dict:
                 .groupBy("country_code", "city", "subfield")
                 .agg(F.avg(F.col("coauthored_papers") / F.col("scholar_coauthored_papers")).alias("top_partner_share"))
             )
-            key = ["country_code", "city", "subfield"]
-            cells = core_df.select(*key).distinct().where(F.lower("city").isin([c.lower() for c in shown]))
+            cells = core_df.select(*KEY).distinct().where(F.lower("city").isin([c.lower() for c in shown]))
             concentration = (
-                cells.join(top_partner, key, "left")
-                .join(network, key, "left")
-                .join(closed, key, "left")
-                .select(*key, "top_partner_share", "top2_edge_share", "degree_gini", "industry_share", "closed_circle_share")
+                cells.join(top_partner, KEY, "left")
+                .join(network, KEY, "left")
+                .join(closed, KEY, "left")
+                .select(*KEY, "top_partner_share", "top2_edge_share", "degree_gini", "industry_share", "closed_circle_share")
             )
             versions["collaboration_concentration"] = wh.write(concentration, "collaboration_concentration", layer="gold")
             communities.unpersist()
         finally:
             edges.unpersist()
-            institution_pairs.unpersist()
+            networks.unpersist()
+            index.unpersist()
             focus_pairs.unpersist()
     finally:
         all_places.unpersist()

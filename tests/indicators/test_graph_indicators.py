@@ -299,33 +299,55 @@ def test_institution_partners_and_network_concentration(spark):
         "paper_id string, author_id string, institution_id string, country_code string, city string, institution_type string",
     )
     beijing = places.where("city = 'Beijing'")
-    pairs = cs.paper_institution_pairs(places)
-    edges = cs.institution_edges(tagged, places, pairs, ["beijing"]).cache()
-    assert sorted((r.inst_a, r.inst_b, r.papers) for r in edges.collect()) == [
-        ("I1", "I2", 2),
-        ("I1", "I4", 2),
-        ("I2", "I3", 1),
-        ("I2", "I4", 1),
-    ]
-    # The gold table keeps the heaviest edges: papers, then the ids (I1-I2 before I1-I4 at 2 papers).
-    assert [(r.inst_a, r.inst_b, r.rank) for r in cs.heaviest_edges(edges, 3).orderBy("rank").collect()] == [
-        ("I1", "I2", 1),
-        ("I1", "I4", 2),
-        ("I2", "I3", 3),
-    ]
     types = spark.createDataFrame(
         [(i, "company" if i == "I4" else "education") for i in city], "institution_id string, institution_type string"
     )
-    (row,) = cs.network_concentration(edges, types).collect()
-    assert (row.top2_edge_share, row.industry_share) == (1.0, 0.5)
+    # The stage's path: institutions numbered in id order, networks numbered, edges on the ints.
+    index = cs.institution_index(types).cache()
+    assert sorted((r.institution_id, r.inst) for r in index.collect()) == [("I1", 1), ("I2", 2), ("I3", 3), ("I4", 4)]
+    pairs = cs.paper_institution_pairs(cs.indexed_places(places, index))
+    networks, paper_networks = cs.network_cells(tagged, places, ["beijing"])
+    assert [(r.net, r.country_code, r.city, r.subfield) for r in networks.collect()] == [(1, "CN", "Beijing", "ml")]
+    edges = cs.institution_edges(paper_networks, pairs).cache()
+    assert sorted((r.net, r.inst_a, r.inst_b, r.papers) for r in edges.collect()) == [
+        (1, 1, 2, 2),
+        (1, 1, 4, 2),
+        (1, 2, 3, 1),
+        (1, 2, 4, 1),
+    ]
+    # The gold table keeps the heaviest edges, named again: papers, then the ids (I1-I2 before
+    # I1-I4 at 2 papers).
+    heaviest = cs.heaviest_edges(edges, networks, index, 3).orderBy("rank").collect()
+    assert [(r.country_code, r.city, r.subfield, r.inst_a, r.inst_b, r.papers, r.rank) for r in heaviest] == [
+        ("CN", "Beijing", "ml", "I1", "I2", 2, 1),
+        ("CN", "Beijing", "ml", "I1", "I4", 2, 2),
+        ("CN", "Beijing", "ml", "I2", "I3", 1, 3),
+    ]
+    (row,) = cs.network_concentration(edges, cs.indexed_places(types, index), key=["net"]).collect()
+    assert (row.net, row.top2_edge_share, row.industry_share) == (1, 1.0, 0.5)
+    assert row.degree_gini == pytest.approx(0.1875)
+    # The same measures over the id strings, keyed by city and subfield.
+    named = spark.createDataFrame(
+        [("CN", "Beijing", "ml", r.inst_a, r.inst_b, r.papers) for r in heaviest] + [("CN", "Beijing", "ml", "I2", "I4", 1)],
+        "country_code string, city string, subfield string, inst_a string, inst_b string, papers long",
+    )
+    (row,) = cs.network_concentration(named, types).collect()
+    assert (row.city, row.top2_edge_share, row.industry_share) == ("Beijing", 1.0, 0.5)
     assert row.degree_gini == pytest.approx(0.1875)
     core = cs.core_institutions(tagged, beijing, 1)
     assert [(r.rank, r.institution_id, r.papers) for r in core.collect()] == [(1, "I1", 3)]
-    partners = cs.institution_partners(pairs, tagged, core, types, 5)
-    assert sorted((r.partner_id, r.partner_type, r.coauthored_papers, r.rank) for r in partners.collect()) == [
-        ("I2", "education", 2, 1),
-        ("I4", "company", 2, 2),
-    ]
+    expected = [("I1", "I2", "education", 2, 1), ("I1", "I4", "company", 2, 2)]
+    partners = cs.institution_partners(cs.paper_institution_pairs(places), tagged, core, types, 5)
+    assert (
+        sorted((r.institution_id, r.partner_id, r.partner_type, r.coauthored_papers, r.rank) for r in partners.collect())
+        == expected
+    )
+    # On the institution ints, with the ids given back.
+    partners = cs.institution_partners(pairs, tagged, core, types, 5, index)
+    assert (
+        sorted((r.institution_id, r.partner_id, r.partner_type, r.coauthored_papers, r.rank) for r in partners.collect())
+        == expected
+    )
 
 
 def test_closed_circle_share_from_label_propagation(spark):
