@@ -44,8 +44,10 @@ draws: a network has up to n(n-1)/2 edges over its n institutions, far more than
 Scale: co-author pairs grow with the square of team size, so papers with more than
 `collaboration.max_authors_per_paper` authors form no co-author pairs (they still count as
 papers, for scholars and institutions); the stage logs how many papers that leaves out. Pairs are
-built only where they are read: on the core scholars' subfield papers (their collaborators) and on
-the focus cities' papers (the communities), not on every subfield paper. On a cluster over
+built only where they are read: each core scholar with their co-authors (a paper of k authors with
+c core scholars gives c(k-1) rows, not k(k-1)/2), and every pair on the focus cities' papers (the
+communities), not on every subfield paper. The institution networks run on ints (a dense number
+per institution in id order, one per network), the ids restored in the gold tables. On a cluster over
 OpenAlex's 725M authorships, the subfield papers of a domain such as AI are a few percent of the
 works; their pairs (a median team of 3-5 gives 3-10 pairs, the cap bounds a paper at 1,225) are a
 shuffle of the order of 10^8 rows keyed by paper, then by author pair, aggregated map-side; the
@@ -204,23 +206,48 @@ def coauthor_pairs(
     return pairs_of(kept, tagged_df, paper_ids_df), left_out
 
 
+def core_coauthorships(kept_df: DataFrame, tagged_df: DataFrame, core_df: DataFrame) -> DataFrame:
+    """(paper_id, subfield, author_id, collaborator_id): each core scholar's co-authors on the
+    scholar's papers of the subfield they are core in, from the pairable authors (kept_df,
+    pairable_authors). These are the rows of scholar_collaborators' pairs, both ways, whose
+    author is a core scholar of the subfield, built directly: a paper of k authors with c core
+    scholars gives c(k-1) rows instead of its k(k-1)/2 pairs."""
+    cores = core_df.select("author_id", "subfield").distinct()
+    mine = kept_df.join(F.broadcast(cores.select("author_id").distinct()), "author_id", "left_semi")
+    others = kept_df.select("paper_id", F.col("author_id").alias("collaborator_id"))
+    return (
+        mine.join(others, "paper_id")
+        .where(F.col("author_id") != F.col("collaborator_id"))
+        .join(tagged_df, "paper_id")
+        .join(F.broadcast(cores), ["author_id", "subfield"], "left_semi")
+    )
+
+
+def rank_collaborators(coauthorships_df: DataFrame, top: int) -> DataFrame:
+    """Each scholar's top co-authors in the subfield from (paper_id, subfield, author_id,
+    collaborator_id) rows, with the scholar's co-authored papers (for the top-partner share)."""
+    counted = coauthorships_df.groupBy("author_id", "subfield", "collaborator_id").agg(
+        F.countDistinct("paper_id").alias("coauthored_papers")
+    )
+    coauthored = coauthorships_df.groupBy("author_id", "subfield").agg(
+        F.countDistinct("paper_id").alias("scholar_coauthored_papers")
+    )
+    ranked = counted.withColumn(
+        "rank",
+        F.row_number().over(W.partitionBy("author_id", "subfield").orderBy(F.col("coauthored_papers").desc(), "collaborator_id")),
+    ).where(F.col("rank") <= top)
+    return ranked.join(coauthored, ["author_id", "subfield"])
+
+
 def scholar_collaborators(pairs_df: DataFrame, core_df: DataFrame, top: int) -> DataFrame:
-    """Each core scholar's top co-authors in the subfield, with the scholar's co-authored papers
-    (for the top-partner share)."""
+    """Each core scholar's top co-authors in the subfield from co-author pairs (coauthor_pairs)."""
     both_ways = pairs_df.select(
         "paper_id", "subfield", F.col("author_a").alias("author_id"), F.col("author_b").alias("collaborator_id")
     ).union(
         pairs_df.select("paper_id", "subfield", F.col("author_b").alias("author_id"), F.col("author_a").alias("collaborator_id"))
     )
     cores = core_df.select("author_id", "subfield").distinct()
-    mine = both_ways.join(cores, ["author_id", "subfield"], "left_semi")
-    counted = mine.groupBy("author_id", "subfield", "collaborator_id").agg(F.countDistinct("paper_id").alias("coauthored_papers"))
-    coauthored = mine.groupBy("author_id", "subfield").agg(F.countDistinct("paper_id").alias("scholar_coauthored_papers"))
-    ranked = counted.withColumn(
-        "rank",
-        F.row_number().over(W.partitionBy("author_id", "subfield").orderBy(F.col("coauthored_papers").desc(), "collaborator_id")),
-    ).where(F.col("rank") <= top)
-    return ranked.join(coauthored, ["author_id", "subfield"])
+    return rank_collaborators(both_ways.join(cores, ["author_id", "subfield"], "left_semi"), top)
 
 
 def institution_index(institutions_df: DataFrame) -> DataFrame:
@@ -483,22 +510,21 @@ def run(ctx) -> dict:
         )
         core_df = wh.read(spark, "core_scholars", "gold")
 
-        # Co-author pairs are built for the papers that need them: a core scholar's papers (their
-        # top collaborators) and the focus cities' papers (the communities), not for every
-        # subfield paper. Each set is read twice (both directions; the graph and its labels), so kept.
-        core_authors = F.broadcast(core_df.select("author_id").distinct())  # cities x subfields x core_scholars rows
-        core_papers = authorships_df.join(core_authors, "author_id", "left_semi").select("paper_id")
+        # Co-authors are paired where they are read: each core scholar with their co-authors (the
+        # top collaborators), and every pair on the focus cities' papers (the communities), not
+        # every pair of every subfield paper. The focus pairs are read twice (the graph, its
+        # labels), so kept.
         shown = list(dict.fromkeys([*config.scope.focus_cities, config.scope.report_city]))
         focus_places = all_places.where(F.lower("city").isin([c.lower() for c in shown]))
         # The pairable authors (at most max_authors_per_paper per paper) are found once and kept:
-        # both pair sets and the left-out count read them.
+        # both sets and the left-out count read them.
         kept, left_out = pairable_authors(tagged, authorships_df, settings.max_authors_per_paper)
         kept = kept.persist(StorageLevel.MEMORY_AND_DISK)
-        core_pairs = pairs_of(kept, tagged, core_papers).persist(StorageLevel.MEMORY_AND_DISK)
+        coauthorships = core_coauthorships(kept, tagged, core_df).persist(StorageLevel.MEMORY_AND_DISK)
         focus_pairs = pairs_of(kept, tagged, focus_places).persist(StorageLevel.MEMORY_AND_DISK)
         left = left_out.count()
         edge_counts = {
-            "coauthor_pairs_core_scholars": core_pairs.count(),
+            "core_scholar_coauthorships": coauthorships.count(),
             "coauthor_pairs_focus_cities": focus_pairs.count(),
             "papers_without_pairs": left,
         }
@@ -510,11 +536,12 @@ def run(ctx) -> dict:
                 settings.max_authors_per_paper,
             )
         log.info(
-            "city_subfield: %s co-author pair rows (paper, subfield, pair) on core scholars' papers, %s on the focus cities' papers",
-            f"{edge_counts['coauthor_pairs_core_scholars']:,}",
+            "city_subfield: %s (paper, subfield, core scholar, co-author) rows, %s co-author pair rows (paper, subfield, pair) "
+            "on the focus cities' papers",
+            f"{edge_counts['core_scholar_coauthorships']:,}",
             f"{edge_counts['coauthor_pairs_focus_cities']:,}",
         )
-        collaborators = scholar_collaborators(core_pairs, core_df, settings.collaborators)
+        collaborators = rank_collaborators(coauthorships, settings.collaborators)
         placed = core_df.select("country_code", "city", "subfield", "author_id").join(collaborators, ["author_id", "subfield"])
         versions["core_scholar_collaborators"] = wh.write(
             placed.select(
@@ -530,7 +557,7 @@ def run(ctx) -> dict:
             "core_scholar_collaborators",
             layer="gold",
         )
-        core_pairs.unpersist()
+        coauthorships.unpersist()
 
         versions["core_institutions"] = wh.write(
             core_institutions(tagged, all_places, settings.core_institutions), "core_institutions", layer="gold"

@@ -264,6 +264,16 @@ def test_core_scholars_and_their_top_collaborators_with_ties(spark):
         ("x", 2, "t", 1, 3),
         ("x", 3, "y", 1, 3),
     ]
+    # The stage's path: each core scholar with their co-authors, built from the pairable authors
+    # directly, ranks the same collaborators.
+    kept, _ = cs.pairable_authors(tagged, authorships, 50)
+    direct = cs.rank_collaborators(cs.core_coauthorships(kept, tagged, core), 3)
+    assert (
+        sorted(
+            (r.author_id, r.rank, r.collaborator_id, r.coauthored_papers, r.scholar_coauthored_papers) for r in direct.collect()
+        )
+        == got
+    )
     # A cap of 2 authors per paper leaves R1 and R3 (three authors) out of the pairs.
     capped, left_out = cs.coauthor_pairs(tagged, authorships, 2)
     assert sorted(r.paper_id for r in left_out.collect()) == ["R1", "R3"]
