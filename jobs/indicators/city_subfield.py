@@ -197,19 +197,10 @@ def pairs_of(kept_df: DataFrame, tagged_df: DataFrame, paper_ids_df: DataFrame |
     return pairs.join(tagged_df, "paper_id")
 
 
-def coauthor_pairs(
-    tagged_df: DataFrame, authorships_df: DataFrame, max_authors: int, paper_ids_df: DataFrame | None = None
-) -> tuple[DataFrame, DataFrame]:
-    """((paper_id, subfield, author_a, author_b) with author_a < author_b, papers left out):
-    pairs_of(pairable_authors) in one call."""
-    kept, left_out = pairable_authors(tagged_df, authorships_df, max_authors)
-    return pairs_of(kept, tagged_df, paper_ids_df), left_out
-
-
 def core_coauthorships(kept_df: DataFrame, tagged_df: DataFrame, core_df: DataFrame) -> DataFrame:
     """(paper_id, subfield, author_id, collaborator_id): each core scholar's co-authors on the
     scholar's papers of the subfield they are core in, from the pairable authors (kept_df,
-    pairable_authors). These are the rows of scholar_collaborators' pairs, both ways, whose
+    pairable_authors). These are the pairs of pairs_of taken both ways and kept where the first
     author is a core scholar of the subfield, built directly: a paper of k authors with c core
     scholars gives c(k-1) rows instead of its k(k-1)/2 pairs."""
     cores = core_df.select("author_id", "subfield").distinct()
@@ -237,17 +228,6 @@ def rank_collaborators(coauthorships_df: DataFrame, top: int) -> DataFrame:
         F.row_number().over(W.partitionBy("author_id", "subfield").orderBy(F.col("coauthored_papers").desc(), "collaborator_id")),
     ).where(F.col("rank") <= top)
     return ranked.join(coauthored, ["author_id", "subfield"])
-
-
-def scholar_collaborators(pairs_df: DataFrame, core_df: DataFrame, top: int) -> DataFrame:
-    """Each core scholar's top co-authors in the subfield from co-author pairs (coauthor_pairs)."""
-    both_ways = pairs_df.select(
-        "paper_id", "subfield", F.col("author_a").alias("author_id"), F.col("author_b").alias("collaborator_id")
-    ).union(
-        pairs_df.select("paper_id", "subfield", F.col("author_b").alias("author_id"), F.col("author_a").alias("collaborator_id"))
-    )
-    cores = core_df.select("author_id", "subfield").distinct()
-    return rank_collaborators(both_ways.join(cores, ["author_id", "subfield"], "left_semi"), top)
 
 
 def institution_index(institutions_df: DataFrame) -> DataFrame:

@@ -49,15 +49,9 @@ def primary_affiliations(
     works = affiliation_years_df.where((F.col("source") == "works") & F.col("year").between(year_start, year_end)).select(
         "author_id", "year", "institution_id", F.coalesce("n_papers", F.lit(0)).alias("n_papers")
     )
-    # The most papers, then the smallest id: the least (-n_papers, institution_id) of the
-    # author-year, a hash aggregation (no sort of the author-years, as a window would need).
-    top = F.min(F.struct((-F.col("n_papers")).alias("negative_papers"), F.col("institution_id")))
-    ranked = (
-        works.groupBy("author_id", "year")
-        .agg(top.alias("top"))
-        .select("author_id", "year", "top.institution_id", (-F.col("top.negative_papers")).alias("n_papers"))
-        .where(F.col("n_papers") >= min_papers)
-    )
+    ranked = works.withColumn(
+        "k", F.row_number().over(W.partitionBy("author_id", "year").orderBy(F.col("n_papers").desc(), F.col("institution_id")))
+    ).where((F.col("k") == 1) & (F.col("n_papers") >= min_papers))
     places = institutions_df.select("institution_id", F.col("country_code").alias("country"), "city")
     return (
         ranked.join(places, "institution_id")

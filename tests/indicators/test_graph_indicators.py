@@ -250,9 +250,9 @@ def test_core_scholars_and_their_top_collaborators_with_ties(spark):
     assert (h[("s", "ml")], h[("x", "ml")], h[("y", "ml")], h[("t", "ml")]) == (3, 3, 2, 1)
     core = cs.core_scholars(tagged, places, cs.subfield_h_index(tagged, authorships, citations), 2)
     assert sorted((r.rank, r.author_id, r.h_index, r.papers) for r in core.collect()) == [(1, "s", 3, 4), (2, "x", 3, 3)]
-    pairs, left_out = cs.coauthor_pairs(tagged, authorships, 50)
+    kept, left_out = cs.pairable_authors(tagged, authorships, 50)
     assert left_out.count() == 0
-    top = cs.scholar_collaborators(pairs, core, 3)
+    top = cs.rank_collaborators(cs.core_coauthorships(kept, tagged, core), 3)
     got = sorted(
         (r.author_id, r.rank, r.collaborator_id, r.coauthored_papers, r.scholar_coauthored_papers) for r in top.collect()
     )
@@ -264,18 +264,18 @@ def test_core_scholars_and_their_top_collaborators_with_ties(spark):
         ("x", 2, "t", 1, 3),
         ("x", 3, "y", 1, 3),
     ]
-    # The stage's path: each core scholar with their co-authors, built from the pairable authors
-    # directly, ranks the same collaborators.
-    kept, _ = cs.pairable_authors(tagged, authorships, 50)
-    direct = cs.rank_collaborators(cs.core_coauthorships(kept, tagged, core), 3)
-    assert (
-        sorted(
-            (r.author_id, r.rank, r.collaborator_id, r.coauthored_papers, r.scholar_coauthored_papers) for r in direct.collect()
-        )
-        == got
-    )
+    # Core scholars pair only with their own co-authors: R5's pair (t, x) is x's; y-z on R3 is nobody's.
+    assert cs.core_coauthorships(kept, tagged, core).where("author_id = 'y' OR author_id = 'z'").count() == 0
+    # Every pair of the papers, for the communities: R1 (s, x, y) gives three.
+    pairs = cs.pairs_of(kept, tagged)
+    assert sorted((r.author_a, r.author_b) for r in pairs.where("paper_id = 'R1'").collect()) == [
+        ("s", "x"),
+        ("s", "y"),
+        ("x", "y"),
+    ]
     # A cap of 2 authors per paper leaves R1 and R3 (three authors) out of the pairs.
-    capped, left_out = cs.coauthor_pairs(tagged, authorships, 2)
+    kept, left_out = cs.pairable_authors(tagged, authorships, 2)
+    capped = cs.pairs_of(kept, tagged)
     assert sorted(r.paper_id for r in left_out.collect()) == ["R1", "R3"]
     assert sorted(r.paper_id for r in capped.select("paper_id").distinct().collect()) == ["R2", "R4", "R5"]
 
