@@ -244,12 +244,10 @@ def institution_index(institutions_df: DataFrame) -> DataFrame:
     )
 
 
-def indexed_places(places_df: DataFrame, index_df: DataFrame) -> DataFrame:
-    """places_df with institution_id replaced by its int from institution_index (broadcast: a row
-    per institution)."""
-    return (
-        places_df.join(F.broadcast(index_df), "institution_id").drop("institution_id").withColumnRenamed("inst", "institution_id")
-    )
+def with_institution_ints(df: DataFrame, index_df: DataFrame) -> DataFrame:
+    """df (places, core institutions, institution types) with institution_id replaced by its int
+    from institution_index (broadcast: a row per institution)."""
+    return df.join(F.broadcast(index_df), "institution_id").drop("institution_id").withColumnRenamed("inst", "institution_id")
 
 
 def paper_institution_pairs(places_df: DataFrame) -> DataFrame:
@@ -319,7 +317,7 @@ def institution_partners(
     carries the ids again."""
     cores = core_df.select("country_code", "city", "subfield", "institution_id")
     if index_df is not None:
-        cores = indexed_places(cores, index_df)
+        cores = with_institution_ints(cores, index_df)
     both_ways = pairs_df.select("paper_id", F.col("inst_a").alias("institution_id"), F.col("inst_b").alias("partner_id")).union(
         pairs_df.select("paper_id", F.col("inst_b").alias("institution_id"), F.col("inst_a").alias("partner_id"))
     )
@@ -546,7 +544,9 @@ def run(ctx) -> dict:
         # The institution networks run on institution ints (institution_index) and network ints:
         # their pairs and edges are the stage's largest intermediate rows.
         index = institution_index(institutions_df).persist(StorageLevel.MEMORY_AND_DISK)
-        institution_pairs = paper_institution_pairs(indexed_places(all_places, index)).persist(StorageLevel.MEMORY_AND_DISK)
+        institution_pairs = paper_institution_pairs(with_institution_ints(all_places, index)).persist(
+            StorageLevel.MEMORY_AND_DISK
+        )
         edge_counts["institution_pairs"] = institution_pairs.count()
         versions["core_institution_partners"] = wh.write(
             institution_partners(
@@ -569,7 +569,7 @@ def run(ctx) -> dict:
             versions["city_institution_edges"] = wh.write(
                 heaviest_edges(edges, networks, index, settings.network_edges), "city_institution_edges", layer="gold"
             )
-            typed_index = indexed_places(types_df, index)
+            typed_index = with_institution_ints(types_df, index)
             network = network_concentration(edges, typed_index, key=["net"]).join(F.broadcast(networks), "net").drop("net")
             closed, communities = closed_circles(focus_pairs, focus_places, settings.community_iterations)
             top_partner = (

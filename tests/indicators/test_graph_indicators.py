@@ -315,7 +315,7 @@ def test_institution_partners_and_network_concentration(spark):
     # The stage's path: institutions numbered in id order, networks numbered, edges on the ints.
     index = cs.institution_index(types).cache()
     assert sorted((r.institution_id, r.inst) for r in index.collect()) == [("I1", 1), ("I2", 2), ("I3", 3), ("I4", 4)]
-    pairs = cs.paper_institution_pairs(cs.indexed_places(places, index))
+    pairs = cs.paper_institution_pairs(cs.with_institution_ints(places, index))
     networks, paper_networks = cs.network_cells(tagged, places, ["beijing"])
     assert [(r.net, r.country_code, r.city, r.subfield) for r in networks.collect()] == [(1, "CN", "Beijing", "ml")]
     edges = cs.institution_edges(paper_networks, pairs).cache()
@@ -333,7 +333,7 @@ def test_institution_partners_and_network_concentration(spark):
         ("CN", "Beijing", "ml", "I1", "I4", 2, 2),
         ("CN", "Beijing", "ml", "I2", "I3", 1, 3),
     ]
-    (row,) = cs.network_concentration(edges, cs.indexed_places(types, index), key=["net"]).collect()
+    (row,) = cs.network_concentration(edges, cs.with_institution_ints(types, index), key=["net"]).collect()
     assert (row.net, row.top2_edge_share, row.industry_share) == (1, 1.0, 0.5)
     assert row.degree_gini == pytest.approx(0.1875)
     # The same measures over the id strings, keyed by city and subfield.
