@@ -77,8 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--input",
         metavar="DIR",
-        help="raw input: works/, authors/, institutions/ (OpenAlex JSON Lines: a snapshot's data/jsonl/, or the "
-        "legacy data/ whose per-entity manifest is checked), patents/ (JSON Lines or Parquet); each optional",
+        help="raw input: works/, authors/, institutions/ (OpenAlex JSON Lines: a snapshot's data/jsonl/, whose "
+        "manifest.json files are checked, or the legacy data/ with per-entity manifests), patents/ (JSON Lines or "
+        "Parquet); each optional",
     )
     run.add_argument("--warehouse", required=True, metavar="DIR", help="where the Delta tables live")
     run.add_argument("--conf", metavar="FILE", help="config file (default conf/local.yaml)")
@@ -86,8 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--incremental",
         action="store_true",
-        help="--input is a delivery of changes (new and updated records, plus ids to delete under "
-        "merged_ids/<entity>/ in OpenAlex's CSV layout): MERGE it into the stored corpus (bronze) "
+        help="--input is a delivery of changes (new and updated records, plus works to delete logged in "
+        "works/deleted_ids.csv, or ids under merged_ids/<entity>/ in OpenAlex's legacy layout): MERGE it into the stored corpus (bronze) "
         "instead of replacing it; the canonical and gold tables are then recomputed so that they equal "
         "a full run over the merged corpus",
     )

@@ -12,7 +12,9 @@ full one:
   `updated_date` (a replayed old delivery changes nothing), and ids listed under
   `<delivery>/merged_ids/<entity>/` are deleted. That file layout is OpenAlex's own
   (CSV, gzipped or not, header `merge_date,id,merge_into_id`); only `id` is used. An id both
-  delivered and listed as merged away is deleted: the listing is the source's last word.
+  delivered and listed as merged away is deleted: the listing is the source's last word. The
+  current snapshot layout logs deleted works in `works/deleted_ids.csv` instead (header
+  `work_id,deleted_date`, cumulative); its ids are deleted the same way.
 
 Both are single Delta commits, so a crash leaves the previous bronze version in place and a rerun
 of the same delivery converges to the same table (MERGE by id is idempotent).
@@ -24,20 +26,23 @@ so no key is hot.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from jobs import hadoop_fs
 from jobs.ingest import files
-from jobs.ingest.common import REASON, SOURCE_FILE
+from jobs.ingest.common import REASON, SOURCE_FILE, IngestError
 
 log = logging.getLogger(__name__)
 
 LAYER = "bronze"
 OP = "_op"
 MERGED_IDS_HEADER = "merge_date,id,merge_into_id"
+DELETED_IDS_HEADER = "work_id,deleted_date"
 
 
 @dataclass
@@ -76,6 +81,34 @@ def read_merged_ids(spark: SparkSession, input_dir: str, entity: str, strip_id, 
         .csv(path)
     )
     return rows.select(strip_id(F.col("id")).alias("id")).where(F.col("id").isNotNull()).distinct()
+
+
+def read_deleted_ids(spark: SparkSession, entity_dir: str, strip_id, since: str | None = None) -> DataFrame | None:
+    """Ids the current snapshot layout logs as deleted (`<entity>/deleted_ids.csv`, next to its
+    manifest.json; OpenAlex keeps one for works): a header and `work_id,deleted_date` rows, the
+    log cumulative since it began. With `since`, the rows deleted that day or later, as with the
+    partitions; else all of them. None when there is no log."""
+    found = [f"{entity_dir}/{name}" for name in files.DELETED_IDS if hadoop_fs.exists(spark, f"{entity_dir}/{name}")]
+    if not found:
+        return None
+    for path in found:  # the header only: one line of each file reaches the driver
+        header = spark.read.text(path).limit(1).collect()
+        if header and header[0][0].strip() != DELETED_IDS_HEADER:
+            raise IngestError(
+                f"{path} is not OpenAlex's deletion log (header {header[0][0].strip()!r}, expected {DELETED_IDS_HEADER!r})"
+            )
+    rows = spark.read.option("header", "true").schema("work_id STRING, deleted_date STRING").csv(found)
+    if since is not None:
+        rows = rows.where(F.substring("deleted_date", 1, 10) >= since)
+    return rows.select(strip_id(F.col("work_id")).alias("id")).where(F.col("id").isNotNull()).distinct()
+
+
+def removed_ids(parts: list[DataFrame | None]) -> DataFrame | None:
+    """The union of the ids to delete from every source (merged_ids, the deletion log), or None."""
+    present = [p for p in parts if p is not None]
+    if not present:
+        return None
+    return functools.reduce(DataFrame.union, present).distinct()
 
 
 def land(

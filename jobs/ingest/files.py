@@ -21,9 +21,19 @@ from jobs.ingest.common import IngestError
 
 log = logging.getLogger(__name__)
 
-# OpenAlex's per-entity list of a delivery's files (legacy snapshot layout): not records, see
-# jobs/ingest/manifest.py.
+# OpenAlex's per-entity list of a delivery's files: manifest.json in the current snapshot layout,
+# manifest in the legacy one (jobs/ingest/manifest.py).
+MANIFEST_JSON = "manifest.json"
 MANIFEST = "manifest"
+# The current layout's log of deleted works, next to works/manifest.json (jobs/ingest/bronze.py).
+DELETED_IDS = ("deleted_ids.csv", "deleted_ids.csv.gz")
+NOT_RECORDS = (MANIFEST_JSON, MANIFEST, *DELETED_IDS)
+
+
+def is_records(relative: str) -> bool:
+    """Whether a file listed under an entity folder holds records: everything but the manifests
+    and the deletion log at the folder's top."""
+    return relative not in NOT_RECORDS
 
 
 @dataclass(frozen=True)
@@ -81,7 +91,7 @@ def input_format(files: list[InputFile], path: str) -> str:
     """ "parquet" when the data files listed under path are Parquet, "json" when none is (JSON
     Lines, plain or compressed); a folder mixing the two is an IngestError (one would be read as
     the other)."""
-    files = [f for f in files if f.relative != MANIFEST]
+    files = [f for f in files if is_records(f.relative)]
     parquet = [f for f in files if f.is_parquet]
     if not parquet:
         return "json"

@@ -1,5 +1,18 @@
-"""OpenAlex's per-entity manifest: which files a snapshot delivery holds, with their sizes and
-record counts.
+"""OpenAlex's manifests: which files a snapshot delivery holds, with their sizes and record counts.
+
+The current snapshot layout (`data/jsonl/`, since 2026) has in each entity folder a
+`manifest.json`, and at its root a combined `manifest.json` with every entity's:
+
+    works/manifest.json: {"date": "2026-06-25", "format": "jsonl", "entity": "works",
+        "record_count": ..., "content_length": ...,
+        "files": [{"url": "s3://openalex/data/jsonl/works/updated_date=2026-06-24/part_0000.gz",
+                   "meta": {"content_length": 936733, "record_count": 499}}, ...]}
+    manifest.json: {"date": ..., "format": "jsonl", "meta": {"record_count": ..., "content_length": ...},
+        "entities": [{"entity": "works", "record_count": ..., "content_length": ..., "files": [...]}, ...]}
+
+OpenAlex writes the manifests last, once every data file is uploaded, so a manifest present
+means its files are complete. An entity folder's own manifest.json is used when there is one,
+else the entity's entry of the combined manifest.
 
 The legacy snapshot layout (`data/<entity>/`, kept under `legacy-data/` since 2026) has, in each
 entity folder, a file named `manifest` in Redshift manifest format:
@@ -9,7 +22,9 @@ entity folder, a file named `manifest` in Redshift manifest format:
      "meta": {"content_length": ..., "record_count": ...}}
 
 OpenAlex removes it while it writes a partition and writes it back afterwards, so when it is there
-it names every data file of the entity. The ingest then reads exactly those files (never the
+it names every data file of the entity.
+
+Whichever the layout, the ingest reads exactly those files (never the
 manifest itself as records) and stops with an IngestError (exit 1) when a listed file is missing,
 has another size than `content_length`, or holds another number of records (non-blank lines) than
 `record_count`: a partial download would otherwise shift every indicator without anyone noticing.
@@ -28,8 +43,10 @@ from urllib.parse import unquote
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from jobs import hadoop_fs
+from jobs.ingest import files as files_module
 from jobs.ingest.common import SOURCE_FILE, IngestError
-from jobs.ingest.files import MANIFEST, InputFile
+from jobs.ingest.files import MANIFEST, MANIFEST_JSON, InputFile
 
 log = logging.getLogger(__name__)
 
@@ -69,16 +86,50 @@ def _count(meta: dict, key: str, where: str) -> int | None:
 
 
 def parse_manifest(text: str, path: str, entity: str) -> Manifest:
-    """The entries of a manifest's JSON text; `entity` is the folder name its urls run through."""
+    """The file entries of a per-entity manifest's JSON text: the current layout's `files` list or
+    the legacy `entries` list; `entity` is the folder name its urls run through."""
+    data = _json(text, path)
+    listed = data.get("files", data.get("entries"))
+    if not isinstance(listed, list):
+        raise IngestError(f"{path} is not an OpenAlex manifest (no 'files' or 'entries' list)")
+    named = data.get("entity")
+    if named is not None and named != entity:
+        raise IngestError(f"{path} is the manifest of {named!r}, not of {entity}/")
+    return Manifest(path, _entries(listed, path, entity))
+
+
+def parse_combined(text: str, path: str, entity: str) -> Manifest | None:
+    """The entity's file entries in a combined manifest (the current layout's root
+    manifest.json: an `entities` list), or None when it does not list the entity."""
+    data = _json(text, path)
+    listed = data.get("entities")
+    if not isinstance(listed, list):
+        raise IngestError(f"{path} is not an OpenAlex combined manifest (no 'entities' list)")
+    mine = [e for e in listed if isinstance(e, dict) and e.get("entity") == entity]
+    if not mine:
+        return None
+    if len(mine) > 1:
+        raise IngestError(f"{path} lists the entity {entity} {len(mine)} times")
+    files = mine[0].get("files")
+    if not isinstance(files, list):
+        raise IngestError(f"{path}: the entity {entity} has no 'files' list")
+    return Manifest(path, _entries(files, f"{path} ({entity})", entity))
+
+
+def _json(text: str, path: str) -> dict:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise IngestError(f"{path} is not an OpenAlex manifest (not JSON: {err})") from err
-    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
-        raise IngestError(f"{path} is not an OpenAlex manifest (no 'entries' list)")
+    if not isinstance(data, dict):
+        raise IngestError(f"{path} is not an OpenAlex manifest (not a JSON object)")
+    return data
+
+
+def _entries(listed: list, path: str, entity: str) -> tuple[ManifestEntry, ...]:
     entries, seen = [], set()
     marker = f"/{entity}/"
-    for i, entry in enumerate(data["entries"]):
+    for i, entry in enumerate(listed):
         where = f"{path} entry {i}"
         url = entry.get("url") if isinstance(entry, dict) else None
         if not isinstance(url, str) or marker not in url:
@@ -91,23 +142,28 @@ def parse_manifest(text: str, path: str, entity: str) -> Manifest:
         if not isinstance(meta, dict):
             raise IngestError(f"{where}: meta must be an object")
         entries.append(ManifestEntry(relative, _count(meta, "content_length", where), _count(meta, "record_count", where)))
-    return Manifest(path, tuple(entries))
+    return tuple(entries)
 
 
 def read_manifest(spark: SparkSession, files: list[InputFile], entity_dir: str) -> Manifest | None:
-    """The manifest among the files listed under an entity folder, or None when it has none."""
-    found = [f for f in files if f.relative == MANIFEST]
-    if not found:
-        return None
-    text = spark.read.text(found[0].path, wholetext=True).first()
+    """The manifest of an entity folder, or None when it has none: its own manifest.json (current
+    layout) or manifest (legacy), else its entry in the combined manifest.json of the folder
+    above (the snapshot's data/jsonl/)."""
     entity = entity_dir.rstrip("/").rsplit("/", 1)[-1]
-    return parse_manifest(text[0] if text else "", found[0].path, entity)
+    for name in (MANIFEST_JSON, MANIFEST):
+        found = [f for f in files if f.relative == name]
+        if found:
+            return parse_manifest(hadoop_fs.read_text(spark, found[0].path), found[0].path, entity)
+    combined = f"{entity_dir.rstrip('/').rsplit('/', 1)[0]}/{MANIFEST_JSON}"
+    if hadoop_fs.exists(spark, combined):
+        return parse_combined(hadoop_fs.read_text(spark, combined), combined, entity)
+    return None
 
 
 def listed_files(files: list[InputFile], manifest: Manifest, entity_dir: str) -> list[str]:
     """The paths to read: every file the manifest lists, each present (in `files`, the listing of
     the entity folder) with its listed size."""
-    on_disk = {f.relative: f for f in files if f.relative != MANIFEST}
+    on_disk = {f.relative: f for f in files if files_module.is_records(f.relative)}
     missing = [e.relative for e in manifest.entries if e.relative not in on_disk]
     resized = [
         f"{e.relative} ({on_disk[e.relative].size} bytes, listed {e.size})"

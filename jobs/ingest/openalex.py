@@ -503,7 +503,16 @@ def _land_entity(delivery: Delivery, entity: Entity) -> EntityLanding | None:
     spark, warehouse, incremental = delivery.spark, delivery.warehouse, delivery.incremental
     since = delivery.since.get(entity.name)
     path = files.input_files(f"{delivery.input_dir}/{entity.name}", entity.name)
-    removed = bronze.read_merged_ids(spark, delivery.input_dir, entity.name, strip_openalex_id, since) if incremental else None
+    removed = (
+        bronze.removed_ids(
+            [
+                bronze.read_merged_ids(spark, delivery.input_dir, entity.name, strip_openalex_id, since),
+                bronze.read_deleted_ids(spark, f"{delivery.input_dir}/{entity.name}", strip_openalex_id, since),
+            ]
+        )
+        if incremental
+        else None
+    )
     delivered_manifest, sources, newest = _what_to_read(spark, path, since) if path is not None else (None, None, None)
     if not sources and removed is None:
         return None if newest is None else EntityLanding(None, newest)
@@ -552,10 +561,12 @@ def _what_to_read(
         )
     delivered_manifest = manifest.read_manifest(spark, listing, path)
     if delivered_manifest is None:
-        data = [f for f in listing if f.relative != files.MANIFEST]
+        data = [f for f in listing if files.is_records(f.relative)]
         newest = partitions.newest([f.relative for f in data])
         if since is None:
-            return None, path, newest
+            # The folder whole when it holds records only; else its record files (a manifest or
+            # the deletion log read as JSON Lines would be records of nothing).
+            return None, path if len(data) == len(listing) else [f.path for f in data], newest
         partitions.log_selection(path, [f.relative for f in data], since)
         return None, [f.path for f in data if partitions.keep(f.relative, since)], newest
     newest = partitions.newest([e.relative for e in delivered_manifest.entries])

@@ -1,5 +1,5 @@
-"""What a delivery folder holds besides well-formed JSON Lines: OpenAlex's per-entity manifest,
-Parquet files, corrupt Parquet, several JSON objects on one line. Every corpus is written by hand
+"""What a delivery folder holds besides well-formed JSON Lines: OpenAlex's manifests (legacy and
+current layouts) and deletion log, Parquet files, corrupt Parquet, several JSON objects on one line. Every corpus is written by hand
 below; the expected counts follow from the comments next to the records."""
 
 from __future__ import annotations
@@ -94,7 +94,9 @@ def test_a_delivery_that_does_not_match_its_manifest_stops_the_ingest(spark, tmp
     "text, message",
     [
         ("{not json", "is not an OpenAlex manifest \\(not JSON"),
-        ('{"files": []}', "no 'entries' list"),
+        ('{"entries": {}}', "no 'files' or 'entries' list"),
+        ('["s3://openalex/data/works/a.gz"]', "not a JSON object"),
+        ('{"entity": "authors", "files": []}', "is the manifest of 'authors', not of works/"),
         ('{"entries": [{"url": "s3://openalex/data/authors/x.gz"}]}', "does not name a file under works/"),
         (
             '{"entries": [{"url": "s3://openalex/data/works/a.gz", "meta": {"record_count": -1}}]}',
@@ -114,6 +116,111 @@ def test_manifest_without_meta_lists_files_only():
     )
     assert parsed.entries == (manifest.ManifestEntry("updated_date=2023-05-17/part 000.gz", None, None),)
     assert parsed.records is None
+
+
+S3_JSONL = "s3://openalex/data/jsonl/works/"
+
+
+def _current_snapshot(root, *, combined_only=False, records_listed=3, deleted=()):
+    """data/jsonl/ in OpenAlex's current layout: works/ with two partitions (3 + 2 works) listed in
+    works/manifest.json and in the combined manifest.json at the root (or in the combined one
+    only), a leftover of an earlier sync (W99), and works/deleted_ids.csv logging `deleted`
+    ((work, date) pairs)."""
+    works = root / "works"
+    first = _gzip(works / "updated_date=2026-06-01" / "part_0000.gz", [_work("W1"), _work("W2"), "", _work("W3")])
+    second = _gzip(works / "updated_date=2026-06-24" / "part_0000.gz", [_work("W4"), _work("W5", year=2016)])
+    _gzip(works / "updated_date=2026-01-01" / "part_0000.gz", [_work("W99")])
+    listed = [
+        {
+            "url": S3_JSONL + "updated_date=2026-06-01/part_0000.gz",
+            "meta": {"content_length": first, "record_count": records_listed},
+        },
+        {"url": S3_JSONL + "updated_date=2026-06-24/part_0000.gz", "meta": {"content_length": second, "record_count": 2}},
+    ]
+    totals = {"record_count": 5, "content_length": first + second}
+    if not combined_only:
+        (works / "manifest.json").write_text(
+            json.dumps({"date": "2026-06-25", "format": "jsonl", "entity": "works", **totals, "files": listed})
+        )
+    entities = [
+        {"entity": "authors", "record_count": 0, "content_length": 0, "files": []},
+        {"entity": "works", **totals, "files": listed},
+    ]
+    (root / "manifest.json").write_text(
+        json.dumps({"date": "2026-06-25", "format": "jsonl", "meta": totals, "entities": entities})
+    )
+    (works / "deleted_ids.csv").write_text("work_id,deleted_date\n" + "".join(f"{OA}{w},{day}\n" for w, day in deleted))
+    return root
+
+
+@pytest.mark.parametrize("combined_only", [False, True], ids=["entity manifest.json", "combined manifest.json"])
+def test_current_layout_reads_the_files_its_manifest_lists(spark, tmp_path, caplog, combined_only):
+    warehouse, report = _ingest(spark, _current_snapshot(tmp_path / "in", combined_only=combined_only), tmp_path)
+    # 5 listed records; neither manifest nor the deletion log is read as records, and the
+    # unlisted leftover W99 is not read
+    assert vars(report.counts["papers"]) == {"read": 5, "accepted": 5, "quarantined": 0}
+    assert sorted(r.paper_id for r in warehouse.read(spark, "papers").collect()) == ["W1", "W2", "W3", "W4", "W5"]
+    assert "1 files not in its manifest are not read" in caplog.text and "updated_date=2026-01-01/part_0000.gz" in caplog.text
+
+
+def test_current_layout_checks_the_combined_manifest_counts(spark, tmp_path):
+    with pytest.raises(IngestError, match=r"updated_date=2026-06-01/part_0000.gz \(3 records, listed 4\)"):
+        _ingest(spark, _current_snapshot(tmp_path / "in", combined_only=True, records_listed=4), tmp_path)
+
+
+def test_current_layout_without_a_manifest_reads_records_only(spark, tmp_path):
+    root = _current_snapshot(tmp_path / "in", deleted=[("W1", "2026-06-02")])
+    (root / "manifest.json").unlink()
+    (root / "works" / "manifest.json").unlink()
+    warehouse, report = _ingest(spark, root, tmp_path)
+    # every partition, W99 included; the deletion log is not records (a full run replaces bronze
+    # with the snapshot, where a deleted work no longer is)
+    assert vars(report.counts["papers"]) == {"read": 6, "accepted": 6, "quarantined": 0}
+
+
+def test_deleted_ids_remove_works_in_incremental_runs(spark, tmp_path):
+    root = _current_snapshot(tmp_path / "in")
+    warehouse = Warehouse(str(tmp_path / "wh"))
+    openalex.run(spark, cfg.load(), str(root), warehouse)
+
+    def papers():
+        return sorted(r.paper_id for r in warehouse.read(spark, "papers").collect())
+
+    _current_snapshot(root, deleted=[("W3", "2026-05-01"), ("W2", "2026-06-25")])
+    # since 2026-06-24: that partition (W4, W5, unchanged) and the deletions logged that day or
+    # later (W2); W3's deletion is older, so a run since then has applied it already
+    report = openalex.run(spark, cfg.load(), str(root), warehouse, incremental=True, since={"works": "2026-06-24"})
+    assert report.counts["papers"].read == 2
+    assert papers() == ["W1", "W3", "W4", "W5"]
+    # a whole incremental run applies the whole (cumulative) log
+    openalex.run(spark, cfg.load(), str(root), warehouse, incremental=True)
+    assert papers() == ["W1", "W4", "W5"]
+
+
+def test_a_deletion_log_with_another_header_is_an_error(spark, tmp_path):
+    root = _current_snapshot(tmp_path / "in")
+    (root / "works" / "deleted_ids.csv").write_text("merge_date,id,merge_into_id\n2026-06-25,W2,W1\n")
+    with pytest.raises(
+        IngestError, match=r"deleted_ids.csv is not OpenAlex's deletion log \(header 'merge_date,id,merge_into_id'"
+    ):
+        openalex.run(spark, cfg.load(), str(root), Warehouse(str(tmp_path / "wh")), incremental=True)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('{"entities": {}}', "no 'entities' list"),
+        ('{"entities": [{"entity": "works"}]}', "the entity works has no 'files' list"),
+        ('{"entities": [{"entity": "works", "files": []}, {"entity": "works", "files": []}]}', "lists the entity works 2 times"),
+    ],
+)
+def test_a_malformed_combined_manifest_is_an_error(text, message):
+    with pytest.raises(IngestError, match=message):
+        manifest.parse_combined(text, "manifest.json", "works")
+
+
+def test_combined_manifest_without_the_entity_is_none():
+    assert manifest.parse_combined('{"entities": [{"entity": "authors", "files": []}]}', "m", "works") is None
 
 
 def test_openalex_parquet_snapshot_is_refused_with_directions(spark, tmp_path):
