@@ -29,8 +29,15 @@
 # SPARK_LOCAL_IP       the driver's address, which executors connect back to (default: 127.0.0.1 in
 #                      local mode; with a spark:// master, this host's address on the route to it;
 #                      otherwise Spark's choice from the host name)
+# SCINTEL_PYTHON_ENV   a packed Python environment for the workers (a .tar.gz path or URI that
+#                      scripts/pack_env.py builds: the interpreter, scintel's dependencies, no
+#                      Spark), shipped with --archives and unpacked as ./scintel-env in every
+#                      executor's directory, so the workers need only Java and Spark. The
+#                      executors (and a cluster-mode driver) run its bin/python3; a client-mode
+#                      driver runs PYSPARK_PYTHON on this host. Not for local mode.
 # PYSPARK_PYTHON (default: this project's .venv/bin/python; a relative path is made absolute)
-# must exist at that path on every worker; the session time zone is UTC, as in local mode.
+# must exist at that path on every worker unless SCINTEL_PYTHON_ENV ships one; the session time
+# zone is UTC, as in local mode.
 # In cluster deploy mode (--deploy-mode cluster in SCINTEL_SUBMIT_ARGS) the config file (--conf,
 # or SCINTEL_CONF) is shipped with --files and the job reads it from the driver's directory.
 # Apache DataFusion Comet is on unless the config file says `spark: {comet: false}`: its plugin,
@@ -195,6 +202,31 @@ PY
   esac
 fi
 [ -z "${SPARK_LOCAL_IP:-}" ] || echo "spark-submit.sh: driver address ${SPARK_LOCAL_IP} (SPARK_LOCAL_IP)" >&2
+# A packed environment: Spark unpacks the archive as ./scintel-env in each executor's (and a
+# cluster-mode driver's) directory; spark.pyspark.python is the Python workers' interpreter there.
+# The code itself still comes from --py-files, ahead of the environment's copy on the path.
+env_args=()
+if [ -n "${SCINTEL_PYTHON_ENV:-}" ]; then
+  case "$master" in
+    local*)
+      echo "spark-submit.sh: SCINTEL_PYTHON_ENV ships a Python environment to cluster workers; local mode runs $PYSPARK_PYTHON (unset SCINTEL_PYTHON_ENV, or set SCINTEL_MASTER)" >&2
+      exit 2
+      ;;
+  esac
+  archive="$(absolute "$SCINTEL_PYTHON_ENV")"
+  if [[ "$archive" != *://* && ! -f "$archive" ]]; then
+    echo "spark-submit.sh: no packed environment at $archive (build one with: .venv/bin/python scripts/pack_env.py)" >&2
+    exit 1
+  fi
+  env_python=./scintel-env/bin/python3
+  env_args=(--archives "$archive#scintel-env" --conf "spark.pyspark.python=$env_python")
+  if [ ${#file_args[@]} -gt 0 ] || [[ " ${SCINTEL_SUBMIT_ARGS:-} " == *" --deploy-mode cluster "* || " ${SCINTEL_SUBMIT_ARGS:-} " == *" --deploy-mode=cluster "* ]]; then
+    env_args+=(--conf "spark.pyspark.driver.python=$env_python")
+  else
+    env_args+=(--conf "spark.pyspark.driver.python=$PYSPARK_PYTHON")
+  fi
+  echo "spark-submit.sh: workers run the packed environment $archive" >&2
+fi
 # Comet (spark.comet in the config file): its plugin, shuffle manager and off-heap pool are
 # static settings, so they go on the command line; SCINTEL_SUBMIT_ARGS can still override them.
 comet_args=()
@@ -216,6 +248,7 @@ exec "$submit" \
   --py-files "$zip_file" \
   "${jar_args[@]}" \
   ${file_args[@]+"${file_args[@]}"} \
+  ${env_args[@]+"${env_args[@]}"} \
   ${comet_args[@]+"${comet_args[@]}"} \
   --conf spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension \
   --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog \

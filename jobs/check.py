@@ -7,6 +7,8 @@ One small job per engine, on the executors, with a known answer:
   checkpoint dir. The graph is N_VERTICES vertices in chains of CHAIN: edges i -> i+1 inside each
   chain, so the component of vertex i is i - i % CHAIN and there are N_VERTICES / CHAIN of them.
   The result is written back to Delta and compared on the executors: only counts reach the driver.
+- Python: the interpreter the executors' Python workers run (version and prefix), so a packed
+  environment (scripts/pack_env.py, SCINTEL_PYTHON_ENV) is seen in use;
 - Comet, when the session has it: the components table read as scintel reads tables
   (jobs/delta_snapshot.py) and counted per component; the answer must be right and the plan's
   scan, aggregation and shuffle native. Comet switches itself off when its native library does
@@ -70,7 +72,25 @@ def run_check(spark: SparkSession, warehouse_root: str) -> dict[str, dict]:
         )
     results["graphframes"] = {"components": check["components"], "seconds": round(time.monotonic() - started, 1)}
     results["comet"] = _check_comet(spark, f"{base}/components")
+    results["python"] = _check_python(spark)
     return results
+
+
+def _executor_python(_) -> tuple[str, str]:
+    import platform
+    import sys
+
+    return platform.python_version(), sys.prefix
+
+
+def _check_python(spark: SparkSession) -> dict:
+    """The Python the executors' Python workers run (a packed environment shipped with
+    --archives shows up here under its unpacked folder), from one small task per slot: the
+    distinct (version, prefix) pairs reach the driver. This check is the one place scintel runs
+    Python on the executors: the jobs run as Spark plans."""
+    slots = max(1, spark.sparkContext.defaultParallelism)
+    found = sorted(set(spark.sparkContext.parallelize(range(slots), slots).map(_executor_python).collect()))
+    return {"interpreters": [{"version": v, "prefix": p} for v, p in found]}
 
 
 COMET_OPERATORS = ("CometNativeScan", "CometHashAggregate", "CometExchange")

@@ -436,6 +436,8 @@ def cmd_check(args) -> int:
         print(f"check: Comet ok (scan, aggregation and shuffle ran natively, in {comet['seconds']}s)")
     else:
         print("check: Comet off (spark.comet is false in the config, or the launcher turned it off)")
+    interpreters = ", ".join(f"{i['version']} at {i['prefix']}" for i in results["python"]["interpreters"])
+    print(f"check: executors' Python ok ({interpreters})")
     return 0
 
 

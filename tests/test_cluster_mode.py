@@ -8,6 +8,11 @@ executors reach the driver only at the address spark-submit.sh advertises. Where
 be made (not root, no `ip`), master and workers bind to this host's first non-loopback address
 instead; the test says which in its output.
 
+The workers need only Java and Spark: the Python installation this project was built with
+(sys.base_prefix) is hidden from them, an empty tmpfs in a mount namespace of their own (where the
+test runs as root; it says so otherwise), and both submissions ship the packed environment
+scripts/pack_env.py builds (SCINTEL_PYTHON_ENV: --archives), whose interpreter the executors run.
+
 The cluster is the real thing: a Master and two Worker JVMs (`bin/spark-class`, 1 core and 1 GiB
 each), executors launched by the workers in their own work dirs, the Python code shipped as the
 zip spark-submit.sh builds (--py-files) and Delta Lake as the cached jars (--jars). The test then
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import shutil
 import signal
 import socket
@@ -132,6 +138,20 @@ def _interface_network() -> Network | None:
     return None
 
 
+def _hiding_build_python() -> tuple[list[str], str]:
+    """(a command prefix that starts a process in a mount namespace where this Python
+    installation, sys.base_prefix, is an empty tmpfs; what it hides), or ([], why not) where
+    mount namespaces cannot be made."""
+    hidden = sys.base_prefix
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        return [], "not root or no unshare: the workers see this host's Python"
+    prefix = ["unshare", "-m", "sh", "-c", 'mount -t tmpfs scintel-hidden "$0" && exec "$@"', hidden]
+    probe = subprocess.run([*prefix, "sh", "-c", f'test -z "$(ls -A {hidden})"'], capture_output=True)
+    if probe.returncode != 0:
+        return [], f"cannot hide {hidden} in a mount namespace: the workers see this host's Python"
+    return prefix, f"{hidden} hidden from the workers (empty tmpfs in their mount namespace)"
+
+
 def _tail(path: Path, lines: int = 40) -> str:
     if not path.exists():
         return f"({path} does not exist)"
@@ -152,8 +172,11 @@ class StandaloneCluster:
         self.processes: dict[str, subprocess.Popen] = {}
         self.logs: dict[str, Path] = {}
         self.work_dirs = [base / f"worker-{i}" for i in range(1, WORKERS + 1)]
+        self.hiding, self.hidden = _hiding_build_python()
         self.env = {
             **os.environ,
+            # spark-class finds Spark without running Python (which the workers may not have).
+            "SPARK_HOME": str(SPARK_CLASS.parent.parent),
             "SPARK_LOCAL_IP": network.master_host,
             # Small daemons; the REST submission server would take the fixed port 6066.
             "SPARK_DAEMON_MEMORY": "256m",
@@ -208,7 +231,7 @@ class StandaloneCluster:
                     str(work_dir),
                     self.url,
                 ],
-                prefix=self.network.worker_prefix,
+                prefix=[*self.network.worker_prefix, *self.hiding],
                 env={**self.env, "SPARK_LOCAL_IP": self.network.worker_host},
             )
 
@@ -267,8 +290,8 @@ def cluster(tmp_path_factory):
     network = _namespace_network() or _interface_network()
     if network is None:
         pytest.skip("neither a network namespace nor a non-loopback address: workers would share the driver's loopback")
-    print(f"standalone cluster: {network.description}", file=sys.stderr)
     standalone = StandaloneCluster(tmp_path_factory.mktemp("standalone"), network)
+    print(f"standalone cluster: {network.description}; {standalone.hidden}", file=sys.stderr)
     try:
         standalone.start()  # the JVMs boot while the corpus is generated
         yield standalone
@@ -293,6 +316,22 @@ def test_config(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def packed_env(cluster, tmp_path_factory) -> Path:
+    """The environment scripts/pack_env.py packs, built here from the project's sources (the
+    workers boot meanwhile)."""
+    out = tmp_path_factory.mktemp("packed-env")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "pack_env.py"), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, f"pack_env.py exited {done.returncode}:\n{done.stderr[-3000:]}"
+    return Path(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
 def corpus(spark, cluster, test_config, tmp_path_factory) -> Path:
     config = cfg.load(test_config)
     out = tmp_path_factory.mktemp("cluster-corpus") / "input"
@@ -301,7 +340,7 @@ def corpus(spark, cluster, test_config, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def cluster_submission(cluster, corpus, test_config, tmp_path_factory):
+def cluster_submission(cluster, corpus, test_config, packed_env, tmp_path_factory):
     """spark-submit.sh run on the cluster, started in the background from a working directory
     other than the project's; the local run (local_run) goes on meanwhile."""
     base = tmp_path_factory.mktemp("cluster-run")
@@ -314,7 +353,8 @@ def cluster_submission(cluster, corpus, test_config, tmp_path_factory):
         "SCINTEL_MASTER": cluster.url,
         "SCINTEL_SUBMIT_ARGS": f"--properties-file {properties}",
         "SCINTEL_SPARK_LOG_LEVEL": "WARN",
-        "PYSPARK_PYTHON": sys.executable,  # the executors' Python: this one, by absolute path
+        "PYSPARK_PYTHON": sys.executable,  # the driver's (client mode: this host)
+        "SCINTEL_PYTHON_ENV": str(packed_env),  # the executors'
     }
     for key in ("PYSPARK_GATEWAY_PORT", "PYSPARK_GATEWAY_SECRET", "SPARK_HOME", "SCINTEL_JARS", "SCINTEL_CONF"):
         env.pop(key, None)
@@ -387,7 +427,7 @@ def _settled_state(cluster: StandaloneCluster) -> dict:
 
 
 @pytest.fixture(scope="module")
-def cluster_check(cluster, cluster_run, tmp_path_factory, test_config):
+def cluster_check(cluster, cluster_run, tmp_path_factory, test_config, packed_env):
     """`spark-submit.sh check` once the pipeline's application has finished: Delta Lake and
     GraphFrames' connected components on the executors, the jars shipped with --jars."""
     base = tmp_path_factory.mktemp("cluster-check")
@@ -398,6 +438,7 @@ def cluster_check(cluster, cluster_run, tmp_path_factory, test_config):
         "SCINTEL_MASTER": cluster.url,
         "SCINTEL_SUBMIT_ARGS": f"--properties-file {properties}",
         "PYSPARK_PYTHON": sys.executable,
+        "SCINTEL_PYTHON_ENV": str(packed_env),
         "SCINTEL_JARS": "cached",
     }
     for key in ("PYSPARK_GATEWAY_PORT", "PYSPARK_GATEWAY_SECRET", "SPARK_HOME", "SCINTEL_CONF"):
@@ -419,6 +460,15 @@ def test_graphframes_job_runs_on_the_cluster_executors(cluster, cluster_check):
     assert done.returncode == 0, f"spark-submit.sh check exited {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     assert "check: GraphFrames ok (1000 connected components as expected" in done.stdout
     assert "check: Comet ok (scan, aggregation and shuffle ran natively" in done.stdout
+    # The executors' Python workers ran the packed environment's interpreter, unpacked by Spark in
+    # each executor's directory under the workers' work dirs: the Python of this test's version.
+    line = next(x for x in done.stdout.splitlines() if x.startswith("check: executors' Python ok ("))
+    interpreters = line.removeprefix("check: executors' Python ok (").removesuffix(")").split(", ")
+    assert len(interpreters) == WORKERS, line  # one executor per worker, each with its own unpacked copy
+    for interpreter in interpreters:
+        version, _, prefix = interpreter.partition(" at ")
+        assert version == platform.python_version(), line
+        assert prefix.endswith("/scintel-env") and any(prefix.startswith(str(w)) for w in cluster.work_dirs), line
     apps = [a for a in cluster_check["after"]["completedapps"] if a["name"] == "scintel-check"]
     assert [a["state"] for a in apps] == ["FINISHED"]
     app_id = apps[0]["id"]
