@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 # asking for less (a test warehouse, a scratch run) turns it off for the VACUUM alone.
 DELTA_MIN_RETENTION_HOURS = 168
 RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled"
+DISCOVERY_PARALLELISM = "spark.sql.sources.parallelPartitionDiscovery.parallelism"
 
 
 @dataclass(frozen=True)
@@ -136,15 +137,25 @@ def maintain(spark: SparkSession, warehouse: Warehouse, config: Config, *, only:
 
 
 def _vacuum(spark: SparkSession, table, retention_hours: int) -> None:
-    if retention_hours >= DELTA_MIN_RETENTION_HOURS:
-        table.vacuum(retention_hours)
-        return
-    previous = spark.conf.get(RETENTION_CHECK, "true")
-    spark.conf.set(RETENTION_CHECK, "false")
+    """VACUUM with its file listing spread over the cluster's cores. Delta lists a table's
+    folders in a job of spark.sql.sources.parallelPartitionDiscovery.parallelism tasks, 10,000 by
+    default whatever the table's size: thousands of empty tasks per table, which on a small
+    cluster cost more than the listing itself. A task per core lists any table as fast (listing is
+    I/O, one folder per task at a time), and the VACUUM of a small table takes seconds."""
+    settings = {DISCOVERY_PARALLELISM: str(max(1, spark.sparkContext.defaultParallelism))}
+    if retention_hours < DELTA_MIN_RETENTION_HOURS:
+        settings[RETENTION_CHECK] = "false"
+    previous = {key: spark.conf.get(key, None) for key in settings}
+    for key, value in settings.items():
+        spark.conf.set(key, value)
     try:
         table.vacuum(retention_hours)
     finally:
-        spark.conf.set(RETENTION_CHECK, previous)
+        for key, value in previous.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
 
 
 def size_text(n: int) -> str:

@@ -64,6 +64,30 @@ def test_optimize_zorders_and_vacuum_removes_what_no_version_needs(spark, tmp_pa
     assert properties["delta.deletedFileRetentionDuration"] == "interval 0 hours"
 
 
+def test_vacuum_lists_files_with_a_task_per_core(spark, tmp_path):
+    """Delta's VACUUM lists a table in a job of spark.sql.sources.parallelPartitionDiscovery
+    .parallelism tasks (10,000 by default, whatever the table's size); maintain runs it with the
+    session's cores instead, and leaves the session's setting as it found it."""
+    from delta.tables import DeltaTable
+
+    from jobs.maintain import DISCOVERY_PARALLELISM, _vacuum
+
+    warehouse = _build(spark, tmp_path / "wh")
+    spark.conf.unset(DISCOVERY_PARALLELISM)
+    context = spark.sparkContext
+    context.setJobGroup("scintel-test-vacuum", "VACUUM of a small table")
+    try:
+        _vacuum(spark, DeltaTable.forPath(spark, warehouse.path("authorships")), 0)
+    finally:
+        context.setLocalProperty("spark.jobGroup.id", None)
+    tracker = context.statusTracker()
+    stages = [s for j in tracker.getJobIdsForGroup("scintel-test-vacuum") for s in tracker.getJobInfo(j).stageIds]
+    tasks = max(tracker.getStageInfo(s).numTasks for s in stages if tracker.getStageInfo(s) is not None)
+    # the widest stage: the listing (a task per core) or a shuffle (the session's partitions)
+    assert tasks <= max(context.defaultParallelism, int(spark.conf.get("spark.sql.shuffle.partitions")))
+    assert spark.conf.get(DISCOVERY_PARALLELISM) == "10000"  # Spark's default again
+
+
 def test_the_default_retention_keeps_recent_versions_files(spark, tmp_path):
     warehouse = _build(spark, tmp_path / "wh")
     done = {t.table: t for t in maintain(spark, warehouse, cfg.load(), only=["authorships"])}
