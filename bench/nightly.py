@@ -1,7 +1,7 @@
 """Benchmark a nightly incremental run against a full recomputation, at one corpus size.
 
     .venv/bin/python bench/nightly.py --papers 1000000 [--work /tmp/scintel-bench] [--conf FILE]
-        [--driver-memory 16g] [--compare] [--results bench/results]
+        [--driver-memory 16g] [--compare] [--nights N] [--maintain] [--results bench/results]
 
 Needs the corpus and warehouse of `bench/pipeline.py --papers N` (WORK/<size>/input and
 WORK/<size>/warehouse, a full run over delivery 1). Writes a second delivery for it with
@@ -11,6 +11,13 @@ corpus they stand for), copies the warehouse and runs every stage on the copy wi
 With --compare it also runs a full pipeline over the merged corpus and counts, for every silver
 and gold table, the rows that differ between the two warehouses (doubles rounded to 9 decimals,
 maps by their entries; jobs.frames.differing_rows, computed by Spark, nothing but the counts reaches the driver).
+With --nights N the nightly run is repeated N times over the same delivery (each night MERGEs it
+again and rewrites every silver and gold table, as a night with changes does), and with
+--maintain the warehouse that N nights left is then maintained (`scintel maintain`: OPTIMIZE with
+Z-order, VACUUM) with a file retention of 0 hours, so VACUUM removes every file no current version
+needs (the configured retention would keep this run's own files); the warehouse's files and
+bytes are measured before and after, and the indicator stages (all but the ingests) run once
+more on the maintained warehouse, their times against the last night's.
 Writes bench/results/nightly-<size>.json and .md.
 """
 
@@ -41,7 +48,24 @@ def _args() -> argparse.Namespace:
     parser.add_argument(
         "--compare", action="store_true", help="also run a full pipeline over the merged corpus and diff every table"
     )
+    parser.add_argument("--nights", type=int, default=1, help="nightly runs over the delivery, one after another (default 1)")
+    parser.add_argument(
+        "--maintain", action="store_true", help="then maintain the warehouse and run the indicator stages on it again"
+    )
     return parser.parse_args()
+
+
+def on_disk(root: Path) -> dict:
+    """Files and bytes under a warehouse, per layer (every version's files and the logs)."""
+    sizes: dict[str, dict] = {}
+    for path in root.rglob("*"):
+        if path.is_file():
+            layer = path.relative_to(root).parts[0]
+            entry = sizes.setdefault(layer, {"files": 0, "bytes": 0})
+            entry["files"] += 1
+            entry["bytes"] += path.stat().st_size
+    sizes["total"] = {k: sum(v[k] for v in sizes.values()) for k in ("files", "bytes")}
+    return sizes
 
 
 def _latest_full_record(warehouse: Path) -> dict:
@@ -85,9 +109,14 @@ def main() -> None:
     shutil.copytree(full_wh, nightly_wh, ignore=shutil.ignore_patterns("_lock"), dirs_exist_ok=True)
 
     everything = pipeline.plan([])
-    nightly = pipeline.run(
-        pipeline.RunContext(spark, config, str(delivery.second), Warehouse(str(nightly_wh)), incremental=True), everything
-    )
+    nights, first = [], None
+    for night in range(1, args.nights + 1):
+        nightly = pipeline.run(
+            pipeline.RunContext(spark, config, str(delivery.second), Warehouse(str(nightly_wh)), incremental=True), everything
+        )
+        nights.append({"seconds": nightly["seconds"], "stages": {n: s["seconds"] for n, s in nightly["stages"].items()}})
+        first = first if night > 1 else nightly  # the night that applies the delivery for the first time
+        common.log.info("night %d of %d: %.0fs", night, args.nights, nightly["seconds"])
     data = {
         "papers": args.papers,
         "label": label,
@@ -95,10 +124,10 @@ def main() -> None:
         "delivery_seconds": delivery_seconds,
         "machine": common.machine(spark),
         "nightly": {
-            "run_id": nightly["run_id"],
-            "seconds": nightly["seconds"],
-            "stages": {n: s["seconds"] for n, s in nightly["stages"].items()},
-            "merge": {n: s.get("bronze", {}) for n, s in nightly["stages"].items() if s.get("bronze")},
+            "run_id": first["run_id"],
+            "seconds": first["seconds"],
+            "stages": {n: s["seconds"] for n, s in first["stages"].items()},
+            "merge": {n: s.get("bronze", {}) for n, s in first["stages"].items() if s.get("bronze")},
         },
         "full_delivery1": {
             "run_id": full_record["run_id"],
@@ -106,6 +135,26 @@ def main() -> None:
             "stages": {n: s["seconds"] for n, s in full_record["stages"].items()},
         },
     }
+    if args.nights > 1:
+        data["nights"] = nights
+    if args.maintain:
+        from jobs.maintain import maintain
+
+        before = on_disk(nightly_wh)
+        kept = config.model_copy(update={"maintenance": config.maintenance.model_copy(update={"file_retention_hours": 0})})
+        started = time.monotonic()
+        upkeep = maintain(spark, Warehouse(str(nightly_wh)), kept)
+        maintain_seconds = round(time.monotonic() - started, 1)
+        after = on_disk(nightly_wh)
+        indicators = [s for s in everything if not s.startswith("ingest_")]
+        rerun = pipeline.run(pipeline.RunContext(spark, config, None, Warehouse(str(nightly_wh))), indicators)
+        data["maintain"] = {
+            "seconds": maintain_seconds,
+            "before": before,
+            "after": after,
+            "zordered": [u.table for u in upkeep if u.zorder],
+            "stages_after": {n: s["seconds"] for n, s in rerun["stages"].items()},
+        }
     if args.compare:
         merged = pipeline.run(pipeline.RunContext(spark, config, str(delivery.merged), Warehouse(str(merged_wh))), everything)
         data["full_merged"] = {
@@ -120,7 +169,7 @@ def main() -> None:
             for t in names
         }
     json_path, md_path = common.write_results(args.results, f"nightly-{label}", data, markdown(data))
-    print(f"nightly at {label} papers: {nightly['seconds']}s; results {json_path} and {md_path}")
+    print(f"nightly at {label} papers: {first['seconds']}s; results {json_path} and {md_path}")
     spark.stop()
 
 
@@ -141,6 +190,30 @@ def markdown(data: dict) -> str:
     for stage in data["nightly"]["stages"]:
         lines.append(f"| {stage} | " + " | ".join(f"{r['stages'].get(stage, 0):.1f}" for _, r in runs) + " |")
     lines.append("| **total** | " + " | ".join(f"**{r['seconds']:.0f}**" for _, r in runs) + " |")
+    if "nights" in data:
+        lines += [
+            "",
+            "Nightly runs over the same delivery, one after another: "
+            + ", ".join(f"night {i}: {n['seconds']:.0f} s" for i, n in enumerate(data["nights"], 1))
+            + ".",
+        ]
+    if "maintain" in data:
+        m = data["maintain"]
+        lines += [
+            "",
+            f"`scintel maintain` after {len(data.get('nights', [1]))} nights (file retention 0 h), {m['seconds']:.0f} s; "
+            f"Z-ordered: {', '.join(m['zordered']) or 'none'}.",
+            "",
+            "| layer | files before | MB before | files after | MB after |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for layer in sorted(m["before"], key=lambda x: (x == "total", x)):
+            b, a = m["before"][layer], m["after"].get(layer, {"files": 0, "bytes": 0})
+            lines.append(f"| {layer} | {b['files']:,} | {b['bytes'] / 1e6:,.1f} | {a['files']:,} | {a['bytes'] / 1e6:,.1f} |")
+        last = data.get("nights", [data["nightly"]])[-1]["stages"]
+        lines += ["", "| indicator stage | last night (s) | after maintain (s) |", "|---|---:|---:|"]
+        for stage, seconds in m["stages_after"].items():
+            lines.append(f"| {stage} | {last.get(stage, 0):.1f} | {seconds:.1f} |")
     lines += ["", "MERGE into bronze (Delta operation metrics):", ""]
     for stage, entities in data["nightly"]["merge"].items():
         for entity, landing in entities.items():
