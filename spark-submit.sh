@@ -150,9 +150,13 @@ export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$py}"
 export SCINTEL_CONF="${SCINTEL_CONF:-$root/conf/local.yaml}"
 # Cluster deploy mode: the driver runs on the cluster, in a working directory of its own, so the
 # config file goes with the job (--files puts it in that directory) and the job names it there.
-file_args=()
+deploy_mode=client
 case " ${SCINTEL_SUBMIT_ARGS:-} " in
-  *" --deploy-mode cluster "* | *" --deploy-mode=cluster "*)
+  *" --deploy-mode cluster "* | *" --deploy-mode=cluster "*) deploy_mode=cluster ;;
+esac
+file_args=()
+case "$deploy_mode" in
+  cluster)
     if [ "$1" != stages ]; then
       shipped="${conf_file:-$SCINTEL_CONF}"
       file_args=(--files "$shipped")
@@ -220,7 +224,7 @@ if [ -n "${SCINTEL_PYTHON_ENV:-}" ]; then
   fi
   env_python=./scintel-env/bin/python3
   env_args=(--archives "$archive#scintel-env" --conf "spark.pyspark.python=$env_python")
-  if [ ${#file_args[@]} -gt 0 ] || [[ " ${SCINTEL_SUBMIT_ARGS:-} " == *" --deploy-mode cluster "* || " ${SCINTEL_SUBMIT_ARGS:-} " == *" --deploy-mode=cluster "* ]]; then
+  if [ "$deploy_mode" = cluster ]; then
     env_args+=(--conf "spark.pyspark.driver.python=$env_python")
   else
     env_args+=(--conf "spark.pyspark.driver.python=$PYSPARK_PYTHON")

@@ -86,7 +86,7 @@ def _executor_python(_) -> tuple[str, str]:
 def _check_python(spark: SparkSession) -> dict:
     """The Python the executors' Python workers run (a packed environment shipped with
     --archives shows up here under its unpacked folder), from one small task per slot: the
-    distinct (version, prefix) pairs reach the driver. This check is the one place scintel runs
+    one (version, prefix) pair per task reaches the driver. This check is the one place scintel runs
     Python on the executors: the jobs run as Spark plans."""
     slots = max(1, spark.sparkContext.defaultParallelism)
     found = sorted(set(spark.sparkContext.parallelize(range(slots), slots).map(_executor_python).collect()))

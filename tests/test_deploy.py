@@ -280,6 +280,37 @@ def test_dag_ingests_incrementally_since_the_last_run():
     assert "--incremental --since-last-run" in source
 
 
+def test_spark_submit_sh_ships_a_packed_environment_to_the_executors_and_a_cluster_mode_driver(tmp_path):
+    spark_home = tmp_path / "spark"
+    (spark_home / "bin").mkdir(parents=True)
+    _stub(spark_home / "bin" / "spark-submit", 'for a in "$@"; do echo "$a"; done\n')
+    (tmp_path / "env.tar.gz").write_bytes(b"")
+    (tmp_path / "night.yaml").write_text("spark: {comet: false}\n")
+    env = {
+        **os.environ,
+        "SPARK_HOME": str(spark_home),
+        "SCINTEL_JARS": "cached",
+        "SCINTEL_MASTER": "yarn",
+        "SCINTEL_PYTHON_ENV": "env.tar.gz",
+        "PYSPARK_PYTHON": "/opt/py/bin/python3",
+    }
+    command = [str(SUBMIT_SCRIPT), "run", "--warehouse", "s3a://b/wh", "--conf", "night.yaml"]
+
+    def confs(submit_args: str) -> list[str]:
+        env["SCINTEL_SUBMIT_ARGS"] = submit_args
+        argv = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, check=True).stdout.splitlines()
+        assert argv[argv.index("--archives") + 1] == f"{tmp_path}/env.tar.gz#scintel-env"  # made absolute
+        return [argv[i + 1] for i, a in enumerate(argv) if a == "--conf" and argv[i + 1].startswith("spark.pyspark.")]
+
+    unpacked = "./scintel-env/bin/python3"
+    assert confs("--deploy-mode cluster") == [f"spark.pyspark.python={unpacked}", f"spark.pyspark.driver.python={unpacked}"]
+    # client mode: the driver runs on this host, with its own Python
+    assert confs("--num-executors 4") == [f"spark.pyspark.python={unpacked}", "spark.pyspark.driver.python=/opt/py/bin/python3"]
+    env["SCINTEL_MASTER"] = "local[2]"
+    refused = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert refused.returncode == 2 and "ships a Python environment to cluster workers" in refused.stderr
+
+
 def test_spark_submit_sh_ships_the_config_in_cluster_deploy_mode(tmp_path):
     spark_home = tmp_path / "spark"
     (spark_home / "bin").mkdir(parents=True)
