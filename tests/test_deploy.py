@@ -268,6 +268,24 @@ def test_bundle_declares_every_variable_it_uses_and_builds_the_wheel_it_installs
     assert bundle["resources"]["jobs"]["scintel_nightly"]["job_clusters"][0]["job_cluster_key"] == task["job_cluster_key"]
 
 
+def test_bundle_job_matches_the_databricks_bundle_schema():
+    """The job resource against the CLI's own typed models (generated from its bundle JSON schema):
+    a misspelt or unknown field anywhere in the job is refused, as `databricks bundle validate` would."""
+    import copy
+
+    from databricks.bundles.jobs import Job
+
+    job_dict = _bundle()["resources"]["jobs"]["scintel_nightly"]
+    job = Job.from_dict(copy.deepcopy(job_dict))
+    (task,) = job.tasks
+    assert task.python_wheel_task.entry_point == "scintel" and task.max_retries == 1
+    assert job.schedule.quartz_cron_expression == "0 30 1 * * ?"
+    misspelt = copy.deepcopy(job_dict)
+    misspelt["tasks"][0]["python_wheel_task"]["entry_pont"] = "scintel"
+    with pytest.raises(ValueError, match="entry_pont"):
+        Job.from_dict(misspelt)
+
+
 def test_cron_script_runs_a_full_rebuild_when_asked(tmp_path):
     env = _cron_env(tmp_path, 'echo "submitted $*"\n', SCINTEL_FULL="1")
     assert subprocess.run([str(CRON_SCRIPT)], env=env, capture_output=True, text=True).returncode == 0
