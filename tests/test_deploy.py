@@ -269,8 +269,8 @@ def test_bundle_declares_every_variable_it_uses_and_builds_the_wheel_it_installs
 
 
 def test_bundle_job_matches_the_databricks_bundle_schema():
-    """The job resource against the CLI's own typed models (generated from its bundle JSON schema):
-    a misspelt or unknown field anywhere in the job is refused, as `databricks bundle validate` would."""
+    """The job resource against the Databricks CLI's typed bundle models (databricks-bundles, generated
+    from the CLI's bundle JSON schema): a misspelt or unknown field anywhere in the job is refused."""
     import copy
 
     from databricks.bundles.jobs import Job
