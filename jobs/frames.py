@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from functools import reduce
 from typing import Iterable
 
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
@@ -52,3 +53,46 @@ def differing_rows(left: DataFrame, right: DataFrame, decimals: int = 9) -> Data
     )
     counted = tagged.groupBy(*names).agg(F.sum("_left").alias("left_rows"), F.sum("_right").alias("right_rows"))
     return counted.where(F.col("left_rows") != F.col("right_rows"))
+
+
+class Stash:
+    """Intermediate results a stage reads more than once, written once as Parquet and read back.
+
+    Why not `persist()`: Spark reads a cached DataFrame back through its in-memory relation, row
+    by row, and Comet's native operators do not take it, so every aggregation and join above a
+    cached frame runs in the JVM. Parquet files are read by Comet's native scan (by Spark's
+    vectorised reader when Comet is off), and the plan above them starts from a plain file scan,
+    so the lineage is cut as a checkpoint would cut it. The files go under the session's
+    checkpoint dir (on the warehouse's file system unless configured elsewhere, so a cluster's
+    executors read what others wrote), one folder per stash, removed when the stash closes: use
+    it as a context manager around the stage's body, so the files go on failure too.
+    """
+
+    def __init__(self, spark: SparkSession, label: str):
+        root = spark.sparkContext.getCheckpointDir()
+        if root is None:
+            raise RuntimeError("the session has no checkpoint dir: build it with jobs.session.build_session")
+        self.spark = spark
+        self.root = f"{root.rstrip('/')}/stash/{label}-{uuid.uuid4().hex[:12]}"
+        self.tables: list[str] = []
+
+    def put(self, df: DataFrame, name: str) -> DataFrame:
+        """df written once under the stash and read back: the returned frame scans those files."""
+        path = f"{self.root}/{name}"
+        if path in self.tables:
+            raise ValueError(f"stash {self.root} already holds {name}")
+        df.write.mode("overwrite").parquet(path)
+        self.tables.append(path)
+        return self.spark.read.parquet(path)
+
+    def close(self) -> None:
+        from jobs import hadoop_fs
+
+        hadoop_fs.delete(self.spark, self.root, recursive=True)
+        self.tables.clear()
+
+    def __enter__(self) -> "Stash":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -47,3 +47,27 @@ def test_different_columns_or_types_are_an_error(spark):
         differing_rows(left, spark.createDataFrame([(1,)], "n bigint"))
     with pytest.raises(ValueError, match="m"):
         differing_rows(left, spark.createDataFrame([(1,)], "m int"))
+
+
+def test_a_stash_reads_its_rows_back_from_files_under_the_checkpoint_dir_and_removes_them(spark):
+    from pathlib import Path
+    from urllib.parse import urlparse
+
+    from jobs.frames import Stash
+
+    df = spark.createDataFrame([("a", 1), ("b", 2), ("b", 2)], "k string, n int")
+    with Stash(spark, "test") as stash:
+        kept = stash.put(df.where(F.col("n") > 0), "rows")
+        folder = Path(urlparse(stash.root).path)
+        assert folder.parent.name == "stash"
+        assert str(folder).startswith(urlparse(spark.sparkContext.getCheckpointDir()).path)
+        # The stashed frame scans the files: no cached relation, no lineage back to df.
+        assert "InMemory" not in kept._jdf.queryExecution().optimizedPlan().toString()
+        assert _rows(kept) == [("a", 1), ("b", 2), ("b", 2)]
+        assert (folder / "rows").is_dir()
+        with pytest.raises(ValueError, match="already holds rows"):
+            stash.put(df, "rows")
+        # An empty frame keeps its schema.
+        empty = stash.put(df.where(F.col("n") > 5), "empty")
+        assert empty.count() == 0 and empty.columns == ["k", "n"]
+    assert not folder.exists()

@@ -59,11 +59,11 @@ from __future__ import annotations
 import functools
 import logging
 
-from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import Window as W
 from pyspark.sql import functions as F
 
+from jobs.frames import Stash
 from jobs.graph import graph_frame, label_propagation
 from jobs.indicators.common import h_index_of
 
@@ -461,6 +461,14 @@ def closed_circles(pairs_df: DataFrame, places_df: DataFrame, iterations: int) -
 
 def run(ctx) -> dict:
     spark, wh, config = ctx.spark, ctx.warehouse, ctx.config
+    with Stash(spark, "city_subfield") as stash:
+        return _run(spark, wh, config, stash)
+
+
+def _run(spark, wh, config, stash: Stash) -> dict:
+    """The stage's body. What it reads several times goes to the stash (jobs.frames.Stash:
+    Parquet that Comet's native scan reads) rather than to Spark's cache; the stash's files go
+    when the stage ends."""
     settings = config.collaboration
     scoped = wh.read(spark, "paper_citations", "gold")
     papers_df = wh.read(spark, "papers", "silver").join(scoped.select("paper_id"), "paper_id", "left_semi")
@@ -468,130 +476,117 @@ def run(ctx) -> dict:
     tagged = wh.read(spark, "paper_subfields", "gold")
     authorships_df = wh.read(spark, "authorships", "silver")
     institutions_df = wh.read(spark, "institutions", "silver")
-    all_places = city_authorships(
-        authorships_df.join(tagged.select("paper_id").distinct(), "paper_id", "left_semi"), institutions_df
-    ).persist(StorageLevel.MEMORY_AND_DISK)
+    all_places = stash.put(
+        city_authorships(authorships_df.join(tagged.select("paper_id").distinct(), "paper_id", "left_semi"), institutions_df),
+        "places",
+    )
+    years = scoped.select("paper_id", "publication_year")
+    with_all = tagged.union(tagged.select("paper_id", F.lit(ALL).alias("subfield"))).distinct()
+    versions["city_subfield_year"] = wh.write(city_subfield_year(with_all, years, all_places), "city_subfield_year", layer="gold")
+    versions["city_comparison"] = wh.write(
+        city_comparison(tagged, all_places, config.scope.focus_cities, list(config.scope.subfields)),
+        "city_comparison",
+        layer="gold",
+    )
+    h_df = subfield_h_index(tagged, authorships_df, scoped.select("paper_id", "citations"))
+    versions["core_scholars"] = wh.write(
+        core_scholars(tagged, all_places, h_df, settings.core_scholars), "core_scholars", layer="gold"
+    )
+    core_df = wh.read(spark, "core_scholars", "gold")
+
+    # Co-authors are paired where they are read: each core scholar with their co-authors (the
+    # top collaborators), and every pair on the focus cities' papers (the communities), not
+    # every pair of every subfield paper. The focus pairs are read twice (the graph, its
+    # labels), so stashed.
+    shown = list(dict.fromkeys([*config.scope.focus_cities, config.scope.report_city]))
+    focus_places = all_places.where(F.lower("city").isin([c.lower() for c in shown]))
+    # The pairable authors (at most max_authors_per_paper per paper) are found once: both sets
+    # and the left-out count read them.
+    kept, left_out = pairable_authors(tagged, authorships_df, settings.max_authors_per_paper)
+    kept = stash.put(kept, "pairable_authors")
+    coauthorships = stash.put(core_coauthorships(kept, tagged, core_df), "core_coauthorships")
+    focus_pairs = stash.put(pairs_of(kept, tagged, focus_places), "focus_pairs")
+    left = left_out.count()
+    edge_counts = {
+        "core_scholar_coauthorships": coauthorships.count(),
+        "coauthor_pairs_focus_cities": focus_pairs.count(),
+        "papers_without_pairs": left,
+    }
+    if left:
+        log.warning(
+            "city_subfield: %s subfield papers with more than %d authors form no co-author pairs",
+            f"{left:,}",
+            settings.max_authors_per_paper,
+        )
+    log.info(
+        "city_subfield: %s (paper, subfield, core scholar, co-author) rows, %s co-author pair rows (paper, subfield, pair) "
+        "on the focus cities' papers",
+        f"{edge_counts['core_scholar_coauthorships']:,}",
+        f"{edge_counts['coauthor_pairs_focus_cities']:,}",
+    )
+    collaborators = rank_collaborators(coauthorships, settings.collaborators)
+    placed = core_df.select("country_code", "city", "subfield", "author_id").join(collaborators, ["author_id", "subfield"])
+    versions["core_scholar_collaborators"] = wh.write(
+        placed.select(
+            "country_code",
+            "city",
+            "subfield",
+            "author_id",
+            "collaborator_id",
+            "coauthored_papers",
+            F.col("rank").cast("int"),
+            "scholar_coauthored_papers",
+        ),
+        "core_scholar_collaborators",
+        layer="gold",
+    )
+
+    versions["core_institutions"] = wh.write(
+        core_institutions(tagged, all_places, settings.core_institutions), "core_institutions", layer="gold"
+    )
+    types_df = institutions_df.select("institution_id", "institution_type")
+    # The institution networks run on institution ints (institution_index) and network ints:
+    # their pairs and edges are the stage's largest intermediate rows.
+    index = stash.put(institution_index(institutions_df), "institution_index")
+    institution_pairs = stash.put(paper_institution_pairs(with_institution_ints(all_places, index)), "institution_pairs")
+    edge_counts["institution_pairs"] = institution_pairs.count()
+    versions["core_institution_partners"] = wh.write(
+        institution_partners(
+            institution_pairs, tagged, wh.read(spark, "core_institutions", "gold"), types_df, settings.partners, index
+        ),
+        "core_institution_partners",
+        layer="gold",
+    )
+    networks, paper_networks = network_cells(tagged, all_places, shown)
+    networks = stash.put(networks, "networks")
+    edges = stash.put(institution_edges(paper_networks, institution_pairs), "institution_edges")
+    edge_counts["focus_city_institution_edges"] = edges.count()
+    log.info(
+        "city_subfield: %s institution pairs on subfield papers, %s edges in the focus cities' networks",
+        f"{edge_counts['institution_pairs']:,}",
+        f"{edge_counts['focus_city_institution_edges']:,}",
+    )
+    versions["city_institution_edges"] = wh.write(
+        heaviest_edges(edges, networks, index, settings.network_edges), "city_institution_edges", layer="gold"
+    )
+    typed_index = with_institution_ints(types_df, index)
+    network = network_concentration(edges, typed_index, key=["net"]).join(F.broadcast(networks), "net").drop("net")
+    closed, communities = closed_circles(focus_pairs, focus_places, settings.community_iterations)
     try:
-        years = scoped.select("paper_id", "publication_year")
-        with_all = tagged.union(tagged.select("paper_id", F.lit(ALL).alias("subfield"))).distinct()
-        versions["city_subfield_year"] = wh.write(
-            city_subfield_year(with_all, years, all_places), "city_subfield_year", layer="gold"
+        top_partner = (
+            wh.read(spark, "core_scholar_collaborators", "gold")
+            .where("rank = 1")
+            .groupBy("country_code", "city", "subfield")
+            .agg(F.avg(F.col("coauthored_papers") / F.col("scholar_coauthored_papers")).alias("top_partner_share"))
         )
-        versions["city_comparison"] = wh.write(
-            city_comparison(tagged, all_places, config.scope.focus_cities, list(config.scope.subfields)),
-            "city_comparison",
-            layer="gold",
+        cells = core_df.select(*KEY).distinct().where(F.lower("city").isin([c.lower() for c in shown]))
+        concentration = (
+            cells.join(top_partner, KEY, "left")
+            .join(network, KEY, "left")
+            .join(closed, KEY, "left")
+            .select(*KEY, "top_partner_share", "top2_edge_share", "degree_gini", "industry_share", "closed_circle_share")
         )
-        h_df = subfield_h_index(tagged, authorships_df, scoped.select("paper_id", "citations"))
-        versions["core_scholars"] = wh.write(
-            core_scholars(tagged, all_places, h_df, settings.core_scholars), "core_scholars", layer="gold"
-        )
-        core_df = wh.read(spark, "core_scholars", "gold")
-
-        # Co-authors are paired where they are read: each core scholar with their co-authors (the
-        # top collaborators), and every pair on the focus cities' papers (the communities), not
-        # every pair of every subfield paper. The focus pairs are read twice (the graph, its
-        # labels), so kept.
-        shown = list(dict.fromkeys([*config.scope.focus_cities, config.scope.report_city]))
-        focus_places = all_places.where(F.lower("city").isin([c.lower() for c in shown]))
-        # The pairable authors (at most max_authors_per_paper per paper) are found once and kept:
-        # both sets and the left-out count read them.
-        kept, left_out = pairable_authors(tagged, authorships_df, settings.max_authors_per_paper)
-        kept = kept.persist(StorageLevel.MEMORY_AND_DISK)
-        coauthorships = core_coauthorships(kept, tagged, core_df).persist(StorageLevel.MEMORY_AND_DISK)
-        focus_pairs = pairs_of(kept, tagged, focus_places).persist(StorageLevel.MEMORY_AND_DISK)
-        left = left_out.count()
-        edge_counts = {
-            "core_scholar_coauthorships": coauthorships.count(),
-            "coauthor_pairs_focus_cities": focus_pairs.count(),
-            "papers_without_pairs": left,
-        }
-        kept.unpersist()
-        if left:
-            log.warning(
-                "city_subfield: %s subfield papers with more than %d authors form no co-author pairs",
-                f"{left:,}",
-                settings.max_authors_per_paper,
-            )
-        log.info(
-            "city_subfield: %s (paper, subfield, core scholar, co-author) rows, %s co-author pair rows (paper, subfield, pair) "
-            "on the focus cities' papers",
-            f"{edge_counts['core_scholar_coauthorships']:,}",
-            f"{edge_counts['coauthor_pairs_focus_cities']:,}",
-        )
-        collaborators = rank_collaborators(coauthorships, settings.collaborators)
-        placed = core_df.select("country_code", "city", "subfield", "author_id").join(collaborators, ["author_id", "subfield"])
-        versions["core_scholar_collaborators"] = wh.write(
-            placed.select(
-                "country_code",
-                "city",
-                "subfield",
-                "author_id",
-                "collaborator_id",
-                "coauthored_papers",
-                F.col("rank").cast("int"),
-                "scholar_coauthored_papers",
-            ),
-            "core_scholar_collaborators",
-            layer="gold",
-        )
-        coauthorships.unpersist()
-
-        versions["core_institutions"] = wh.write(
-            core_institutions(tagged, all_places, settings.core_institutions), "core_institutions", layer="gold"
-        )
-        types_df = institutions_df.select("institution_id", "institution_type")
-        # The institution networks run on institution ints (institution_index) and network ints:
-        # their pairs and edges are the stage's largest intermediate rows.
-        index = institution_index(institutions_df).persist(StorageLevel.MEMORY_AND_DISK)
-        institution_pairs = paper_institution_pairs(with_institution_ints(all_places, index)).persist(
-            StorageLevel.MEMORY_AND_DISK
-        )
-        edge_counts["institution_pairs"] = institution_pairs.count()
-        versions["core_institution_partners"] = wh.write(
-            institution_partners(
-                institution_pairs, tagged, wh.read(spark, "core_institutions", "gold"), types_df, settings.partners, index
-            ),
-            "core_institution_partners",
-            layer="gold",
-        )
-        networks, paper_networks = network_cells(tagged, all_places, shown)
-        networks = networks.persist(StorageLevel.MEMORY_AND_DISK)
-        edges = institution_edges(paper_networks, institution_pairs).persist(StorageLevel.MEMORY_AND_DISK)
-        edge_counts["focus_city_institution_edges"] = edges.count()
-        institution_pairs.unpersist()
-        log.info(
-            "city_subfield: %s institution pairs on subfield papers, %s edges in the focus cities' networks",
-            f"{edge_counts['institution_pairs']:,}",
-            f"{edge_counts['focus_city_institution_edges']:,}",
-        )
-        try:
-            versions["city_institution_edges"] = wh.write(
-                heaviest_edges(edges, networks, index, settings.network_edges), "city_institution_edges", layer="gold"
-            )
-            typed_index = with_institution_ints(types_df, index)
-            network = network_concentration(edges, typed_index, key=["net"]).join(F.broadcast(networks), "net").drop("net")
-            closed, communities = closed_circles(focus_pairs, focus_places, settings.community_iterations)
-            top_partner = (
-                wh.read(spark, "core_scholar_collaborators", "gold")
-                .where("rank = 1")
-                .groupBy("country_code", "city", "subfield")
-                .agg(F.avg(F.col("coauthored_papers") / F.col("scholar_coauthored_papers")).alias("top_partner_share"))
-            )
-            cells = core_df.select(*KEY).distinct().where(F.lower("city").isin([c.lower() for c in shown]))
-            concentration = (
-                cells.join(top_partner, KEY, "left")
-                .join(network, KEY, "left")
-                .join(closed, KEY, "left")
-                .select(*KEY, "top_partner_share", "top2_edge_share", "degree_gini", "industry_share", "closed_circle_share")
-            )
-            versions["collaboration_concentration"] = wh.write(concentration, "collaboration_concentration", layer="gold")
-            communities.unpersist()
-        finally:
-            edges.unpersist()
-            networks.unpersist()
-            index.unpersist()
-            focus_pairs.unpersist()
+        versions["collaboration_concentration"] = wh.write(concentration, "collaboration_concentration", layer="gold")
     finally:
-        all_places.unpersist()
+        communities.unpersist()
     return {"versions": versions, "edges": edge_counts}
