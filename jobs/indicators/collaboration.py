@@ -20,11 +20,11 @@ self-join keyed by paper stays small per paper.
 
 from __future__ import annotations
 
-from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import Window as W
 from pyspark.sql import functions as F
 
+from jobs.frames import Stash
 from jobs.graph import graph_frame
 from jobs.indicators.common import paper_countries, rank_desc
 
@@ -109,8 +109,9 @@ def run(ctx) -> dict:
     )
     scoped = wh.read(spark, "paper_citations", "gold")
     # Read twice (the graph's edges, each country's co-authored papers): one self-join of the
-    # authorships' countries, kept, instead of two. A row per paper and country pair.
-    all_pairs = country_pairs(scoped, authorships_df).persist(StorageLevel.MEMORY_AND_DISK)
-    versions["collaboration_countries"] = wh.write(country_graph(all_pairs), "collaboration_countries", layer="gold")
-    all_pairs.unpersist()
+    # authorships' countries, stashed (jobs.frames.Stash), instead of two. A row per paper and
+    # country pair.
+    with Stash(spark, "collaboration") as stash:
+        all_pairs = stash.put(country_pairs(scoped, authorships_df), "country_pairs")
+        versions["collaboration_countries"] = wh.write(country_graph(all_pairs), "collaboration_countries", layer="gold")
     return {"versions": versions}

@@ -32,11 +32,11 @@ talent_flow_by_country_year (country, year), talent_mobility (author_id).
 from __future__ import annotations
 
 from graphframes.lib import AggregateMessages as AM
-from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import Window as W
 from pyspark.sql import functions as F
 
+from jobs.frames import Stash
 from jobs.graph import aggregate_messages, graph_frame
 
 MIGRANT, TRAVELLER = "migrant", "traveller"
@@ -196,10 +196,19 @@ def run(ctx) -> dict:
     affiliation_years_df = wh.read(spark, "author_affiliation_years", "silver")
     institutions_df = wh.read(spark, "institutions", "silver")
     # Read twice (the moves, each mover's origin and countries): one window over the author-years
-    # kept, instead of two. A row per author and active year.
-    primary = primary_affiliations(
-        affiliation_years_df, institutions_df, scope.year_start, scope.year_end, config.talent.min_papers_per_year
-    ).persist(StorageLevel.MEMORY_AND_DISK)
+    # stashed (jobs.frames.Stash), instead of two. A row per author and active year.
+    with Stash(spark, "talent_flow") as stash:
+        primary = stash.put(
+            primary_affiliations(
+                affiliation_years_df, institutions_df, scope.year_start, scope.year_end, config.talent.min_papers_per_year
+            ),
+            "primary_affiliations",
+        )
+        return _flows(spark, wh, primary, affiliation_years_df, institutions_df)
+
+
+def _flows(spark, wh, primary, affiliation_years_df, institutions_df) -> dict:
+    """The stage's tables from the primary affiliations (author, year)."""
     versions = {"talent_moves": wh.write(moves(primary), "talent_moves", layer="gold")}
     moves_df = wh.read(spark, "talent_moves", "gold")
     edges, by_country, flows = country_flows(moves_df)
@@ -213,5 +222,4 @@ def run(ctx) -> dict:
     versions["talent_mobility"] = wh.write(
         mobility(primary, moves_df, affiliation_years_df, institutions_df), "talent_mobility", layer="gold"
     )
-    primary.unpersist()
     return {"versions": versions}
