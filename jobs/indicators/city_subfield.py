@@ -235,7 +235,7 @@ def institution_index(institutions_df: DataFrame) -> DataFrame:
     `inst` values compares their ids: a pair keeps its orientation (inst_a < inst_b) and a tie broken
     by id breaks the same way. The institution networks are built on these ints rather than on the
     id strings: their edge lists are the stage's largest rows (tens of millions at 5M papers) and
-    an int pair is a fraction of a string pair's bytes in every shuffle and in the cache. One
+    an int pair is a fraction of a string pair's bytes in every shuffle and in the stash. One
     window over the institutions (10^5 rows in OpenAlex) numbers them on a single task."""
     return (
         institutions_df.select("institution_id")
