@@ -10,6 +10,8 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from jobs import hadoop_fs
+
 
 def union_all(frames: Iterable[DataFrame]) -> DataFrame:
     """Union by column name of one or more DataFrames with the same columns."""
@@ -86,8 +88,6 @@ class Stash:
         return self.spark.read.parquet(path)
 
     def close(self) -> None:
-        from jobs import hadoop_fs
-
         hadoop_fs.delete(self.spark, self.root, recursive=True)
         self.tables.clear()
 

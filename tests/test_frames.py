@@ -61,8 +61,10 @@ def test_a_stash_reads_its_rows_back_from_files_under_the_checkpoint_dir_and_rem
         folder = Path(urlparse(stash.root).path)
         assert folder.parent.name == "stash"
         assert str(folder).startswith(urlparse(spark.sparkContext.getCheckpointDir()).path)
-        # The stashed frame scans the files: no cached relation, no lineage back to df.
-        assert "InMemory" not in kept._jdf.queryExecution().optimizedPlan().toString()
+        # The stashed frame scans the files: no cached relation, no lineage back to df's rows.
+        plan = kept._jdf.queryExecution().optimizedPlan().toString()
+        assert "parquet" in plan.lower()
+        assert "InMemory" not in plan and "LocalRelation" not in plan
         assert _rows(kept) == [("a", 1), ("b", 2), ("b", 2)]
         assert (folder / "rows").is_dir()
         with pytest.raises(ValueError, match="already holds rows"):
