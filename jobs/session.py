@@ -76,6 +76,11 @@ COMET_PLUGIN = "org.apache.spark.CometPlugin"
 COMET_SHUFFLE_MANAGER = "org.apache.spark.sql.comet.execution.shuffle.CometShuffleManager"
 
 
+# Per task: 256 MB spills in chunks large enough to write sequentially, and eight tasks of an
+# executor take 2 GB of its off-heap pool at most.
+COMET_SHUFFLE_BUFFER_BYTES = 256 * 1024 * 1024
+
+
 def comet_conf(offheap_size: str | None) -> dict[str, str]:
     """The Spark properties that put Comet under a session.
 
@@ -98,6 +103,13 @@ def comet_conf(offheap_size: str | None) -> dict[str, str]:
         # map gave wrong peaks and totals (caught by the end-to-end test's comparison with Comet
         # off). The projection that builds a map stays on Spark; the rest of the plan is native.
         "spark.comet.expression.MapFromEntries.enabled": "false",
+        # Comet's native shuffle writer otherwise buffers a task's whole input until the memory
+        # pool refuses an allocation, then spills it all at once; when independent shuffles run
+        # side by side (AQE submits a union's or a join's inputs together), each task finds the
+        # pool taken and the writes degrade into gigabyte spills. A cap per task makes the
+        # writer spill in bounded chunks, its memory known whatever the pool's size and the
+        # number of tasks sharing it.
+        "spark.comet.shuffle.native.maxBufferBytes": str(COMET_SHUFFLE_BUFFER_BYTES),
         PARQUET_SNAPSHOT_READS: "true",
     }
     if offheap_size:

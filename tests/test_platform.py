@@ -148,6 +148,7 @@ def test_comet_conf_names_the_plugin_shuffle_manager_and_pool():
     assert conf["spark.shuffle.manager"] == "org.apache.spark.sql.comet.execution.shuffle.CometShuffleManager"
     assert (conf["spark.memory.offHeap.enabled"], conf["spark.memory.offHeap.size"]) == ("true", "3g")
     assert conf[PARQUET_SNAPSHOT_READS] == "true"
+    assert conf["spark.comet.shuffle.native.maxBufferBytes"] == str(256 * 1024 * 1024)
     # No size: the launcher's spark.memory.offHeap.size applies.
     assert "spark.memory.offHeap.size" not in comet_conf(None)
 

@@ -62,6 +62,13 @@ def count_repeated_keys(df: DataFrame, key: str) -> int:
         return _repeated(df, key).count()
 
 
+def repeated_key_count(df: DataFrame, key: str) -> int:
+    """How many values of key occur more than once in df (all of its rows: a table of accepted
+    records such as bronze, no _reason column). A shuffle of (key, count) partial aggregates."""
+    counts = df.groupBy(key).agg(F.count(F.lit(1)).alias("_n"))
+    return counts.where(F.col("_n") > 1).count()
+
+
 def checked_once(checked_df: DataFrame, key: str, order_by: list[Column]) -> tuple[DataFrame, DataFrame]:
     """Parse and check the input once (persisted), then flag its duplicates by counting the
     repeated keys first (flag_duplicates). Returns (flagged, persisted): the caller unpersists
@@ -72,7 +79,7 @@ def checked_once(checked_df: DataFrame, key: str, order_by: list[Column]) -> tup
     largest part of what would otherwise be cached. When keys repeat, the copies that lose need
     their raw text too (and the tie-break orders on it), so that rarer case parses the input again
     with it."""
-    slim = persisted(_raw_of_rejects_only(checked_df))
+    slim = persisted(raw_of_rejects_only(checked_df))
     try:
         repeated = count_repeated_keys(slim, key)
     except Exception:
@@ -84,14 +91,15 @@ def checked_once(checked_df: DataFrame, key: str, order_by: list[Column]) -> tup
     log.info("%d %s values occur more than once: the older copies are quarantined as duplicates", repeated, key)
     full = persisted(checked_df)
     try:
-        flagged = persisted(_raw_of_rejects_only(flag_duplicates(full, key, order_by, repeated_keys=repeated)))
+        flagged = persisted(raw_of_rejects_only(flag_duplicates(full, key, order_by, repeated_keys=repeated)))
         flagged.count()
     finally:
         full.unpersist()
     return flagged, flagged
 
 
-def _raw_of_rejects_only(df: DataFrame) -> DataFrame:
+def raw_of_rejects_only(df: DataFrame) -> DataFrame:
+    """The raw line kept on rejected rows only (the quarantine quotes it; bronze does not keep it)."""
     return df.withColumn(RAW, F.when(F.col(REASON).isNotNull(), F.col(RAW)))
 
 

@@ -49,18 +49,23 @@ def read_json_lines(spark: SparkSession, path: str | list[str], schema: T.Struct
             sources = [f.path for f in listed if f.path not in unreadable]
     parse_schema = with_corrupt_column(schema)
     options = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT_COLUMN}
-    if sources:
-        lines_df = files.strict_text(spark, sources).select(
-            F.col("value").alias(RAW), F.col("_metadata.file_path").alias(SOURCE_FILE)
-        )
-    else:
-        lines_df = spark.createDataFrame([], f"{RAW} string, {SOURCE_FILE} string")
-    records_df = lines_df.where(F.trim(F.col(RAW)) != "").select(
+    records_df = record_lines(spark, sources).select(
         RAW, SOURCE_FILE, F.from_json(F.col(RAW), parse_schema, options).alias("record")
     )
     if unreadable:
         records_df = records_df.unionByName(_unreadable_records(spark, unreadable, parse_schema))
     return records_df.select(RAW, SOURCE_FILE, "record.*")
+
+
+def record_lines(spark: SparkSession, sources: str | list[str]) -> DataFrame:
+    """(_raw, _source_file) per record of JSON Lines input, unparsed: every line that is not
+    blank. Counting these per file checks a manifest's record counts without parsing a record."""
+    if not sources:
+        return spark.createDataFrame([], f"{RAW} string, {SOURCE_FILE} string")
+    lines_df = files.strict_text(spark, sources).select(
+        F.col("value").alias(RAW), F.col("_metadata.file_path").alias(SOURCE_FILE)
+    )
+    return lines_df.where(F.trim(F.col(RAW)) != "")
 
 
 def _unreadable_records(spark: SparkSession, unreadable: dict[str, str], parse_schema: T.StructType) -> DataFrame:

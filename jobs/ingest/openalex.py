@@ -7,10 +7,12 @@ JSON Lines part files (gzipped or not) in OpenAlex's snapshot layout; with --inc
 the whole of bronze. Output (silver): papers, authorships, citations, institutions, authors,
 author_affiliation_years, and the OpenAlex rows of quarantine.
 
-Scale (270M works, 725M authorships, 2.7B references): every delivered file is parsed and
-checked once (kept on executors, MEMORY_AND_DISK, while it is counted, quarantined and landed);
-duplicate ids are found by counting ids (a shuffle of ids, not of records) and only the rows of
-a repeated id are ranked; each silver table is a projection or an explode of bronze, so the
+Scale (270M works, 725M authorships, 2.7B references): a full run parses and checks every
+delivered file once, inside the write that replaces bronze, counting read and accepted records
+in that pass, then counts bronze's ids (a shuffle of ids, not of records) to find repeated ones;
+an incremental delivery, or one that does repeat an id, is parsed once into a cache on the
+executors (MEMORY_AND_DISK) while it is counted, quarantined and landed, and only the rows of a
+repeated id are ranked; each silver table is a projection or an explode of bronze, so the
 other shuffles are the per-(author, institution, year) count and the institution dedup. None of them groups by a
 key that can be hot: ids are unique, and the biggest (author, institution, year) group is one
 prolific author's yearly output (thousands of rows, not millions).
@@ -23,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
@@ -290,14 +292,19 @@ def authors_seen_in_works(entries_df: DataFrame, authors_df: DataFrame | None) -
 
 
 def affiliation_years_from_authors(authors_df: DataFrame) -> DataFrame:
+    # The institution id and the years are taken out of each affiliation before the years are
+    # exploded: exploding them next to the whole affiliation struct (names, ROR, lineage) copies
+    # that struct once per year into the rows the distinct shuffles.
     return (
         authors_df.select(F.col("id").alias("author_id"), F.explode(F.col("affiliations")).alias("aff"))
         .select(
             "author_id",
             strip_openalex_id(F.col("aff.institution.id")).alias("institution_id"),
-            F.explode(F.col("aff.years")).alias("year"),
+            F.col("aff.years").alias("years"),
         )
-        .where(F.col("institution_id").isNotNull() & F.col("year").isNotNull())
+        .where(F.col("institution_id").isNotNull())
+        .select("author_id", "institution_id", F.explode(F.col("years")).alias("year"))
+        .where(F.col("year").isNotNull())
         .select(
             "author_id",
             "institution_id",
@@ -523,9 +530,13 @@ def _land_entity(delivery: Delivery, entity: Entity) -> EntityLanding | None:
         return EntityLanding(
             bronze.land(spark, warehouse, entity.name, records, incremental=incremental, removed_ids_df=removed), newest
         )
+    raw_df = json_lines.read_json_lines(spark, sources, entity.raw_schema)
+    if not incremental:
+        landed = _land_in_one_pass(delivery, entity, raw_df, (delivered_manifest, sources, path), newest)
+        if landed is not None:
+            return landed
     # Parsed and checked once; duplicates flagged from a count of repeated ids, so the
     # records are not shuffled by id (validate_* rank every row: fine for small inputs).
-    raw_df = json_lines.read_json_lines(spark, sources, entity.raw_schema)
     checked, persisted = duplicates.checked_once(entity.check(raw_df), "id", newest_first())
     try:
         count = quarantine.count_split(checked)
@@ -543,6 +554,54 @@ def _land_entity(delivery: Delivery, entity: Entity) -> EntityLanding | None:
         # its memory goes to the writes of the canonical tables.
         persisted.unpersist()
     return EntityLanding(landing, newest, count, rejects, checked.select(SOURCE_FILE), persisted if read_again else None)
+
+
+def _land_in_one_pass(
+    delivery: Delivery, entity: Entity, raw_df: DataFrame, delivered: tuple, newest: str | None
+) -> EntityLanding | None:
+    """A full run's landing in one pass over the delivery, for the usual case of a delivery that
+    repeats no id: the records are parsed and checked inside the write that replaces bronze, and
+    their read and accepted counts are observed in that same pass (Spark's Observation), so the
+    parsed input is never cached; the ids are then counted on bronze's id column. None when an
+    id repeats: bronze holds every accepted copy for a moment, and the caller lands the delivery
+    again the cached way, which quarantines the older copies (a second overwrite commit).
+
+    delivered: (manifest, sources, entity folder). A manifest's per-file record counts are
+    checked before bronze is touched, on the unparsed lines, so a partial download stops with
+    bronze as it was. Rejects, when the counts say there are any, are quoted from a second parse
+    of the input when the quarantine is written; a clean delivery is parsed once.
+    """
+    spark, warehouse = delivery.spark, delivery.warehouse
+    delivered_manifest, sources, path = delivered
+    if delivered_manifest is not None:
+        with files.read_errors_as_ingest_errors():
+            manifest.check_record_counts(delivered_manifest, json_lines.record_lines(spark, sources), sources, path)
+    checked = duplicates.raw_of_rejects_only(entity.check(raw_df))
+    observation = Observation(f"landing of {entity.name}")
+    observed = checked.observe(
+        observation,
+        F.count(F.lit(1)).alias("read"),
+        F.count(F.when(F.col(REASON).isNull(), 1)).alias("accepted"),
+    )
+    records = bronze.accepted_records(observed, entity.raw_schema.fieldNames())
+    with files.read_errors_as_ingest_errors():
+        landing = bronze.land(spark, warehouse, entity.name, records, incremental=False)
+    observed_counts = observation.get
+    count = TableCount(
+        read=observed_counts["read"],
+        accepted=observed_counts["accepted"],
+        quarantined=observed_counts["read"] - observed_counts["accepted"],
+    )
+    repeated = duplicates.repeated_key_count(bronze.read(spark, warehouse, entity.name).select("id"), "id")
+    if repeated:
+        log.info(
+            "%d %s ids occur more than once in the delivery: landing it again, the older copies quarantined as duplicates",
+            repeated,
+            entity.name,
+        )
+        return None
+    rejects = quarantine.rejects(count, checked, f"openalex.{entity.name}", F.col("id"))
+    return EntityLanding(landing, newest, count, rejects)
 
 
 def _what_to_read(

@@ -152,6 +152,24 @@ def test_read_equals_accepted_plus_quarantined(ingested):
     }
 
 
+def test_clean_entity_lands_in_one_write_and_a_repeated_id_lands_again(spark, ingested):
+    # authors repeat no id: parsed, counted and landed in one write (one bronze version) with
+    # their reject counted in that pass; works repeat W1: the first write keeps both accepted
+    # copies, the second replaces it with one copy per id.
+    from delta.tables import DeltaTable
+
+    warehouse, _ = ingested
+
+    def versions(entity):
+        history = DeltaTable.forPath(spark, warehouse.path(entity, "bronze")).history()
+        return sorted((r.version, r.operationMetrics["numOutputRows"]) for r in history.collect())
+
+    assert versions("authors") == [(0, "2")]
+    assert versions("works") == [(0, "4"), (1, "3")]
+    ids = [r.id for r in warehouse.read(spark, "works", "bronze").select("id").collect()]
+    assert sorted(ids) == ["W1", "W2", "W6"]
+
+
 def test_quarantine_reasons(spark, ingested):
     warehouse, _ = ingested
     rows = warehouse.read(spark, "quarantine").select("source", "record_id", "reason").collect()
