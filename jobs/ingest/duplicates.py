@@ -50,8 +50,13 @@ def flag_duplicates(df: DataFrame, key: str, order_by: list[Column], repeated_ke
 
 
 def _repeated(df: DataFrame, key: str) -> DataFrame:
-    """Accepted keys seen more than once (a shuffle of (key, count) partial aggregates)."""
-    counts = df.where(F.col(REASON).isNull()).groupBy(key).agg(F.count(F.lit(1)).alias("_n"))
+    """Accepted keys seen more than once."""
+    return _seen_twice(df.where(F.col(REASON).isNull()), key)
+
+
+def _seen_twice(df: DataFrame, key: str) -> DataFrame:
+    """Keys on more than one row of df (a shuffle of (key, count) partial aggregates)."""
+    counts = df.groupBy(key).agg(F.count(F.lit(1)).alias("_n"))
     return counts.where(F.col("_n") > 1).select(key)
 
 
@@ -64,9 +69,8 @@ def count_repeated_keys(df: DataFrame, key: str) -> int:
 
 def repeated_key_count(df: DataFrame, key: str) -> int:
     """How many values of key occur more than once in df (all of its rows: a table of accepted
-    records such as bronze, no _reason column). A shuffle of (key, count) partial aggregates."""
-    counts = df.groupBy(key).agg(F.count(F.lit(1)).alias("_n"))
-    return counts.where(F.col("_n") > 1).count()
+    records such as bronze, no _reason column)."""
+    return _seen_twice(df, key).count()
 
 
 def checked_once(checked_df: DataFrame, key: str, order_by: list[Column]) -> tuple[DataFrame, DataFrame]:
