@@ -34,6 +34,13 @@ DELTA_CONF = {
     "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
 }
 
+# Kryo instead of Java serialization for whatever Spark serializes as JVM objects: the RDDs under
+# GraphX (GraphFrames' labelPropagation ships each vertex's neighbour labels through shuffles and
+# persists its result serialized) and cached blocks. DataFrame shuffles keep Spark's (or
+# Comet's) own row and Arrow formats either way. Spark's tuning guide recommends it for GraphX; a
+# launcher's own spark.serializer wins.
+SERIALIZER_CONF = {"spark.serializer": "org.apache.spark.serializer.KryoSerializer"}
+
 # Derby (Spark's embedded catalog) writes its files here instead of the working directory.
 DERBY_HOME_OPTION = "-Dderby.system.home=/tmp/scintel-derby"
 # The local JVM's collector and JIT code cache (why: see LOCAL_DEFAULTS).
@@ -242,7 +249,7 @@ def build_session(
         conf["spark.jars"] = ",".join(str(p) for p in cached_jars(jar_root))
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    defaults = {**(comet_conf(comet_offheap_size) if comet else {}), **(default_conf or {})}
+    defaults = {**SERIALIZER_CONF, **(comet_conf(comet_offheap_size) if comet else {}), **(default_conf or {})}
     if defaults:
         conf.update(defaults_not_set_by_launcher(defaults, _launcher_conf() if under_spark_submit() else None))
     conf.update(extra_conf or {})

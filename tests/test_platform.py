@@ -8,7 +8,7 @@ import os
 import pytest
 from pyspark.sql import functions as F
 
-from jobs.session import DELTA_CONF, jar_status
+from jobs.session import DELTA_CONF, SERIALIZER_CONF, jar_status
 
 
 def test_delta_write_merge_and_time_travel(spark, tmp_path):
@@ -47,6 +47,16 @@ def test_local_jvm_runs_the_parallel_collector_and_a_large_code_cache(spark):
     assert collectors == {"PS Scavenge", "PS MarkSweep"}
     args = list(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
     assert "-XX:ReservedCodeCacheSize=512m" in args
+
+
+def test_sessions_serialize_jvm_objects_with_kryo(spark):
+    """SERIALIZER_CONF reaches the session, and an RDD shuffle of JVM objects (what GraphX's label
+    propagation ships) round-trips through it: a sum by key of 1,000 numbers over 7 keys."""
+    assert spark.sparkContext.getConf().get("spark.serializer") == SERIALIZER_CONF["spark.serializer"]
+    sums = dict(
+        spark.sparkContext.parallelize(range(1000), 4).map(lambda x: (x % 7, x)).reduceByKey(lambda a, b: a + b).collect()
+    )
+    assert sums == {k: sum(x for x in range(1000) if x % 7 == k) for k in range(7)}
 
 
 def test_local_cores_of_a_master():
