@@ -182,25 +182,24 @@ def pairable_authors(tagged_df: DataFrame, authorships_df: DataFrame, max_author
     return kept, left_out
 
 
-def pairs_of(kept_df: DataFrame, tagged_df: DataFrame, paper_ids_df: DataFrame | None = None) -> DataFrame:
-    """(paper_id, subfield, author_a, author_b), author_a < author_b: each unordered pair of
-    distinct authors of kept_df's papers (pairable_authors), on the papers of paper_ids_df only
-    when given (the pairs a caller reads: its k(k-1)/2 rows per paper are built for those papers,
-    not for every subfield paper)."""
+def pairs_of(kept_df: DataFrame, paper_ids_df: DataFrame | None = None) -> DataFrame:
+    """(paper_id, author_a, author_b), author_a < author_b: each unordered pair of distinct
+    authors of kept_df's papers (pairable_authors), once per paper whatever its subfields, on the
+    papers of paper_ids_df only when given (the pairs a caller reads: its k(k-1)/2 rows per paper
+    are built for those papers, not for every subfield paper)."""
     kept = kept_df
     if paper_ids_df is not None:
         kept = kept.join(paper_ids_df.select("paper_id").distinct(), "paper_id", "left_semi")
     a, b = kept.alias("a"), kept.alias("b")
-    pairs = a.join(b, (F.col("a.paper_id") == F.col("b.paper_id")) & (F.col("a.author_id") < F.col("b.author_id"))).select(
+    return a.join(b, (F.col("a.paper_id") == F.col("b.paper_id")) & (F.col("a.author_id") < F.col("b.author_id"))).select(
         F.col("a.paper_id").alias("paper_id"), F.col("a.author_id").alias("author_a"), F.col("b.author_id").alias("author_b")
     )
-    return pairs.join(tagged_df, "paper_id")
 
 
 def core_coauthorships(kept_df: DataFrame, tagged_df: DataFrame, core_df: DataFrame) -> DataFrame:
     """(paper_id, subfield, author_id, collaborator_id): each core scholar's co-authors on the
     scholar's papers of the subfield they are core in, from the pairable authors (kept_df,
-    pairable_authors). These are the pairs of pairs_of taken both ways and kept where the first
+    pairable_authors). These are the pairs of pairs_of, with their subfields, taken both ways and kept where the first
     author is a core scholar of the subfield, built directly: a paper of k authors with c core
     scholars gives c(k-1) rows instead of its k(k-1)/2 pairs."""
     cores = core_df.select("author_id", "subfield").distinct()
@@ -424,36 +423,39 @@ def vertex_key(author_id: Column) -> Column:
     return F.when(number != "", number.cast("long")).otherwise(F.xxhash64(author_id))
 
 
-def closed_circles(pairs_df: DataFrame, places_df: DataFrame, iterations: int) -> tuple[DataFrame, DataFrame]:
-    """((country_code, city, subfield, closed_circle_share), the persisted communities): the
-    share of a city's distinct subfield co-author pairs (pairs on its papers) whose two authors
-    carry one label after `iterations` rounds of GraphFrames' labelPropagation over the
-    co-authorship graph of the papers of places_df."""
-    # One edge per co-authored paper: a pair that wrote three papers together weighs three
-    # times in the label vote, so strong ties decide a community. The graph is the co-authorship
-    # of the given places' papers (the focus cities'): the communities a city's pairs fall in.
-    city_paper_ids = places_df.select("paper_id").distinct()
-    paper_pairs = pairs_df.select("paper_id", "author_a", "author_b").distinct().join(city_paper_ids, "paper_id", "left_semi")
+def closed_circles(
+    pairs_df: DataFrame, paper_networks_df: DataFrame, iterations: int, stash: Stash | None = None
+) -> tuple[DataFrame, DataFrame]:
+    """((net, closed_circle_share), the persisted communities): the share of a network's distinct
+    co-author pairs (pairs on its papers) whose two authors carry one label after `iterations`
+    rounds of GraphFrames' labelPropagation over the co-authorship graph of pairs_df.
+
+    pairs_df (paper_id, author_a, author_b): the pairs of the papers whose communities are wanted
+    (the focus cities' subfield papers), a row per paper and pair; paper_networks_df (paper_id,
+    net): the networks (a city's subfield, network_cells) each paper belongs to. With a stash,
+    the labels are read back from Parquet, so the two lookups that follow run natively instead of
+    on the persisted GraphX result."""
     # Long vertex ids made from the author ids themselves: label propagation breaks a tie toward
     # the smallest label, so ids that GraphFrames would number by partition would make the
     # communities depend on the partitioning (a cluster and local mode disagreed).
-    key_a, key_b = vertex_key(F.col("author_a")), vertex_key(F.col("author_b"))
-    vertices = paper_pairs.select(key_a.alias("id")).union(paper_pairs.select(key_b.alias("id"))).distinct()
-    edges = paper_pairs.select(key_a.alias("src"), key_b.alias("dst"))
+    keyed = pairs_df.select(
+        "paper_id", vertex_key(F.col("author_a")).alias("key_a"), vertex_key(F.col("author_b")).alias("key_b")
+    )
+    # One edge per co-authored paper: a pair that wrote three papers together weighs three
+    # times in the label vote, so strong ties decide a community.
+    vertices = keyed.select(F.col("key_a").alias("id")).union(keyed.select("key_b")).distinct()
+    edges = keyed.select(F.col("key_a").alias("src"), F.col("key_b").alias("dst"))
     communities = label_propagation(graph_frame(vertices, edges), max_iter=iterations)
     labels = communities.select("id", "label")
-    # Distinct (city, subfield, pair) first, on the authors' long keys: a pair that wrote many of
-    # a city's papers is looked up once, and the lookups join longs, not id strings.
-    city_pairs = (
-        pairs_df.select("paper_id", "subfield", key_a.alias("key_a"), key_b.alias("key_b"))
-        .join(places_df.select("paper_id", "country_code", "city").distinct(), "paper_id")
-        .select("country_code", "city", "subfield", "key_a", "key_b")
-        .distinct()
-    )
-    labelled = city_pairs.join(labels.select(F.col("id").alias("key_a"), F.col("label").alias("label_a")), "key_a").join(
+    if stash is not None:
+        labels = stash.put(labels, "community_labels")
+    # Distinct (network, pair) first, on ints and longs: a pair that wrote many of a network's
+    # papers is looked up once, and no city or subfield string is carried through the shuffles.
+    network_pairs = keyed.join(paper_networks_df.select("paper_id", "net"), "paper_id").select("net", "key_a", "key_b").distinct()
+    labelled = network_pairs.join(labels.select(F.col("id").alias("key_a"), F.col("label").alias("label_a")), "key_a").join(
         labels.select(F.col("id").alias("key_b"), F.col("label").alias("label_b")), "key_b"
     )
-    result = labelled.groupBy("country_code", "city", "subfield").agg(
+    result = labelled.groupBy("net").agg(
         F.avg((F.col("label_a") == F.col("label_b")).cast("double")).alias("closed_circle_share")
     )
     return result, communities
@@ -499,13 +501,16 @@ def _run(spark, wh, config, stash: Stash) -> dict:
     # every pair of every subfield paper. The focus pairs are read twice (the graph, its
     # labels), so stashed.
     shown = list(dict.fromkeys([*config.scope.focus_cities, config.scope.report_city]))
-    focus_places = all_places.where(F.lower("city").isin([c.lower() for c in shown]))
     # The pairable authors (at most max_authors_per_paper per paper) are found once: both sets
     # and the left-out count read them.
     kept, left_out = pairable_authors(tagged, authorships_df, settings.max_authors_per_paper)
     kept = stash.put(kept, "pairable_authors")
     coauthorships = stash.put(core_coauthorships(kept, tagged, core_df), "core_coauthorships")
-    focus_pairs = stash.put(pairs_of(kept, tagged, focus_places), "focus_pairs")
+    # The networks (a focus city's subfield) and their papers: the institution edges and the
+    # communities' pairs both read them.
+    networks, paper_networks = network_cells(tagged, all_places, shown)
+    paper_networks = stash.put(paper_networks, "paper_networks")
+    focus_pairs = stash.put(pairs_of(kept, paper_networks), "focus_pairs")
     left = left_out.count()
     edge_counts = {
         "core_scholar_coauthorships": coauthorships.count(),
@@ -519,7 +524,7 @@ def _run(spark, wh, config, stash: Stash) -> dict:
             settings.max_authors_per_paper,
         )
     log.info(
-        "city_subfield: %s (paper, subfield, core scholar, co-author) rows, %s co-author pair rows (paper, subfield, pair) "
+        "city_subfield: %s (paper, subfield, core scholar, co-author) rows, %s co-author pair rows (paper, pair) "
         "on the focus cities' papers",
         f"{edge_counts['core_scholar_coauthorships']:,}",
         f"{edge_counts['coauthor_pairs_focus_cities']:,}",
@@ -557,7 +562,6 @@ def _run(spark, wh, config, stash: Stash) -> dict:
         "core_institution_partners",
         layer="gold",
     )
-    networks, paper_networks = network_cells(tagged, all_places, shown)
     networks = stash.put(networks, "networks")
     edges = stash.put(institution_edges(paper_networks, institution_pairs), "institution_edges")
     edge_counts["focus_city_institution_edges"] = edges.count()
@@ -570,8 +574,13 @@ def _run(spark, wh, config, stash: Stash) -> dict:
         heaviest_edges(edges, networks, index, settings.network_edges), "city_institution_edges", layer="gold"
     )
     typed_index = with_institution_ints(types_df, index)
-    network = network_concentration(edges, typed_index, key=["net"]).join(F.broadcast(networks), "net").drop("net")
-    closed, communities = closed_circles(focus_pairs, focus_places, settings.community_iterations)
+    closed, communities = closed_circles(focus_pairs, paper_networks, settings.community_iterations, stash)
+    network = (
+        network_concentration(edges, typed_index, key=["net"])
+        .join(closed, "net", "full")
+        .join(F.broadcast(networks), "net")
+        .drop("net")
+    )
     try:
         top_partner = (
             wh.read(spark, "core_scholar_collaborators", "gold")
@@ -583,7 +592,6 @@ def _run(spark, wh, config, stash: Stash) -> dict:
         concentration = (
             cells.join(top_partner, KEY, "left")
             .join(network, KEY, "left")
-            .join(closed, KEY, "left")
             .select(*KEY, "top_partner_share", "top2_edge_share", "degree_gini", "industry_share", "closed_circle_share")
         )
         versions["collaboration_concentration"] = wh.write(concentration, "collaboration_concentration", layer="gold")

@@ -267,7 +267,7 @@ def test_core_scholars_and_their_top_collaborators_with_ties(spark):
     # Core scholars pair only with their own co-authors: R5's pair (t, x) is x's; y-z on R3 is nobody's.
     assert cs.core_coauthorships(kept, tagged, core).where("author_id = 'y' OR author_id = 'z'").count() == 0
     # Every pair of the papers, for the communities: R1 (s, x, y) gives three.
-    pairs = cs.pairs_of(kept, tagged)
+    pairs = cs.pairs_of(kept)
     assert sorted((r.author_a, r.author_b) for r in pairs.where("paper_id = 'R1'").collect()) == [
         ("s", "x"),
         ("s", "y"),
@@ -275,7 +275,7 @@ def test_core_scholars_and_their_top_collaborators_with_ties(spark):
     ]
     # A cap of 2 authors per paper leaves R1 and R3 (three authors) out of the pairs.
     kept, left_out = cs.pairable_authors(tagged, authorships, 2)
-    capped = cs.pairs_of(kept, tagged)
+    capped = cs.pairs_of(kept)
     assert sorted(r.paper_id for r in left_out.collect()) == ["R1", "R3"]
     assert sorted(r.paper_id for r in capped.select("paper_id").distinct().collect()) == ["R2", "R4", "R5"]
 
@@ -377,16 +377,18 @@ def test_closed_circle_share_from_label_propagation(spark):
     for (a, b), k in multiplicity.items():
         for _ in range(k):
             n += 1
-            rows.append((f"P{n}", "ml", a, b))
-    pairs = spark.createDataFrame(rows, "paper_id string, subfield string, author_a string, author_b string")
-    places = spark.createDataFrame(
-        [(f"P{i}", "CN", "Beijing") for i in range(1, n + 1)], "paper_id string, country_code string, city string"
+            rows.append((f"P{n}", a, b))
+    pairs = spark.createDataFrame(rows, "paper_id string, author_a string, author_b string")
+    # Network 1 has every paper; network 2 only the papers of 4-5 and 5-6 (its 2 distinct pairs,
+    # both outside one community); network 3 no paper, so no row.
+    inside_two = {f"P{i}" for i, row in enumerate(rows, 1) if (row[1], row[2]) in {("a4", "a5"), ("a5", "a6")}}
+    paper_networks = spark.createDataFrame(
+        [(f"P{i}", 1) for i in range(1, n + 1)] + [(p, 2) for p in sorted(inside_two)], "paper_id string, net int"
     )
-    result, communities = cs.closed_circles(pairs, places, 2)
-    (row,) = result.collect()
+    result, communities = cs.closed_circles(pairs, paper_networks, 2)
+    shares = {r.net: r.closed_circle_share for r in result.collect()}
     communities.unpersist()
-    assert (row.city, row.subfield) == ("Beijing", "ml")
-    assert row.closed_circle_share == pytest.approx(2 / 7)
+    assert shares == {1: pytest.approx(2 / 7), 2: 0.0}
 
 
 def test_community_vertex_keys_do_not_depend_on_partitioning(spark):
@@ -401,14 +403,12 @@ def test_community_vertex_keys_do_not_depend_on_partitioning(spark):
     )
     assert {r.id: r.key for r in keys}["A5012345678"] == 5012345678 and {r.id: r.key for r in keys}["a7"] == 7
     assert {r.id: r.key for r in keys}["not-openalex"] not in (None, 0)
-    triangle = [("T1", "ml", "A3", "A5"), ("T2", "ml", "A5", "A9"), ("T3", "ml", "A3", "A9"), ("T4", "ml", "A9", "A11")]
-    pairs = spark.createDataFrame(triangle, "paper_id string, subfield string, author_a string, author_b string")
-    places = spark.createDataFrame(
-        [(f"T{i}", "CN", "Beijing") for i in range(1, 5)], "paper_id string, country_code string, city string"
-    )
+    triangle = [("T1", "A3", "A5"), ("T2", "A5", "A9"), ("T3", "A3", "A9"), ("T4", "A9", "A11")]
+    pairs = spark.createDataFrame(triangle, "paper_id string, author_a string, author_b string")
+    paper_networks = spark.createDataFrame([(f"T{i}", 1) for i in range(1, 5)], "paper_id string, net int")
     shares = []
     for partitions in (1, 3):
-        result, communities = cs.closed_circles(pairs.repartition(partitions), places.repartition(partitions), 3)
+        result, communities = cs.closed_circles(pairs.repartition(partitions), paper_networks.repartition(partitions), 3)
         shares.append(result.first().closed_circle_share)
         communities.unpersist()
     assert shares[0] == shares[1]
