@@ -56,15 +56,23 @@ def h_index(author_papers_df: DataFrame) -> DataFrame:
 
 def latest_affiliation(affiliation_years_df: DataFrame) -> DataFrame:
     """(author_id, latest_year, institution_id): the latest year wins; within it, what the works
-    say beats the author record, then the institution with most papers, then the greatest id."""
-    preference = F.struct(
-        F.col("year"),
-        (F.col("source") == "works").alias("from_works"),
-        F.coalesce(F.col("n_papers"), F.lit(0)).alias("n_papers"),
-        F.col("institution_id"),
+    say beats the author record, then the institution with most papers, then the greatest id.
+
+    A window by author ordered by that preference, first row kept: a sort that runs natively,
+    where the max of a struct of those fields (the same order) runs on Spark's sort aggregate.
+    Nulls rank last as they would be least in the struct's order."""
+    preference = W.partitionBy("author_id").orderBy(
+        F.col("year").desc(),
+        (F.col("source") == "works").desc(),
+        F.coalesce(F.col("n_papers"), F.lit(0)).desc(),
+        F.col("institution_id").desc(),
     )
-    best = affiliation_years_df.groupBy("author_id").agg(F.max(preference).alias("best"))
-    return best.select("author_id", F.col("best.year").alias("latest_year"), F.col("best.institution_id").alias("institution_id"))
+    return (
+        affiliation_years_df.select("author_id", "year", "source", "n_papers", "institution_id")
+        .withColumn("k", F.row_number().over(preference))
+        .where(F.col("k") == 1)
+        .select("author_id", F.col("year").alias("latest_year"), "institution_id")
+    )
 
 
 def scholars(authorships_df, papers_df, affiliation_years_df, institutions_df, authors_df, scope, high_level_h: int) -> DataFrame:
