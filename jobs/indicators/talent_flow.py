@@ -163,8 +163,12 @@ def mobility(
     """talent_mobility: (author_id, origin_country, countries, moves, mobility, first_move_year)."""
     country_moves = moves_df.where("country_move")
     movers = country_moves.groupBy("author_id").agg(F.count(F.lit(1)).alias("moves"), F.min("to_year").alias("first_move_year"))
-    first = primary_df.groupBy("author_id").agg(F.min_by("country", "year").alias("origin_country"))
-    visited = primary_df.groupBy("author_id").agg(F.countDistinct("country").alias("countries"))
+    # Origin and countries are read for movers only: their active years are taken first, so the
+    # two aggregations by author (min_by runs on Spark's sort aggregate, not natively) see the
+    # movers' years, not every author's (a few percent of the authors move).
+    mover_years = primary_df.join(movers.select("author_id"), "author_id", "left_semi")
+    first = mover_years.groupBy("author_id").agg(F.min_by("country", "year").alias("origin_country"))
+    visited = mover_years.groupBy("author_id").agg(F.countDistinct("country").alias("countries"))
     profile = movers.join(first, "author_id").join(visited, "author_id")
     # Any affiliation of the author in the origin country at or after the first move: a tie kept.
     places = institutions_df.select("institution_id", F.col("country_code").alias("country"))
