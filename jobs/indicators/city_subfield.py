@@ -199,9 +199,9 @@ def pairs_of(kept_df: DataFrame, paper_ids_df: DataFrame | None = None) -> DataF
 def core_coauthorships(kept_df: DataFrame, tagged_df: DataFrame, core_df: DataFrame) -> DataFrame:
     """(paper_id, subfield, author_id, collaborator_id): each core scholar's co-authors on the
     scholar's papers of the subfield they are core in, from the pairable authors (kept_df,
-    pairable_authors). These are the pairs of pairs_of, with their subfields, taken both ways and kept where the first
-    author is a core scholar of the subfield, built directly: a paper of k authors with c core
-    scholars gives c(k-1) rows instead of its k(k-1)/2 pairs."""
+    pairable_authors). These are the pairs of pairs_of with their papers' subfields, taken both
+    ways and kept where the first author is a core scholar of the subfield, built directly: a
+    paper of k authors with c core scholars gives c(k-1) rows instead of its k(k-1)/2 pairs."""
     cores = core_df.select("author_id", "subfield").distinct()
     mine = kept_df.join(F.broadcast(cores.select("author_id").distinct()), "author_id", "left_semi")
     others = kept_df.select("paper_id", F.col("author_id").alias("collaborator_id"))
