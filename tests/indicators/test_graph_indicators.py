@@ -220,6 +220,44 @@ def test_subfield_tagging_and_focus_city_comparison(spark):
     ]
 
 
+def test_city_subfield_year_counts_papers_scholars_and_institutions_once_per_cell(spark):
+    """P1 (ml, 2020): a1 at I1 and I2 in Beijing, a2 at I3 in Boston. P2 (ml and robotics, 2020):
+    a1 at I1 in Beijing, a3 at I5 in Cambridge GB. P3 (robotics, 2021): a4 and a5 at I6 in
+    Cambridge US. Each paper also carries 'all', as the stage gives it. Beijing ml 2020: papers
+    P1, P2 (2), scholar a1 once (1), institutions I1, I2 (2); the two Cambridges stay apart; a
+    paper counts once in 'all' whatever its subfields."""
+    tagged = spark.createDataFrame(
+        [("P1", "ml"), ("P2", "ml"), ("P2", "robotics"), ("P3", "robotics"), ("P1", "all"), ("P2", "all"), ("P3", "all")],
+        "paper_id string, subfield string",
+    )
+    years = spark.createDataFrame([("P1", 2020), ("P2", 2020), ("P3", 2021)], "paper_id string, publication_year int")
+    places = spark.createDataFrame(
+        [
+            ("P1", "a1", "I1", "CN", "Beijing"),
+            ("P1", "a1", "I2", "CN", "Beijing"),
+            ("P1", "a2", "I3", "US", "Boston"),
+            ("P2", "a1", "I1", "CN", "Beijing"),
+            ("P2", "a3", "I5", "GB", "Cambridge"),
+            ("P3", "a4", "I6", "US", "Cambridge"),
+            ("P3", "a5", "I6", "US", "Cambridge"),
+        ],
+        "paper_id string, author_id string, institution_id string, country_code string, city string",
+    )
+    got = sorted(tuple(r) for r in cs.city_subfield_year(tagged, years, places).collect())
+    assert got == [
+        ("CN", "Beijing", "all", 2020, 2, 1, 2),
+        ("CN", "Beijing", "ml", 2020, 2, 1, 2),
+        ("CN", "Beijing", "robotics", 2020, 1, 1, 1),
+        ("GB", "Cambridge", "all", 2020, 1, 1, 1),
+        ("GB", "Cambridge", "ml", 2020, 1, 1, 1),
+        ("GB", "Cambridge", "robotics", 2020, 1, 1, 1),
+        ("US", "Boston", "all", 2020, 1, 1, 1),
+        ("US", "Boston", "ml", 2020, 1, 1, 1),
+        ("US", "Cambridge", "all", 2021, 1, 2, 1),
+        ("US", "Cambridge", "robotics", 2021, 1, 2, 1),
+    ]
+
+
 def test_core_scholars_and_their_top_collaborators_with_ties(spark):
     """One city, one subfield. Papers (authors, citations): R1 (s, x, y) 10; R2 (s, x) 8;
     R3 (s, y, z) 5; R4 (s, w) 1; R5 (t, x) 3. h in the subfield: s has 10, 8, 5, 1 -> 3; x has
