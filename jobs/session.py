@@ -37,8 +37,8 @@ DELTA_CONF = {
 # Kryo instead of Java serialization for whatever Spark serializes as JVM objects: the RDDs under
 # GraphX (GraphFrames' labelPropagation ships each vertex's neighbour labels through shuffles and
 # persists its result serialized) and cached blocks. DataFrame shuffles keep Spark's (or
-# Comet's) own row and Arrow formats either way. Spark's tuning guide recommends it for GraphX; a
-# launcher's own spark.serializer wins.
+# Comet's) own row and Arrow formats either way. Spark's tuning guide recommends Kryo for speed;
+# a launcher's own spark.serializer wins.
 SERIALIZER_CONF = {"spark.serializer": "org.apache.spark.serializer.KryoSerializer"}
 
 # Derby (Spark's embedded catalog) writes its files here instead of the working directory.

@@ -50,8 +50,9 @@ def test_local_jvm_runs_the_parallel_collector_and_a_large_code_cache(spark):
 
 
 def test_sessions_serialize_jvm_objects_with_kryo(spark):
-    """SERIALIZER_CONF reaches the session, and an RDD shuffle of JVM objects (what GraphX's label
-    propagation ships) round-trips through it: a sum by key of 1,000 numbers over 7 keys."""
+    """SERIALIZER_CONF reaches the session, and an RDD shuffle runs under it: a sum by key of 1,000
+    numbers over 7 keys. (A Python RDD's records reach the JVM as pickled bytes; GraphX's own
+    records, under GraphFrames' label propagation, go through it in the city_subfield tests.)"""
     assert spark.sparkContext.getConf().get("spark.serializer") == SERIALIZER_CONF["spark.serializer"]
     sums = dict(
         spark.sparkContext.parallelize(range(1000), 4).map(lambda x: (x % 7, x)).reduceByKey(lambda a, b: a + b).collect()
