@@ -9,12 +9,13 @@ pinned version's files as Parquet gives exactly the rows Delta would give.
 
 `read_table` checks that from the table's protocol and metadata (DESCRIBE DETAIL) every time,
 never assumes it, and reads through Delta otherwise:
-- a table feature outside READ_NEUTRAL_FEATURES (deletion vectors hide rows of live files;
-  column mapping stores columns under physical names; type widening leaves older files in
-  narrower types; anything this module does not know) -> Delta;
+- a table feature outside READ_NEUTRAL_FEATURES and PER_FILE_FEATURES (column mapping stores
+  columns under physical names; type widening leaves older files in narrower types; anything
+  this module does not know) -> Delta;
 - a partitioned table whose files do not all sit under `col=value/` folders (random file
   prefixes) -> Delta, since the partition values then live only in the log;
-- a file with a deletion vector (whatever the features say) -> Delta;
+- a live file with a deletion vector -> Delta. A table that allows deletion vectors but whose
+  pinned snapshot has none on any live file reads as Parquet: the vectors are per file;
 - a table with no live files -> Delta (there is nothing to scan either way).
 
 The version is pinned: the schema and the file list are those of one snapshot, version V, and the
@@ -59,6 +60,24 @@ READ_NEUTRAL_FEATURES = frozenset(
         "rowTracking",
     }
 )
+
+# Table features that can change how some live files are read, which plan_read checks file by
+# file on the pinned snapshot: deletion vectors hide rows only of the files whose AddFile names
+# one, so a table that allows them but whose live files carry none (a bronze table before its
+# first MERGE, or after `scintel maintain` purged them) is still plain Parquet.
+PER_FILE_FEATURES = frozenset({"deletionVectors"})
+
+
+DELETION_VECTORS = "delta.enableDeletionVectors"
+
+
+def deletion_vectors_allowed(spark: SparkSession, path: str) -> bool:
+    """Whether the Delta table at path lets its writes mark rows with deletion vectors (its
+    `delta.enableDeletionVectors` property)."""
+    from delta.tables import DeltaTable
+
+    properties = DeltaTable.forPath(spark, path).detail().select("properties").first()["properties"] or {}
+    return properties.get(DELETION_VECTORS, "false").lower() == "true"
 
 
 def parquet_snapshot_reads(spark: SparkSession) -> bool:
@@ -149,15 +168,13 @@ def read_table(spark: SparkSession, path: str) -> DataFrame:
 def not_plain_parquet(detail) -> str | None:
     """Why a snapshot (a DESCRIBE DETAIL row) cannot be read as its Parquet files, or None."""
     features = set(detail["tableFeatures"] or [])
-    unknown = sorted(features - READ_NEUTRAL_FEATURES)
+    unknown = sorted(features - READ_NEUTRAL_FEATURES - PER_FILE_FEATURES)
     if unknown:
         return f"table features {unknown}"
     properties = detail["properties"] or {}
     mode = properties.get("delta.columnMapping.mode", "none")
     if mode != "none":
         return f"column mapping mode {mode}"
-    if properties.get("delta.enableDeletionVectors", "false").lower() == "true":
-        return "deletion vectors enabled"
     return None
 
 

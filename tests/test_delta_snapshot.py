@@ -60,10 +60,23 @@ def test_deletion_vectors_read_through_delta(spark, tmp_path, snapshot_reads):
     spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ('delta.enableDeletionVectors' = 'true')")
     spark.sql(f"DELETE FROM delta.`{path}` WHERE id = 2")
     read = plan_read(spark, path)
-    assert read.reason is not None and "deletion" in read.reason.lower()
+    assert read.reason == "deletion vectors in use"
     # The deleted row is hidden by a deletion vector; its file is still live and still holds it.
     df = read_table(spark, path)
     assert sorted(r.id for r in df.collect()) == [1, 3, 4, 5]
+
+
+def test_deletion_vectors_allowed_but_unused_read_as_parquet(spark, tmp_path, snapshot_reads):
+    """Vectors are per file: a table that allows them but whose live files carry none (a bronze
+    table before its first MERGE, or once maintain purged them) is plain Parquet underneath."""
+    path = str(tmp_path / "t")
+    spark.createDataFrame(ROWS, SCHEMA).coalesce(1).write.format("delta").save(path)
+    spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ('delta.enableDeletionVectors' = 'true')")
+    read = plan_read(spark, path)
+    assert read.reason is None and len(read.files) == 1
+    assert "InMemoryFileIndex" in _scan(read_table(spark, path))
+    spark.sql(f"REORG TABLE delta.`{path}` APPLY (PURGE)")  # nothing to purge: still plain
+    assert plan_read(spark, path).reason is None
 
 
 def test_column_mapping_reads_through_delta(spark, tmp_path, snapshot_reads):

@@ -105,6 +105,8 @@ def test_merge_metrics_match_the_delivery(runs):
     assert works["metrics"]["numTargetRowsInserted"] == sizes["new"]
     assert works["metrics"]["numTargetRowsUpdated"] == sizes["updated"]  # the stale copy is not applied
     assert works["metrics"]["numTargetRowsDeleted"] == sizes["removed"]
+    # Deletion vectors mark the replaced and deleted rows: no unchanged record is rewritten.
+    assert works["metrics"]["numTargetRowsCopied"] == 0 and works["metrics"]["numTargetDeletionVectorsAdded"] > 0
     patents = runs["nightly"]["stages"]["ingest_patents"]["bronze"]["patents"]
     assert patents["metrics"]["numTargetRowsInserted"] == sizes["patents_new"]
     assert patents["metrics"]["numTargetRowsUpdated"] == sizes["patents_updated"]

@@ -64,6 +64,42 @@ def test_optimize_zorders_and_vacuum_removes_what_no_version_needs(spark, tmp_pa
     assert properties["delta.deletedFileRetentionDuration"] == "interval 0 hours"
 
 
+def test_bronze_deletion_vectors_are_purged(spark, tmp_path):
+    """A nightly MERGE into bronze marks the rows it replaces and deletes with deletion vectors
+    instead of rewriting their file; maintain rewrites that file once without them, and the table
+    reads as plain Parquet again, with the same rows."""
+    from delta.tables import DeltaTable
+
+    from jobs.delta_snapshot import plan_read
+    from jobs.ingest import bronze
+
+    warehouse = Warehouse(str(tmp_path / "wh"))
+    rows = [(f"W{i}", f"title {i}", "2026-01-01") for i in range(1, 11)]
+    schema = "id string, title string, updated_date string"
+    records = spark.createDataFrame(rows, schema).coalesce(1)
+    bronze.land(spark, warehouse, "works", records, incremental=False)
+    # The night's delivery: W3 revised, W11 new, W7 deleted (merged away).
+    delivery = spark.createDataFrame([("W3", "revised", "2026-02-01"), ("W11", "new", "2026-02-01")], schema)
+    removed = spark.createDataFrame([("W7",)], "id string")
+    landing = bronze.land(spark, warehouse, "works", delivery, incremental=True, removed_ids_df=removed)
+    # 1 inserted, 1 updated, 1 deleted; none of the other 8 rows copied: the old file stays, and
+    # one vector hides W3's old row and W7.
+    m = landing.metrics
+    assert (m["numTargetRowsInserted"], m["numTargetRowsUpdated"], m["numTargetRowsDeleted"]) == (1, 1, 1)
+    assert m["numTargetRowsCopied"] == 0 and m["numTargetDeletionVectorsAdded"] == 1
+    path = warehouse.path("works", "bronze")
+    assert plan_read(spark, path).reason == "deletion vectors in use"
+    expected = [(f"W{i}", "revised" if i == 3 else "new" if i == 11 else f"title {i}") for i in range(1, 12) if i != 7]
+
+    done = {t.table: t for t in maintain(spark, warehouse, cfg.from_dict({"maintenance": {"file_retention_hours": 0}}))}
+
+    assert plan_read(spark, path).reason is None
+    ops = [r["operation"] for r in DeltaTable.forPath(spark, path).history().collect()]
+    assert "REORG" in ops
+    assert sorted(warehouse.read(spark, "works", "bronze").select("id", "title").collect()) == sorted(expected)
+    assert done["bronze/works"].files_after == 1  # the purged and the delivered rows compacted
+
+
 def test_vacuum_lists_files_with_a_task_per_core(spark, tmp_path):
     """Delta's VACUUM lists a table in a job of spark.sql.sources.parallelPartitionDiscovery
     .parallelism tasks (10,000 by default, whatever the table's size); maintain runs it with the

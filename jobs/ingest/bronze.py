@@ -19,9 +19,14 @@ full one:
 Both are single Delta commits, so a crash leaves the previous bronze version in place and a rerun
 of the same delivery converges to the same table (MERGE by id is idempotent).
 
-Scale: the MERGE joins the delivery (a night's changes: ~1% of the corpus) with bronze on id;
-Delta prunes the files it rewrites to those holding matched ids. Ids are unique on both sides,
-so no key is hot.
+Scale: the MERGE joins the delivery (a night's changes: ~1% of the corpus) with bronze on id.
+Ids are unique on both sides, so no key is hot. A night's changed ids are spread over every
+bronze file (OpenAlex updates old works as well as adding new ones), so a MERGE that rewrote the
+files holding matched ids would copy almost the whole table every night. Bronze tables therefore
+allow deletion vectors (enabled before the first MERGE): a replaced or deleted record is marked
+in a small vector file beside its Parquet file, and only the delivered records are written.
+Readers apply the vectors (jobs/delta_snapshot.py reads such a snapshot through Delta);
+`scintel maintain` purges them, rewriting each marked file once without its hidden rows.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from dataclasses import dataclass
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from jobs import hadoop_fs
+from jobs import delta_snapshot, hadoop_fs
 from jobs.ingest import files
 from jobs.ingest.common import REASON, SOURCE_FILE, IngestError
 
@@ -131,6 +136,7 @@ def land(
 
     from delta.tables import DeltaTable
 
+    allow_deletion_vectors(spark, warehouse.path(entity, LAYER))
     columns = records_df.columns
     upserts = records_df.withColumn(OP, F.lit("upsert"))
     if removed_ids_df is not None:
@@ -168,7 +174,17 @@ _MERGE_METRICS = (
     "numTargetRowsCopied",
     "numTargetFilesAdded",
     "numTargetFilesRemoved",
+    "numTargetDeletionVectorsAdded",
 )
+
+
+def allow_deletion_vectors(spark: SparkSession, path: str) -> None:
+    """Let the Delta table at path mark replaced and deleted rows with deletion vectors instead of
+    rewriting their files (module docstring, Scale). One property commit the first time, which
+    upgrades the table's protocol to reader version 3 (readers need Delta 2.3 or later); nothing
+    when the property is already on. A full run's overwrite keeps the property."""
+    if not delta_snapshot.deletion_vectors_allowed(spark, path):
+        spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ('{delta_snapshot.DELETION_VECTORS}' = 'true')")
 
 
 def empty_records(spark: SparkSession, warehouse, entity: str) -> DataFrame | None:
