@@ -7,13 +7,13 @@ audit table), in one pass:
 1. table properties: `delta.logRetentionDuration` and `delta.deletedFileRetentionDuration` from
    the config (`maintenance`), so that time travel (`scintel show TABLE --version N`) reaches
    back as far as the config says and no further;
-2. on a table that allows deletion vectors (bronze, jobs/ingest/bronze.py), REORG ... APPLY
-   (PURGE): each file that a MERGE marked rows of is rewritten once without them, so the table
-   reads as plain Parquet again (jobs/delta_snapshot.py) and its hidden rows stop taking space;
-   a file without a vector is left as it is;
-3. OPTIMIZE: small files compacted into large ones; the tables named in
+2. OPTIMIZE: small files compacted into large ones; the tables named in
    `maintenance.zorder` are Z-ordered by their join keys (authorships by author_id...), so a
    stage that reads one author's or one paper's rows skips the files that cannot hold them;
+3. on a table that allows deletion vectors (bronze, jobs/ingest/bronze.py), REORG ... APPLY
+   (PURGE): each file still carrying a vector after OPTIMIZE (a large file a MERGE marked rows
+   of) is rewritten once without them, so the table reads as plain Parquet again
+   (jobs/delta_snapshot.py) and its hidden rows stop taking space;
 4. VACUUM: files no current version needs and older than the retention are deleted. Delta
    takes the retention from the table's `delta.deletedFileRetentionDuration` (a RETAIN other
    than 0 hours is ignored), which step 1 has just set from the same setting.
@@ -82,7 +82,7 @@ def _on_disk(spark: SparkSession, path: str) -> tuple[int, int]:
 
 
 def maintain(spark: SparkSession, warehouse: Warehouse, config: Config, *, only: list[str] | None = None) -> list[TableUpkeep]:
-    """Set retention properties, purge deletion vectors, OPTIMIZE (Z-order where configured) and VACUUM every table of
+    """Set retention properties, OPTIMIZE (Z-order where configured), purge deletion vectors and VACUUM every table of
     the warehouse (or the tables named in `only`, as layer/name or name)."""
     from delta.tables import DeltaTable
 
@@ -108,11 +108,13 @@ def maintain(spark: SparkSession, warehouse: Warehouse, config: Config, *, only:
         name = label.split("/", 1)[1]
         keys = tuple(settings.zorder.get(name, ()))
         table = DeltaTable.forPath(spark, path)
-        if delta_snapshot.deletion_vectors_allowed(spark, path):
-            spark.sql(f"REORG TABLE delta.`{path}` APPLY (PURGE)")
         optimizer = table.optimize()
         metrics = (optimizer.executeZOrderBy(*keys) if keys else optimizer.executeCompaction()).select("metrics").first()
         metrics = metrics["metrics"] if metrics else None
+        if delta_snapshot.deletion_vectors_allowed(spark, path):
+            # After OPTIMIZE, which applied the vectors of every file it compacted: the purge
+            # rewrites only the large files it left alone, so no file is rewritten twice.
+            spark.sql(f"REORG TABLE delta.`{path}` APPLY (PURGE)")
         _vacuum(spark, table, settings.file_retention_hours)
         files_after, bytes_after = _on_disk(spark, path)
         upkeep = TableUpkeep(
