@@ -157,11 +157,11 @@ def _parser() -> argparse.ArgumentParser:
 
     maintain = command(
         "maintain",
-        help="Delta upkeep: retention properties, deletion-vector purge, OPTIMIZE (Z-order by join keys) and VACUUM of every table",
+        help="Delta upkeep: retention properties, OPTIMIZE (Z-order by join keys), deletion-vector purge and VACUUM of every table",
         description="For every Delta table of the warehouse (bronze, silver, gold, the audit table): set "
         "delta.logRetentionDuration and delta.deletedFileRetentionDuration from the config's maintenance "
-        "section, purge the deletion vectors nightly MERGEs left on bronze (REORG ... APPLY (PURGE)), "
-        "OPTIMIZE it (Z-ordered by the columns maintenance.zorder names for it, else compaction), "
+        "section, OPTIMIZE it (Z-ordered by the columns maintenance.zorder names for it, else compaction), "
+        "purge the deletion vectors nightly MERGEs left on bronze that OPTIMIZE did not rewrite (REORG ... APPLY (PURGE)), "
         "then VACUUM the files no current version needs that are older than maintenance.file_retention_hours. "
         "Holds the warehouse lock like a run. Prints files and bytes on disk per table before and after.",
     )
