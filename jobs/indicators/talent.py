@@ -60,7 +60,15 @@ def latest_affiliation(affiliation_years_df: DataFrame) -> DataFrame:
 
     A window by author ordered by that preference, first row kept: a sort that runs natively,
     where the max of a struct of those fields (the same order) runs on Spark's sort aggregate.
-    Nulls rank last as they would be least in the struct's order."""
+    Nulls rank last as they would be least in the struct's order.
+
+    The rows are shuffled by author before the window, so its sort runs on shuffle partitions
+    (a share of the author-years that AQE keeps small) rather than on whole scan splits. Without
+    the shuffle first, Spark sorts each split before shuffling to keep each author's first row (a
+    partial window group limit); a split is bounded in compressed bytes, so a well-compressed
+    file (the Z-ordered, compacted author-years `scintel maintain` writes) decodes to many times
+    more rows per task, and Comet's native sort cannot spill while it merges its sorted runs: a
+    split whose rows come near the task's memory share fails instead of spilling."""
     preference = W.partitionBy("author_id").orderBy(
         F.col("year").desc(),
         (F.col("source") == "works").desc(),
@@ -69,6 +77,7 @@ def latest_affiliation(affiliation_years_df: DataFrame) -> DataFrame:
     )
     return (
         affiliation_years_df.select("author_id", "year", "source", "n_papers", "institution_id")
+        .repartition("author_id")
         .withColumn("k", F.row_number().over(preference))
         .where(F.col("k") == 1)
         .select("author_id", F.col("year").alias("latest_year"), "institution_id")

@@ -9,6 +9,7 @@ from pyspark.sql import functions as F
 
 from jobs.indicators import golden_cross, institution_h5, output_impact, talent, top_cited
 from jobs.indicators.common import fractional_weights, rank_desc, with_citations
+from tests.plans import first_shuffle_or_sort_above_scan
 
 AUTHORSHIPS = (
     "paper_id string, author_id string, author_order int, institution_id string, country_code string, n_author_institutions int"
@@ -226,6 +227,20 @@ def test_latest_affiliation(spark):
     df = spark.createDataFrame(rows, "author_id string, institution_id string, year int, source string, n_papers long")
     got = sorted(map(tuple, talent.latest_affiliation(df).collect()))
     assert got == [("X", 2019, "I3"), ("Y", 2020, "I5"), ("Z", 2021, "I6")]
+
+
+def test_latest_affiliation_sorts_shuffle_partitions_not_scan_splits(spark, tmp_path):
+    """The author-years are shuffled by author before anything sorts them: a sort of a whole scan
+    split before the shuffle (Spark's partial window group limit) is what a compacted,
+    well-compressed table turns into a task too large for Comet's native sort. Without the
+    repartition the first node above the scan is that Sort."""
+    rows = [("X", "I1", 2018, "works", 2), ("Y", "I5", 2020, "author_record", None)]
+    path = str(tmp_path / "affiliation_years")
+    spark.createDataFrame(rows, "author_id string, institution_id string, year int, source string, n_papers long").write.parquet(
+        path
+    )
+    latest = talent.latest_affiliation(spark.read.parquet(path))
+    assert "Exchange" in first_shuffle_or_sort_above_scan(latest)
 
 
 def test_institution_h5(spark):
