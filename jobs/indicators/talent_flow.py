@@ -36,7 +36,6 @@ from pyspark.sql import DataFrame
 from pyspark.sql import Window as W
 from pyspark.sql import functions as F
 
-from jobs.frames import Stash
 from jobs.graph import aggregate_messages, graph_frame
 
 MIGRANT, TRAVELLER = "migrant", "traveller"
@@ -46,13 +45,21 @@ def primary_affiliations(
     affiliation_years_df: DataFrame, institutions_df: DataFrame, year_start: int, year_end: int, min_papers: int
 ) -> DataFrame:
     """(author_id, year, institution_id, country, city): one row per active year."""
-    works = affiliation_years_df.where((F.col("source") == "works") & F.col("year").between(year_start, year_end)).select(
-        "author_id", "year", "institution_id", F.coalesce("n_papers", F.lit(0)).alias("n_papers")
+    # Distributed by author, not by (author, year): the moves' window over an author's years then
+    # runs on the same partitions, one shuffle of the author-years instead of two. The shuffle
+    # comes first, so the window's sort runs on shuffle partitions, not on whole scan splits
+    # (talent.latest_affiliation says why that matters).
+    works = (
+        affiliation_years_df.where((F.col("source") == "works") & F.col("year").between(year_start, year_end))
+        .select("author_id", "year", "institution_id", F.coalesce("n_papers", F.lit(0)).alias("n_papers"))
+        .repartition("author_id")
     )
     ranked = works.withColumn(
         "k", F.row_number().over(W.partitionBy("author_id", "year").orderBy(F.col("n_papers").desc(), F.col("institution_id")))
     ).where((F.col("k") == 1) & (F.col("n_papers") >= min_papers))
-    places = institutions_df.select("institution_id", F.col("country_code").alias("country"), "city")
+    # The institutions are broadcast (10^5 rows in OpenAlex), so the author-years keep their
+    # distribution by author through the join.
+    places = F.broadcast(institutions_df.select("institution_id", F.col("country_code").alias("country"), "city"))
     return (
         ranked.join(places, "institution_id")
         .where(F.col("country").isNotNull())
@@ -157,18 +164,21 @@ def country_year_flows(moves_df: DataFrame) -> DataFrame:
     ).withColumn("net_inflow", F.col("inflow") - F.col("outflow"))
 
 
-def mobility(
-    primary_df: DataFrame, moves_df: DataFrame, affiliation_years_df: DataFrame, institutions_df: DataFrame
-) -> DataFrame:
-    """talent_mobility: (author_id, origin_country, countries, moves, mobility, first_move_year)."""
+def mobility(moves_df: DataFrame, affiliation_years_df: DataFrame, institutions_df: DataFrame) -> DataFrame:
+    """talent_mobility: (author_id, origin_country, countries, moves, mobility, first_move_year).
+
+    Read from the movers' moves alone, not from their active years again: the years before an
+    author's first move (country or city) are all in the origin's place, and every later year
+    is in the place its latest move went to, so the origin is the earliest move's from_country
+    and the countries of the active years are the origin and the moves' to_country values."""
     country_moves = moves_df.where("country_move")
     movers = country_moves.groupBy("author_id").agg(F.count(F.lit(1)).alias("moves"), F.min("to_year").alias("first_move_year"))
-    # Origin and countries are read for movers only: their active years are taken first, so the
-    # two aggregations by author (min_by runs on Spark's sort aggregate, not natively) see the
-    # movers' years, not every author's (a few percent of the authors move).
-    mover_years = primary_df.join(movers.select("author_id"), "author_id", "left_semi")
-    first = mover_years.groupBy("author_id").agg(F.min_by("country", "year").alias("origin_country"))
-    visited = mover_years.groupBy("author_id").agg(F.countDistinct("country").alias("countries"))
+    mover_moves = moves_df.join(movers.select("author_id"), "author_id", "left_semi")
+    first = mover_moves.groupBy("author_id").agg(F.min_by("from_country", "from_year").alias("origin_country"))
+    reached = mover_moves.select("author_id", F.col("from_country").alias("country")).union(
+        mover_moves.select("author_id", "to_country")
+    )
+    visited = reached.groupBy("author_id").agg(F.countDistinct("country").alias("countries"))
     profile = movers.join(first, "author_id").join(visited, "author_id")
     # Any affiliation of the author in the origin country at or after the first move: a tie kept.
     places = institutions_df.select("institution_id", F.col("country_code").alias("country"))
@@ -199,20 +209,9 @@ def run(ctx) -> dict:
     scope = config.scope
     affiliation_years_df = wh.read(spark, "author_affiliation_years", "silver")
     institutions_df = wh.read(spark, "institutions", "silver")
-    # Read twice (the moves, each mover's origin and countries): one window over the author-years
-    # stashed (jobs.frames.Stash), instead of two. A row per author and active year.
-    with Stash(spark, "talent_flow") as stash:
-        primary = stash.put(
-            primary_affiliations(
-                affiliation_years_df, institutions_df, scope.year_start, scope.year_end, config.talent.min_papers_per_year
-            ),
-            "primary_affiliations",
-        )
-        return _flows(spark, wh, primary, affiliation_years_df, institutions_df)
-
-
-def _flows(spark, wh, primary, affiliation_years_df, institutions_df) -> dict:
-    """The stage's tables from the primary affiliations (author, year)."""
+    primary = primary_affiliations(
+        affiliation_years_df, institutions_df, scope.year_start, scope.year_end, config.talent.min_papers_per_year
+    )
     versions = {"talent_moves": wh.write(moves(primary), "talent_moves", layer="gold")}
     moves_df = wh.read(spark, "talent_moves", "gold")
     edges, by_country, flows = country_flows(moves_df)
@@ -224,6 +223,6 @@ def _flows(spark, wh, primary, affiliation_years_df, institutions_df) -> dict:
     flows.unpersist()
     versions["talent_flow_by_country_year"] = wh.write(country_year_flows(moves_df), "talent_flow_by_country_year", layer="gold")
     versions["talent_mobility"] = wh.write(
-        mobility(primary, moves_df, affiliation_years_df, institutions_df), "talent_mobility", layer="gold"
+        mobility(moves_df, affiliation_years_df, institutions_df), "talent_mobility", layer="gold"
     )
     return {"versions": versions}

@@ -8,6 +8,7 @@ import pytest
 from jobs.indicators import city_subfield as cs
 from jobs.indicators import collaboration as co
 from jobs.indicators import talent_flow as tf
+from tests.plans import first_shuffle_or_sort_above_scan
 
 # Institutions: I1 Beijing CN, I2 Shanghai CN, I3 Boston US, I4 New York US, I5 London GB, I6 Berlin DE.
 INSTITUTIONS = [
@@ -121,12 +122,43 @@ def test_country_year_flows_dated_by_arrival(talent):
 
 
 def test_migrants_and_travellers(talent):
-    primary, moves, affiliations, institutions = talent
+    _, moves, affiliations, institutions = talent
     got = sorted(
         (r.author_id, r.origin_country, r.countries, r.moves, r.mobility)
-        for r in tf.mobility(primary, moves, affiliations, institutions).collect()
+        for r in tf.mobility(moves, affiliations, institutions).collect()
     )
     assert got == [("A1", "CN", 2, 2, "traveller"), ("A2", "GB", 2, 1, "migrant"), ("A3", "CN", 2, 1, "traveller")]
+
+
+def test_author_years_are_shuffled_by_author_before_they_are_sorted(spark, tmp_path):
+    """The primary affiliations and the moves share one shuffle by author, and it comes before
+    any sort: no scan split is sorted whole (talent.latest_affiliation says why)."""
+    path = str(tmp_path / "affiliation_years")
+    spark.createDataFrame(AFFILIATIONS, AFF_SCHEMA).write.parquet(path)
+    institutions = spark.createDataFrame(INSTITUTIONS, INST_SCHEMA)
+    moved = tf.moves(tf.primary_affiliations(spark.read.parquet(path), institutions, 2012, 2021, 1))
+    assert "Exchange" in first_shuffle_or_sort_above_scan(moved)
+    plan = moved._jdf.queryExecution().executedPlan().toString()
+    assert plan.count("hashpartitioning(author_id") == 1, plan
+
+
+def test_mobility_origin_before_a_city_move(spark):
+    """A7: Beijing 2013 -> Shanghai 2014 (a city move) -> Boston 2015 -> Berlin 2017. The origin
+    is the first active year's country (CN, from the city move's start), three countries over
+    four active years, two country moves, first leaving in 2015, never back in CN: a migrant."""
+    institutions = spark.createDataFrame(INSTITUTIONS, INST_SCHEMA)
+    affiliations = spark.createDataFrame(
+        [
+            ("A7", "I1", 2013, "works", 1),
+            ("A7", "I2", 2014, "works", 1),
+            ("A7", "I3", 2015, "works", 2),
+            ("A7", "I6", 2017, "works", 1),
+        ],
+        AFF_SCHEMA,
+    )
+    moves = tf.moves(tf.primary_affiliations(affiliations, institutions, 2012, 2021, 1))
+    (row,) = tf.mobility(moves, affiliations, institutions).collect()
+    assert (row.origin_country, row.countries, row.moves, row.first_move_year, row.mobility) == ("CN", 3, 2, 2015, "migrant")
 
 
 # Papers and their author countries: P1 (2019) CN, US, GB -> three pairs; P2 (2020) CN, US;
