@@ -403,6 +403,13 @@ def test_institution_partners_and_network_concentration(spark):
         ("CN", "Beijing", "ml", "I1", "I4", 2, 2),
         ("CN", "Beijing", "ml", "I2", "I3", 1, 3),
     ]
+    # Only edges at or above the floor are ranked: for the top 1 the floor is 2 papers (two edges
+    # reach it), and the tie at 2 goes to the smaller ids; a network with fewer edges than asked
+    # for keeps them all.
+    top1 = cs.heaviest_edges(edges, networks, index, 1).collect()
+    assert [(r.inst_a, r.inst_b, r.papers, r.rank) for r in top1] == [("I1", "I2", 2, 1)]
+    every = cs.heaviest_edges(edges, networks, index, 10).orderBy("rank").collect()
+    assert [(r.inst_a, r.inst_b, r.rank) for r in every] == [("I1", "I2", 1), ("I1", "I4", 2), ("I2", "I3", 3), ("I2", "I4", 4)]
     (row,) = cs.network_concentration(edges, cs.with_institution_ints(types, index), key=["net"]).collect()
     assert (row.net, row.top2_edge_share, row.industry_share) == (1, 1.0, 0.5)
     assert row.degree_gini == pytest.approx(0.1875)
