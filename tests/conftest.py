@@ -56,3 +56,17 @@ def sample_ingested(spark, shared_sample, tmp_path_factory):
 
     warehouse = Warehouse(str(tmp_path_factory.mktemp("sample") / "warehouse"))
     return warehouse, openalex.run(spark, cfg.load(), str(shared_sample), warehouse)
+
+
+# The modules that run the whole pipeline, longest first. With pytest-xdist (scripts/test.sh
+# runs two workers, each file on one worker) they start first, one per worker, and the short
+# modules fill in around them; in collection order last, they would leave one worker idle at the end.
+HEAVY_MODULES = ("test_end_to_end.py", "test_cluster_mode.py", "test_incremental.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    def weight(item):
+        name = item.path.name
+        return HEAVY_MODULES.index(name) if name in HEAVY_MODULES else len(HEAVY_MODULES)
+
+    items.sort(key=weight)  # stable: the order within a module and among the rest is kept
