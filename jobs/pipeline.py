@@ -402,7 +402,9 @@ def run(ctx: RunContext, stage_names: list[str]) -> dict:
             outcome = STAGES[name].run(ctx)
             seconds = round(time.monotonic() - started, 1)
             record["stages"][name] = {"seconds": seconds, **outcome}
-            log.info("[%d/%d] %s: done in %.1fs %s", index, len(stage_names), name, seconds, outcome.get("versions", ""))
+            versions = outcome.get("versions") or {}
+            written = f"; wrote {', '.join(f'{t} v{v}' for t, v in versions.items())}" if versions else ""
+            log.info("[%d/%d] %s: done in %.1fs%s", index, len(stage_names), name, seconds, written)
         record["status"] = "succeeded"
     except BaseException as err:
         # Stopped from outside: a SIGTERM (jobs/interrupt.py: its Spark jobs were cancelled, so
