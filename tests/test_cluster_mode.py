@@ -48,6 +48,7 @@ from jobs.frames import differing_rows
 from jobs.generate.corpus import generate_corpus
 from jobs.session import DERBY_HOME_OPTION, LOCAL_JVM_OPTIONS, jar_status
 from jobs.warehouse import Warehouse
+from tests.configs import ungated_dict
 
 pytestmark = pytest.mark.cluster
 
@@ -304,12 +305,9 @@ def cluster(tmp_path_factory):
 def test_config(tmp_path_factory) -> Path:
     """conf/local.yaml with shuffle partitions matching the cluster's 2 cores and no local-only
     settings; both runs use it (the local run's shuffle partitions come from the spark fixture)."""
-    data = cfg.load_dict()
+    data = ungated_dict()
     # Comet stays on, as in a user's submission, with an off-heap pool that fits the workers.
     data["spark"].update(master=None, shuffle_partitions=2, driver_memory=None, comet_offheap_size="512m")
-    # The gold gates are tested in tests/data_quality/test_gold_gate.py and the end-to-end test;
-    # here they would only double both runs' time (26 tables validated twice on 2 cores).
-    data["quality"]["gate_gold"] = False
     path = tmp_path_factory.mktemp("conf") / "cluster-test.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path

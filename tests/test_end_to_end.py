@@ -18,6 +18,7 @@ from jobs import pipeline
 from jobs.generate.corpus import PLANTED, generate_corpus
 from jobs.report import build_report, report_charts
 from jobs.warehouse import Warehouse
+from tests.configs import ungated_config, ungated_stages
 
 N_PAPERS = 20000
 
@@ -273,11 +274,9 @@ def test_every_table_identical_with_comet_off(spark, run_record, comet_off, tmp_
     assert "Comet" not in counted._jdf.queryExecution().executedPlan().toString()
     plain = Warehouse(str(tmp_path / "warehouse"))
     input_dir = str(Path(warehouse.root).parent / "input")
-    data = cfg.load_dict()
-    data["quality"]["gate_gold"] = False
-    ungated = [s for s in pipeline.plan([]) if s != "quality_silver"]
-    config = cfg.from_dict(data, source="conf/local.yaml without gold gates")
-    record = pipeline.run(pipeline.RunContext(spark, config, input_dir, plain), pipeline.plan(ungated, only=True))
+    record = pipeline.run(
+        pipeline.RunContext(spark, ungated_config(), input_dir, plain), pipeline.plan(ungated_stages(), only=True)
+    )
     assert record["status"] == "succeeded" and "quality_silver" not in record["stages"]
     compared, differing = 0, {}
     for layer in ("silver", "gold"):

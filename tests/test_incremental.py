@@ -33,6 +33,7 @@ from jobs.generate.corpus import generate_corpus
 from jobs.generate.delivery import second_delivery
 from jobs.ingest.common import SOURCE_FILE
 from jobs.warehouse import Warehouse
+from tests.configs import ungated_config, ungated_stages
 
 N_PAPERS = 1000
 
@@ -49,7 +50,7 @@ def _deliveries(spark, root):
 def runs(spark, tmp_path_factory):
     root = tmp_path_factory.mktemp("incremental")
     first, second, merged, sizes = _deliveries(spark, root)
-    config = _config()
+    config = ungated_config()
     everything = pipeline.plan([])
     incremental_wh = Warehouse(str(root / "wh_incremental"))
     # Delivery 1 needs only its ingest: the nightly run recomputes every gold table anyway.
@@ -59,7 +60,7 @@ def runs(spark, tmp_path_factory):
     nightly = pipeline.run(pipeline.RunContext(spark, config, str(second), incremental_wh, incremental=True), everything)
     full_wh = Warehouse(str(root / "wh_full"))
     # The reference run skips the silver gate (the nightly one runs it): it writes no table.
-    reference = [s for s in everything if s != "quality_silver"]
+    reference = ungated_stages(everything)
     full = pipeline.run(pipeline.RunContext(spark, config, str(merged), full_wh), pipeline.plan(reference, only=True))
     return {
         "incremental": incremental_wh,
@@ -70,14 +71,6 @@ def runs(spark, tmp_path_factory):
         "second": second,
         "before_nightly": before_nightly,
     }
-
-
-def _config():
-    """The default config without the gold gates: tests/test_end_to_end.py runs those; here
-    they would only triple the time of each of this module's pipeline runs."""
-    data = cfg.load_dict()
-    data["quality"]["gate_gold"] = False
-    return cfg.from_dict(data, source="conf/local.yaml without gold gates")
 
 
 INGEST = ["ingest_openalex", "ingest_patents"]
@@ -135,7 +128,7 @@ def test_rerunning_a_delivery_changes_nothing(spark, runs, tmp_path):
     warehouse = runs["incremental"]
     before = Warehouse(str(tmp_path / "before"))
     shutil.copytree(warehouse.root, before.root)
-    ctx = pipeline.RunContext(spark, _config(), str(runs["second"]), warehouse, incremental=True)
+    ctx = pipeline.RunContext(spark, ungated_config(), str(runs["second"]), warehouse, incremental=True)
     record = pipeline.run(ctx, pipeline.plan(INGEST, only=True))
     again = record["stages"]["ingest_openalex"]["bronze"]["works"]["metrics"]
     assert again["numTargetRowsInserted"] == 0 and again["numTargetRowsDeleted"] == 0
@@ -208,7 +201,8 @@ def test_killed_mid_write_leaves_readable_tables_and_the_rerun_converges(spark, 
     # The rerun: the ingest stages, whose tables every indicator is a function of (the gold
     # side of "incremental == full" is checked above).
     record = pipeline.run(
-        pipeline.RunContext(spark, _config(), str(runs["second"]), warehouse, incremental=True), pipeline.plan(INGEST, only=True)
+        pipeline.RunContext(spark, ungated_config(), str(runs["second"]), warehouse, incremental=True),
+        pipeline.plan(INGEST, only=True),
     )
     assert record["status"] == "succeeded"
     assert not (Path(warehouse.root) / "_lock").exists()
