@@ -52,6 +52,11 @@ OpenAlex's 725M authorships, the subfield papers of a domain such as AI are a fe
 works; their pairs (a median team of 3-5 gives 3-10 pairs, the cap bounds a paper at 1,225) are a
 shuffle of the order of 10^8 rows keyed by paper, then by author pair, aggregated map-side; the
 label propagation runs a few rounds over the focus cities' part of it (GraphX, checkpointed).
+
+Nightly runs recompute this stage in full: the core scholars rank by h-index (citations change with
+every night's new works), the communities come from label propagation over the whole co-authorship
+graph of the focus cities (one new edge can relabel authors far from it), and the concentration
+measures read whole networks.
 """
 
 from __future__ import annotations

@@ -16,6 +16,9 @@ self-join keyed by paper stays small per paper.
   scope as a GraphFrame (an undirected edge per pair with co-authored papers): partners = its
   degree, coauthored_papers = the country's papers with at least one other country, pagerank =
   GraphFrames' PageRank of the graph (each pair as two directed edges, 10 iterations).
+
+Nightly runs recompute this stage in full: the pairs count top-1% papers (a set that moves with
+every night's citations), and PageRank over the country graph is global.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ paper's total citations (the `citations` column of paper_citations / top_cited_p
 What is here is DataFrame work only: the links. The research_fronts stage
 (jobs/indicators/research_fronts.py) takes their connected components as fronts; bench/peers.py
 compares the links with pandas and DuckDB as "co-citation pairs".
+
+Nightly runs recompute the links in full, as research_fronts explains.
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@ of a few thousand rows, so the window functions here run on tiny data.
 
 Gold tables: golden_cross (grain: metric, challenger, leader) and golden_cross_series
 (grain: metric, challenger, leader, year) for the charts.
+
+Nightly runs recompute it in full: its inputs are gold tables that every night rewrites, a few
+thousand rows.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ published in the last `indicators.h5_years` complete years of the window (by def
 year_end-4 .. year_end), with papers and citations of those years and a competition rank by h5.
 Skew: the window is partitioned by institution, over its citation histogram (institution_h5):
 the largest have ~300k papers in five years, but only as many rows as distinct citation counts.
+
+Nightly runs recompute this stage in full: an institution's h5 depends on the citations of all its
+papers of the last years, which a delivery's new works change for institutions that are not in it.
 """
 
 from __future__ import annotations

@@ -13,6 +13,13 @@ Gold tables (papers in the configured window and domain):
   year: counted from in-corpus citing edges (by citing year) when the paper has any, else
   OpenAlex's counts_by_year (which covers only the last ten years). `source` says which; the
   Delta commit's userMetadata states the rule too.
+
+Nightly runs recompute this stage in full. A delivery's new works add citations to old papers,
+changing their counts and means in every country, institution and year they count for; its updated
+works can change their authors' institutions and their year; its removed works leave. The totals
+could be updated by differences, but only with every changed paper's previous contribution (silver
+before the MERGE) and the cited papers' previous counts, and the ranks over all countries move
+anyway; the stage is one aggregation pass over silver, which the nightly ingest rewrites whole.
 """
 
 from __future__ import annotations

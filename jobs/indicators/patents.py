@@ -15,6 +15,10 @@ Granted patents in the window and patent domain, counted once per distinct assig
   countries by high-value patents over the window, zero years included.
 Skew: one assignee (a Samsung or IBM) holds ~1% of patents; grouping by assignee aggregates
 map-side, so it is no hot partition.
+
+Nightly runs recompute this stage in full: the delivered patents are MERGEd into bronze, and every
+table here is one aggregation over all patents in the window, with ranks and top-N lists over all
+countries and assignees that a single changed patent can reorder.
 """
 
 from __future__ import annotations

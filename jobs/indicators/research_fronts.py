@@ -42,6 +42,10 @@ market value >= thresholds.high_value_patent_usd; a country's patents have an as
 Gold tables: research_front_links (grain: paper_a, paper_b), research_front_papers (paper_id),
 research_front_yearly (front_id, year), research_fronts (front_id), research_front_countries
 (front_id, country_code), frontier_top10 (rank).
+
+Nightly runs recompute this stage in full: the core papers (the top 1%, whose thresholds move with
+every night's citations), their co-citation counts (any new citing paper) and the connected
+components over the links are all global; one new link can merge two fronts.
 """
 
 from __future__ import annotations

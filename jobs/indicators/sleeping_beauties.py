@@ -18,6 +18,9 @@ yearly rows, ten or so per paper): no window over the papers, no join with a cal
 Gold table sleeping_beauties (grain: paper_id): publication_year, peak_year,
 beauty_coefficient, awakening_year, citations (total in the window), rank (by B descending,
 then citations, then paper_id: unique).
+
+Nightly runs recompute this stage in full: the papers are the top 1% (whose thresholds move every
+night) and a new citation changes a paper's yearly curve; the stage reads the top papers only.
 """
 
 from __future__ import annotations

@@ -12,6 +12,11 @@ Talent tables count scholars with a scope paper, and high-level scholars (h >= t
 (province in China; talent_by_region) and city (talent_by_city), with shares of the global
 totals. Skew: the h-index window is partitioned by author; the most prolific authors have tens
 of thousands of papers, a sort that fits one task easily.
+
+Nightly runs recompute this stage in full: an author's h-index depends on the citations of all their
+papers, and a delivery's new works cite old papers, so the h-index of every author of a cited paper
+can change, in the delivery or not; the shares are of global totals. The stage is one pass keyed by
+author.
 """
 
 from __future__ import annotations

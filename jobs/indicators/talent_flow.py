@@ -27,6 +27,12 @@ place (a few hundred countries, tens of thousands of cities); nothing gathers on
 Gold tables: talent_moves (grain: author_id, to_year), talent_flow_edges (from_country,
 to_country), talent_flow_by_country (country), talent_flow_by_city (country, city),
 talent_flow_by_country_year (country, year), talent_mobility (author_id).
+
+Nightly runs recompute this stage in full. A delivery changes the affiliation years of its works'
+authors, and so their primary affiliations and their moves on both sides of each changed year. The
+moves could be recomputed for those authors alone and the flow totals updated by differences, but
+only with each changed author's previous moves; the stage is one pass keyed by author over
+author_affiliation_years, which the nightly ingest rewrites whole.
 """
 
 from __future__ import annotations

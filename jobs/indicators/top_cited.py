@@ -14,6 +14,11 @@ not float (0.01 * 700 is 7.000000000000001 in floating point).
 Gold tables: top_cited_thresholds (grain: field_id, publication_year), top_cited_papers
 (grain: paper_id; top papers only), top_cited_by_country / _by_country_year / _by_institution
 (grain as the output tables, counting full|fractional; papers = top papers), top_cited_by_year.
+
+Nightly runs recompute this stage in full: a cell's threshold is a quantile of all its papers'
+citation counts, and a delivery's citations raise counts in almost every (field, year) cell, so
+papers the delivery does not touch enter or leave the top 1%. Recomputing only the cells a delivery
+touches would recompute nearly all of them.
 """
 
 from __future__ import annotations

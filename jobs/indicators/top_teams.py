@@ -8,6 +8,9 @@ h-index (ties: more papers, then author id), with their main topics: the three m
 primary topics of their papers (ties by name), joined with '; '.
 Members are read for ten institutions only: the scholars are filtered to them before any join,
 and the topic counts run over those scholars' authorships.
+
+Nightly runs recompute this stage in full: it reads institution_h5 and scholar_h_index, which change
+every night (see those stages).
 """
 
 from __future__ import annotations

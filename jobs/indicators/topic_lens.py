@@ -17,6 +17,9 @@ each distinct assignee country):
   above thresholds.high_value_patent_usd), rank by high-value patents, then patents.
 A topic is a handful of terms: the tagging is one pass over the papers with no join; the rankings
 are group-bys on (topic, country), a few hundred rows each.
+
+Nightly runs recompute this stage in full: the rankings count top-1% papers (thresholds move with
+every night's citations) and rank over all countries; the tagging is one pass over the papers.
 """
 
 from __future__ import annotations
