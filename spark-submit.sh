@@ -44,6 +44,8 @@
 # shuffle manager and off-heap pool (spark.comet_offheap_size, or spark.memory.offHeap.size in
 # SCINTEL_SUBMIT_ARGS, per executor) are passed with --conf. Comet's native library is inside its
 # jar (Linux amd64 and aarch64): Linux workers need nothing else.
+# COMET_LOG_LEVEL      the log level of Comet's native library in the driver and the executors
+#                      (default WARN; INFO logs a line per shuffle spill)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [ $# -eq 0 ] || [ "$1" = "-h" ] || [ "$1" = "--help" ]; then
@@ -148,6 +150,10 @@ if [[ "${PYSPARK_PYTHON:-}" == */* && "${PYSPARK_PYTHON}" != /* ]]; then
 fi
 export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$py}"
 export SCINTEL_CONF="${SCINTEL_CONF:-$root/conf/local.yaml}"
+# Comet's native library logs at this level in a client-mode driver (executors and a cluster-mode
+# driver get it with --conf, see comet_conf in jobs/session.py); at its default, INFO, it logs a
+# line per shuffle spill.
+export COMET_LOG_LEVEL="${COMET_LOG_LEVEL:-WARN}"
 # Cluster deploy mode: the driver runs on the cluster, in a working directory of its own, so the
 # config file goes with the job (--files puts it in that directory) and the job names it there.
 deploy_mode=client

@@ -87,6 +87,19 @@ COMET_SHUFFLE_MANAGER = "org.apache.spark.sql.comet.execution.shuffle.CometShuff
 # executor take 2 GB of its off-heap pool at most.
 COMET_SHUFFLE_BUFFER_BYTES = 256 * 1024 * 1024
 
+# Comet's native library logs at the level this environment variable names, read once by each
+# JVM when it loads the library (Comet's own default is INFO). At INFO its shuffle writer logs a
+# line per spill: tens of thousands of lines on stderr in one run of a large aggregation, which
+# bury the pipeline's own progress lines. WARN keeps its warnings and errors; a user who sets the
+# variable keeps their level.
+COMET_LOG_LEVEL_ENV = "COMET_LOG_LEVEL"
+COMET_LOG_LEVEL = "WARN"
+
+
+def comet_log_level() -> str:
+    """The native library's log level: the user's COMET_LOG_LEVEL, else WARN."""
+    return os.environ.get(COMET_LOG_LEVEL_ENV) or COMET_LOG_LEVEL
+
 
 def comet_conf(offheap_size: str | None) -> dict[str, str]:
     """The Spark properties that put Comet under a session.
@@ -118,6 +131,12 @@ def comet_conf(offheap_size: str | None) -> dict[str, str]:
         # number of tasks sharing it.
         "spark.comet.shuffle.native.maxBufferBytes": str(COMET_SHUFFLE_BUFFER_BYTES),
         PARQUET_SNAPSHOT_READS: "true",
+        # The native log level reaches every JVM that loads Comet: executors through their
+        # environment, a driver in cluster deploy mode through YARN's or Kubernetes' driver
+        # environment (a local or client-mode driver inherits it: build_session, spark-submit.sh).
+        f"spark.executorEnv.{COMET_LOG_LEVEL_ENV}": comet_log_level(),
+        f"spark.yarn.appMasterEnv.{COMET_LOG_LEVEL_ENV}": comet_log_level(),
+        f"spark.kubernetes.driverEnv.{COMET_LOG_LEVEL_ENV}": comet_log_level(),
     }
     if offheap_size:
         conf["spark.memory.offHeap.size"] = offheap_size
@@ -249,6 +268,8 @@ def build_session(
         conf["spark.jars"] = ",".join(str(p) for p in cached_jars(jar_root))
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+        if comet:  # the local JVM, launched below, inherits this process's environment
+            os.environ[COMET_LOG_LEVEL_ENV] = comet_log_level()
     defaults = {**SERIALIZER_CONF, **(comet_conf(comet_offheap_size) if comet else {}), **(default_conf or {})}
     if defaults:
         conf.update(defaults_not_set_by_launcher(defaults, _launcher_conf() if under_spark_submit() else None))

@@ -164,6 +164,23 @@ def test_comet_conf_names_the_plugin_shuffle_manager_and_pool():
     assert "spark.memory.offHeap.size" not in comet_conf(None)
 
 
+def test_comet_native_logs_warnings_unless_the_user_sets_a_level(spark, monkeypatch):
+    """Comet's native library reads COMET_LOG_LEVEL from its JVM's environment: WARN by default
+    in the local JVM (the test session's, built by build_session) and in the executors' and a
+    cluster-mode driver's environment; a level the user set is passed on unchanged."""
+    from jobs.session import comet_conf
+
+    # The running local JVM was started with the level in its environment (WARN unless the
+    # environment that ran the tests named one).
+    launched = spark.sparkContext._jvm.System.getenv("COMET_LOG_LEVEL")
+    assert launched is not None and launched == os.environ["COMET_LOG_LEVEL"]
+    monkeypatch.delenv("COMET_LOG_LEVEL", raising=False)
+    for key in ("spark.executorEnv", "spark.yarn.appMasterEnv", "spark.kubernetes.driverEnv"):
+        assert comet_conf(None)[f"{key}.COMET_LOG_LEVEL"] == "WARN"
+    monkeypatch.setenv("COMET_LOG_LEVEL", "debug")
+    assert comet_conf(None)["spark.executorEnv.COMET_LOG_LEVEL"] == "debug"
+
+
 def test_every_session_has_a_checkpoint_dir(spark, tmp_path):
     from jobs.session import checkpoint_dir
 
