@@ -28,6 +28,7 @@ import contextlib
 import csv
 import json
 import logging
+import os
 import sys
 import tempfile
 import urllib.parse
@@ -459,10 +460,16 @@ LOG_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 def setup_logging(debug: bool = False) -> None:
     """Dated INFO logs (DEBUG with --debug); py4j and Great Expectations only from WARNING
-    (at INFO they print hundreds of lines of their own registration per gate)."""
+    (at INFO they print hundreds of lines of their own registration per gate). With --debug,
+    the JVM's logs come at INFO too: Spark's (SCINTEL_SPARK_LOG_LEVEL, read by build_session)
+    and Comet's native library's (COMET_LOG_LEVEL), unless the environment names their levels.
+    Sessions are built after this, so they start with these levels."""
     logging.basicConfig(level=logging.DEBUG if debug else logging.INFO, format=LOG_FORMAT, datefmt=LOG_DATE_FORMAT)
     for noisy in ("py4j", "great_expectations"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    if debug:
+        os.environ.setdefault("SCINTEL_SPARK_LOG_LEVEL", "INFO")
+        os.environ.setdefault("COMET_LOG_LEVEL", "INFO")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -277,9 +277,29 @@ def build_session(
     for key, value in conf.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
-    spark.sparkContext.setLogLevel(os.environ.get("SCINTEL_SPARK_LOG_LEVEL", "WARN"))
+    level = os.environ.get("SCINTEL_SPARK_LOG_LEVEL")
+    spark.sparkContext.setLogLevel(level or "WARN")
+    if not level:
+        quiet_window_planning(spark)
     spark.sparkContext.setCheckpointDir(checkpoint or checkpoint_dir(None, None))
     return spark
+
+
+# Spark's planner logs "No Partition Defined for Window operation! Moving all data to a single
+# partition" for every plan holding a window without partition keys, on the driver.
+WINDOW_PLANNER_LOGGER = "org.apache.spark.sql.execution.window.WindowExec"
+
+
+def quiet_window_planning(spark: SparkSession) -> None:
+    """Raise the window planner's log level to ERROR in this driver. scintel's windows without
+    partition keys rank or number rows that are already aggregated (countries, institutions,
+    networks, fronts: jobs/indicators/common.rank_desc and its callers), on one task by design;
+    the planner's warning repeats for every plan that holds one, hundreds of lines in a full run,
+    each saying that performance may suffer. SCINTEL_SPARK_LOG_LEVEL, when set, leaves every
+    logger at that level instead."""
+    jvm = spark.sparkContext._jvm
+    log4j = jvm.org.apache.logging.log4j
+    log4j.core.config.Configurator.setLevel(WINDOW_PLANNER_LOGGER, log4j.Level.ERROR)
 
 
 def graphframes_coordinate() -> str:

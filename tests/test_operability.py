@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import logging
+import os
 import re
 import socket
 import time
@@ -122,6 +123,17 @@ def test_version_names_the_package_and_its_spark(capsys):
 )
 def test_debug_is_accepted_before_or_after_the_command(argv, debug):
     assert cli._parser().parse_args(argv).debug is debug
+
+
+def test_debug_brings_spark_and_comet_logs_to_info_unless_levels_are_set(monkeypatch):
+    for name in ("SCINTEL_SPARK_LOG_LEVEL", "COMET_LOG_LEVEL"):
+        monkeypatch.setenv(name, "unset")  # recorded, so the test's setdefault is undone afterwards
+        monkeypatch.delenv(name)
+    cli.setup_logging(False)
+    assert "SCINTEL_SPARK_LOG_LEVEL" not in os.environ and "COMET_LOG_LEVEL" not in os.environ
+    monkeypatch.setenv("COMET_LOG_LEVEL", "DEBUG")
+    cli.setup_logging(True)
+    assert (os.environ["SCINTEL_SPARK_LOG_LEVEL"], os.environ["COMET_LOG_LEVEL"]) == ("INFO", "DEBUG")
 
 
 def test_log_lines_carry_the_date():

@@ -201,3 +201,16 @@ def test_spark_submit_conf_beats_the_config_file_defaults():
     # spark-submit --conf spark.sql.shuffle.partitions=400: that key is left to the launcher.
     launcher = SparkConf(loadDefaults=False).set("spark.sql.shuffle.partitions", "400")
     assert defaults_not_set_by_launcher(defaults, launcher) == {"spark.driver.memory": "6g"}
+
+
+def test_window_planner_warnings_are_quiet_and_the_rest_stay(spark):
+    """The session built for the tests (build_session, SCINTEL_SPARK_LOG_LEVEL unset) logs the
+    window planner's messages at ERROR only; every other logger keeps the WARN level."""
+    if os.environ.get("SCINTEL_SPARK_LOG_LEVEL"):
+        pytest.skip("SCINTEL_SPARK_LOG_LEVEL is set: every logger runs at that level")
+    log4j = spark.sparkContext._jvm.org.apache.logging.log4j
+    window = log4j.LogManager.getLogger("org.apache.spark.sql.execution.window.WindowExec")
+    assert window.getLevel().toString() == "ERROR"
+    assert not window.isWarnEnabled()
+    other = log4j.LogManager.getLogger("org.apache.spark.sql.execution.aggregate.HashAggregateExec")
+    assert other.getLevel().toString() == "WARN"
