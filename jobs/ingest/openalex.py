@@ -16,6 +16,14 @@ repeated id are ranked; each silver table is a projection or an explode of bronz
 other shuffles are the per-(author, institution, year) count and the institution dedup. None of them groups by a
 key that can be hot: ids are unique, and the biggest (author, institution, year) group is one
 prolific author's yearly output (thousands of rows, not millions).
+
+Nightly (incremental) runs MERGE the delivery into bronze and derive silver again from the whole
+of bronze. Papers, authorships and citations are projections and explodes of one work each, so
+they could be replaced work by work; but author_affiliation_years counts an author's papers per
+institution and year over every work, and authors and institutions each merge their own entity
+with the ones that works (and, for institutions, authors) refer to. Deriving by differences
+would need each changed work's previous rows, and each touched author's years and each touched
+institution recounted, for a layer whose readers (every gold stage) read it whole anyway.
 """
 
 from __future__ import annotations
