@@ -296,10 +296,16 @@ def quiet_window_planning(spark: SparkSession) -> None:
     networks, fronts: jobs/indicators/common.rank_desc and its callers), on one task by design;
     the planner's warning repeats for every plan that holds one, hundreds of lines in a full run,
     each saying that performance may suffer. SCINTEL_SPARK_LOG_LEVEL, when set, leaves every
-    logger at that level instead."""
+    logger at that level instead. A driver whose logging is not Log4j 2 (Spark's own) keeps the
+    warning: quieting a logger never stops a session from starting."""
+    from py4j.protocol import Py4JError
+
     jvm = spark.sparkContext._jvm
-    log4j = jvm.org.apache.logging.log4j
-    log4j.core.config.Configurator.setLevel(WINDOW_PLANNER_LOGGER, log4j.Level.ERROR)
+    try:
+        log4j = jvm.org.apache.logging.log4j
+        log4j.core.config.Configurator.setLevel(WINDOW_PLANNER_LOGGER, log4j.Level.ERROR)
+    except Py4JError as err:
+        log.debug("window planner warnings stay on: %s", err)
 
 
 def graphframes_coordinate() -> str:
