@@ -463,7 +463,9 @@ def setup_logging(debug: bool = False) -> None:
     (at INFO they print hundreds of lines of their own registration per gate). With --debug,
     the JVM's logs come at INFO too: Spark's (SCINTEL_SPARK_LOG_LEVEL, read by build_session)
     and Comet's native library's (COMET_LOG_LEVEL), unless the environment names their levels.
-    Sessions are built after this, so they start with these levels."""
+    Sessions are built after this. Comet's level reaches a local JVM, started by the session;
+    under spark-submit the JVMs are already running with the COMET_LOG_LEVEL spark-submit.sh
+    gave them."""
     logging.basicConfig(level=logging.DEBUG if debug else logging.INFO, format=LOG_FORMAT, datefmt=LOG_DATE_FORMAT)
     for noisy in ("py4j", "great_expectations"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
