@@ -304,27 +304,35 @@ def authors_seen_in_works(entries_df: DataFrame, authors_df: DataFrame | None) -
 
 
 def affiliation_years_from_authors(authors_df: DataFrame) -> DataFrame:
-    # The institution id and the years are taken out of each affiliation before the years are
-    # exploded: exploding them next to the whole affiliation struct (names, ROR, lineage) copies
-    # that struct once per year into the rows the distinct shuffles.
-    return (
-        authors_df.select(F.col("id").alias("author_id"), F.explode(F.col("affiliations")).alias("aff"))
-        .select(
-            "author_id",
-            strip_openalex_id(F.col("aff.institution.id")).alias("institution_id"),
-            F.col("aff.years").alias("years"),
+    """(author_id, institution_id, year, 'author_record', null): each (institution, year) an
+    author record lists, once.
+
+    An author record can list one institution twice (OpenAlex lineage quirks), so its pairs
+    repeat; but bronze holds one record per author id, so a pair can only repeat within one
+    record, and the repeats are removed inside the row (array_distinct over the record's
+    (institution, year) pairs) before the explode. No shuffle: a distinct over the exploded rows
+    would shuffle every one of them by five columns (about four rows per author record, nearly
+    all unique, so the map-side aggregation only spills). The institution id and the year are
+    taken out of each affiliation before anything is exploded: the whole affiliation struct
+    (names, ROR, lineage) is never copied per year."""
+    listed = F.filter(
+        F.col("affiliations"), lambda aff: aff["years"].isNotNull() & strip_openalex_id(aff["institution"]["id"]).isNotNull()
+    )
+    pairs = F.flatten(
+        F.transform(
+            listed,
+            lambda aff: F.transform(
+                F.filter(aff["years"], lambda year: year.isNotNull()),
+                lambda year: F.struct(strip_openalex_id(aff["institution"]["id"]).alias("institution_id"), year.alias("year")),
+            ),
         )
-        .where(F.col("institution_id").isNotNull())
-        .select("author_id", "institution_id", F.explode(F.col("years")).alias("year"))
-        .where(F.col("year").isNotNull())
-        .select(
-            "author_id",
-            "institution_id",
-            "year",
-            F.lit("author_record").alias("source"),
-            F.lit(None).cast("long").alias("n_papers"),
-        )
-        .distinct()  # an author record can list one institution twice (OpenAlex lineage quirks)
+    )
+    return authors_df.select(F.col("id").alias("author_id"), F.explode(F.array_distinct(pairs)).alias("pair")).select(
+        "author_id",
+        F.col("pair.institution_id").alias("institution_id"),
+        F.col("pair.year").alias("year"),
+        F.lit("author_record").alias("source"),
+        F.lit(None).cast("long").alias("n_papers"),
     )
 
 

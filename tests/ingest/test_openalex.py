@@ -303,6 +303,42 @@ def test_affiliation_years_count_distinct_papers_in_one_shuffle(spark):
     assert plan.count("Exchange hashpartitioning") == 1, plan
 
 
+def test_affiliation_years_from_authors_each_listed_pair_once_without_a_shuffle(spark):
+    # A1 lists I1 twice (2014-2015, then 2015-2016, the second as a full URL): 2015 once, so
+    # I1 gives 2014, 2015, 2016; I2 has no years (no row), a null year in I3's list is skipped,
+    # an affiliation without institution id gives nothing. A2 lists I1 in 2015 too: its own row.
+    # A3 has no affiliations at all.
+    schema = "id string, affiliations array<struct<institution: struct<id: string>, years: array<int>>>"
+    authors = spark.createDataFrame(
+        [
+            (
+                "A1",
+                [
+                    ({"id": "I1"}, [2015, 2014]),
+                    ({"id": "https://openalex.org/I1"}, [2015, 2016]),
+                    ({"id": "I2"}, None),
+                    ({"id": "I3"}, [None, 2013]),
+                    ({"id": None}, [2012]),
+                    (None, [2011]),
+                ],
+            ),
+            ("A2", [({"id": "I1"}, [2015])]),
+            ("A3", None),
+        ],
+        schema,
+    )
+    got = openalex.affiliation_years_from_authors(authors)
+    assert sorted(map(tuple, got.collect())) == [
+        ("A1", "I1", 2014, "author_record", None),
+        ("A1", "I1", 2015, "author_record", None),
+        ("A1", "I1", 2016, "author_record", None),
+        ("A1", "I3", 2013, "author_record", None),
+        ("A2", "I1", 2015, "author_record", None),
+    ]
+    plan = openalex.affiliation_years_from_authors(authors)._jdf.queryExecution().executedPlan().toString()
+    assert "Exchange" not in plan, plan
+
+
 def test_rerun_gives_the_same_tables(spark, ingested, corpus_dir):
     warehouse, _ = ingested
     before = {t: warehouse.read(spark, t).collect() for t in ("papers", "authorships", "citations", "quarantine")}
