@@ -315,15 +315,17 @@ def affiliation_years_from_authors(authors_df: DataFrame) -> DataFrame:
     all unique, so the map-side aggregation only spills). The institution id and the year are
     taken out of each affiliation before anything is exploded: the whole affiliation struct
     (names, ROR, lineage) is never copied per year."""
-    listed = F.filter(
-        F.col("affiliations"), lambda aff: aff["years"].isNotNull() & strip_openalex_id(aff["institution"]["id"]).isNotNull()
+    stripped = F.transform(
+        F.col("affiliations"),
+        lambda aff: F.struct(strip_openalex_id(aff["institution"]["id"]).alias("institution_id"), aff["years"].alias("years")),
     )
+    listed = F.filter(stripped, lambda aff: aff["institution_id"].isNotNull() & aff["years"].isNotNull())
     pairs = F.flatten(
         F.transform(
             listed,
             lambda aff: F.transform(
                 F.filter(aff["years"], lambda year: year.isNotNull()),
-                lambda year: F.struct(strip_openalex_id(aff["institution"]["id"]).alias("institution_id"), year.alias("year")),
+                lambda year: F.struct(aff["institution_id"].alias("institution_id"), year.alias("year")),
             ),
         )
     )
