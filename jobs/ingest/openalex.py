@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from pyspark.sql import DataFrame, Observation, SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
@@ -599,21 +599,11 @@ def _land_in_one_pass(
         with files.read_errors_as_ingest_errors():
             manifest.check_record_counts(delivered_manifest, json_lines.record_lines(spark, sources), sources, path)
     checked = duplicates.raw_of_rejects_only(entity.check(raw_df))
-    observation = Observation(f"landing of {entity.name}")
-    observed = checked.observe(
-        observation,
-        F.count(F.lit(1)).alias("read"),
-        F.count(F.when(F.col(REASON).isNull(), 1)).alias("accepted"),
-    )
-    records = bronze.accepted_records(observed, entity.raw_schema.fieldNames())
+    split = quarantine.ObservedSplit(checked, f"landing of {entity.name}")
+    records = bronze.accepted_records(split.frame, entity.raw_schema.fieldNames())
     with files.read_errors_as_ingest_errors():
         landing = bronze.land(spark, warehouse, entity.name, records, incremental=False)
-    observed_counts = observation.get
-    count = TableCount(
-        read=observed_counts["read"],
-        accepted=observed_counts["accepted"],
-        quarantined=observed_counts["read"] - observed_counts["accepted"],
-    )
+    count = split.count
     repeated = duplicates.repeated_key_count(bronze.read(spark, warehouse, entity.name).select("id"), "id")
     if repeated:
         log.info(
@@ -679,7 +669,20 @@ def _derive_silver(spark, config, warehouse, report) -> list[DataFrame]:
         entries = explode_authorships(works_ok).withColumn(
             REASON, F.when(F.col("author_id").isNull(), F.lit("authorship without author id"))
         )
-        report.counts["authorships"] = quarantine.count_split(entries)
+        # Each derived table's read / accepted counts ride on its write (ObservedSplit): the
+        # exploded entries and references are counted in the pass that writes them, not in a
+        # pass of their own; their rejects, when the counts say there are any, are read again
+        # for the quarantine. Not persisted: a pass over the few Parquet columns they read costs
+        # less than building a cache of the exploded rows and reading it back.
+        entries_ok = entries.where(F.col(REASON).isNull())
+        split = quarantine.ObservedSplit(entries, "authorship entries")
+        report.versions["authorships"] = warehouse.write(
+            to_authorships(split.frame.where(F.col(REASON).isNull())),
+            "authorships",
+            schema=canonical.AUTHORSHIPS,
+            partition_by=["publication_year"],
+        )
+        report.counts["authorships"] = split.count
         if report.counts["authorships"].quarantined:
             derived_rejects.append(
                 entries.where(F.col(REASON).isNotNull()).select(
@@ -690,21 +693,14 @@ def _derive_silver(spark, config, warehouse, report) -> list[DataFrame]:
                     F.to_json(F.col("authorship")).alias("raw"),
                 )
             )
-        entries_ok = entries.where(F.col(REASON).isNull())
-        report.versions["authorships"] = warehouse.write(
-            to_authorships(entries_ok), "authorships", schema=canonical.AUTHORSHIPS, partition_by=["publication_year"]
-        )
-        # The entries and the references are each counted, written and (the entries) counted by
-        # institution straight from bronze works, not persisted: a pass over the few Parquet
-        # columns they read costs less than building a cache of the exploded rows and reading
-        # it back, and nothing is held in memory or on local disk between the passes.
         references = explode_references(works_ok)
-        report.counts["citations"] = quarantine.count_split(references)
+        split = quarantine.ObservedSplit(references, "references")
+        report.versions["citations"] = warehouse.write(
+            split.frame.where(F.col(REASON).isNull()), "citations", schema=canonical.CITATIONS, partition_by=["citing_year"]
+        )
+        report.counts["citations"] = split.count
         derived_rejects += quarantine.rejects(
             report.counts["citations"], references, "openalex.citations", F.col("citing_paper_id")
-        )
-        report.versions["citations"] = warehouse.write(
-            references.where(F.col(REASON).isNull()), "citations", schema=canonical.CITATIONS, partition_by=["citing_year"]
         )
         institution_refs.append(institution_refs_from_works(works_ok))
         works_affiliations = affiliation_years_from_works(warehouse.read(spark, "authorships", "silver"))

@@ -7,7 +7,9 @@ source's rejects and (incrementally) earlier deliveries' rejects stay.
 
 from __future__ import annotations
 
-from pyspark.sql import Column, DataFrame, SparkSession
+import uuid
+
+from pyspark.sql import Column, DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
 from jobs.frames import union_all
@@ -27,6 +29,28 @@ def count_split(checked_df: DataFrame) -> TableCount:
             F.count(F.when(F.col(REASON).isNull(), 1)).alias("accepted"),
         ).first()
     return TableCount(read=row["read"], accepted=row["accepted"], quarantined=row["read"] - row["accepted"])
+
+
+class ObservedSplit:
+    """read / accepted / quarantined of a checked DataFrame, counted by whichever action consumes
+    it (usually the write of its accepted rows), so the input is not read once more to count it.
+
+    `frame` is the checked DataFrame with the counts attached (a CollectMetrics node: the
+    optimizer pushes no filter below it, so the counts see every row, rejects included); filter
+    and write it, then read `count`, which is known once that action has finished."""
+
+    def __init__(self, checked_df: DataFrame, what: str):
+        self._observation = Observation(f"{what} {uuid.uuid4().hex}")
+        self.frame = checked_df.observe(
+            self._observation,
+            F.count(F.lit(1)).alias("read"),
+            F.count(F.when(F.col(REASON).isNull(), 1)).alias("accepted"),
+        )
+
+    @property
+    def count(self) -> TableCount:
+        counted = self._observation.get
+        return TableCount(read=counted["read"], accepted=counted["accepted"], quarantined=counted["read"] - counted["accepted"])
 
 
 def quarantine_rows(df: DataFrame, source: str, record_id: Column) -> DataFrame:
