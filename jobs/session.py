@@ -74,6 +74,12 @@ LOCAL_DEFAULTS = {
     # when every partition's build side is under it, so a skewed partition keeps the sort-merge
     # join, which spills instead of holding a hash table too large for memory.
     "spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold": "64MB",
+    # A task writing a partitioned table (papers, authorships and citations by year) keeps up to
+    # this many files open at once instead of first sorting its rows by the partition columns;
+    # a task that meets more partition values than this sorts the rest, as Spark does by default.
+    # Each open file buffers a row group, which Parquet's memory manager scales down when many are
+    # open, so the heap bounds it; the sort it avoids holds the task's wide rows (papers' arrays).
+    "spark.sql.maxConcurrentOutputFileWriters": "32",
     "spark.databricks.delta.snapshotPartitions": "2",
     "spark.databricks.delta.retentionDurationCheck.enabled": "true",
 }
