@@ -31,7 +31,6 @@ Readers apply the vectors (jobs/delta_snapshot.py reads such a snapshot through 
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 from dataclasses import dataclass
@@ -49,44 +48,6 @@ LAYER = "bronze"
 OP = "_op"
 MERGED_IDS_HEADER = "merge_date,id,merge_into_id"
 DELETED_IDS_HEADER = "work_id,deleted_date"
-
-
-# Leaf columns of bronze records written without Parquet's dictionary encoding: nearly every
-# value is distinct (ids, DOIs, titles, the referenced ids and the authors of each authorship).
-# A dictionary cannot shrink such a column: Parquet hashes every value into it until it outgrows
-# its page, then writes the column chunk plain anyway, so the hashing is pure cost. Every other
-# column (topic, concept, keyword and institution names, dates, countries, the source file)
-# repeats a few thousand values and keeps its dictionary, which is most of the files' compression.
-# Paths are Parquet's: an array's elements are `<column>.list.element`.
-PLAIN_ENCODED = {
-    "works": (
-        "id",
-        "doi",
-        "title",
-        "referenced_works.list.element",
-        "authorships.list.element.author.id",
-        "authorships.list.element.author.display_name",
-        "authorships.list.element.author.orcid",
-    ),
-    "authors": ("id", "orcid", "display_name"),
-}
-NO_DICTIONARY = "parquet.enable.dictionary#{}"
-
-
-@contextlib.contextmanager
-def plain_encoded(spark: SparkSession, entity: str):
-    """The entity's PLAIN_ENCODED columns written without a dictionary by the writes inside the
-    block. Set in the session's conf, which Delta's writer copies into the Parquet writer's Hadoop
-    conf (per-column settings passed as DataFrameWriter options do not all reach it); unset
-    after, so no other table's column of the same name is affected."""
-    keys = [NO_DICTIONARY.format(column) for column in PLAIN_ENCODED.get(entity, ())]
-    for key in keys:
-        spark.conf.set(key, "false")
-    try:
-        yield
-    finally:
-        for key in keys:
-            spark.conf.unset(key)
 
 
 @dataclass
@@ -170,8 +131,7 @@ def land(
     if not incremental or not warehouse.exists(spark, entity, LAYER):
         if removed_ids_df is not None:
             records_df = records_df.join(removed_ids_df, "id", how="left_anti")
-        with plain_encoded(spark, entity):
-            version = warehouse.write(records_df, entity, layer=LAYER, description=description)
+        version = warehouse.write(records_df, entity, layer=LAYER, description=description)
         return Landing(version=version, mode="overwrite")
 
     from delta.tables import DeltaTable
@@ -190,15 +150,14 @@ def land(
     target = DeltaTable.forPath(spark, warehouse.path(entity, LAYER))
     spark.conf.set("spark.databricks.delta.commitInfo.userMetadata", description)
     try:
-        with plain_encoded(spark, entity):
-            (
-                target.alias("t")
-                .merge(source.alias("s"), "t.id = s.id")
-                .whenMatchedDelete(condition=f"s.{OP} = 'delete'")
-                .whenMatchedUpdate(condition=f"s.{OP} = 'upsert' AND ({newer})", set={c: f"s.`{c}`" for c in columns})
-                .whenNotMatchedInsert(condition=f"s.{OP} = 'upsert'", values={c: f"s.`{c}`" for c in columns})
-                .execute()
-            )
+        (
+            target.alias("t")
+            .merge(source.alias("s"), "t.id = s.id")
+            .whenMatchedDelete(condition=f"s.{OP} = 'delete'")
+            .whenMatchedUpdate(condition=f"s.{OP} = 'upsert' AND ({newer})", set={c: f"s.`{c}`" for c in columns})
+            .whenNotMatchedInsert(condition=f"s.{OP} = 'upsert'", values={c: f"s.`{c}`" for c in columns})
+            .execute()
+        )
     finally:
         spark.conf.unset("spark.databricks.delta.commitInfo.userMetadata")
     last = target.history(1).select("version", "operationMetrics").first()

@@ -170,38 +170,6 @@ def test_clean_entity_lands_in_one_write_and_a_repeated_id_lands_again(spark, in
     assert sorted(ids) == ["W1", "W2", "W6"]
 
 
-def test_bronze_writes_its_near_unique_columns_without_a_dictionary(spark, ingested):
-    # Ids, titles, referenced ids and authors' ids are written plain; columns that repeat a few
-    # values (the work type, the source file) keep Parquet's dictionary; and the
-    # per-column settings are gone from the session once bronze is written.
-    import glob
-
-    import pyarrow.parquet as pq
-
-    warehouse, _ = ingested
-
-    def encodings(entity):
-        found = {}
-        for path in glob.glob(f"{warehouse.path(entity, 'bronze')}/*.parquet"):
-            metadata = pq.ParquetFile(path).metadata
-            for group in range(metadata.num_row_groups):
-                for i in range(metadata.num_columns):
-                    chunk = metadata.row_group(group).column(i)
-                    found.setdefault(chunk.path_in_schema, set()).update(chunk.encodings)
-        return found
-
-    def dictionary(found, column):
-        return bool(found[column] & {"PLAIN_DICTIONARY", "RLE_DICTIONARY"})
-
-    works, authors = encodings("works"), encodings("authors")
-    for column in ("id", "doi", "title", "referenced_works.list.element", "authorships.list.element.author.id"):
-        assert not dictionary(works, column), column
-    for column in ("type", "_source_file"):
-        assert dictionary(works, column), column
-    assert not dictionary(authors, "id") and dictionary(authors, "_source_file")
-    assert spark.conf.get("parquet.enable.dictionary#id", None) is None
-
-
 def test_quarantine_reasons(spark, ingested):
     warehouse, _ = ingested
     rows = warehouse.read(spark, "quarantine").select("source", "record_id", "reason").collect()
