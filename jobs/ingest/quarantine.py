@@ -17,6 +17,11 @@ from jobs.ingest.common import RAW, REASON, SOURCE_FILE, TableCount
 from jobs.ingest.files import read_errors_as_ingest_errors
 
 
+def _split_counts() -> list[Column]:
+    """The read and accepted counts of a checked DataFrame (rows, rows without a _reason)."""
+    return [F.count(F.lit(1)).alias("read"), F.count(F.when(F.col(REASON).isNull(), 1)).alias("accepted")]
+
+
 def count_split(checked_df: DataFrame) -> TableCount:
     """read / accepted / quarantined of a checked DataFrame (one aggregate, no collect of rows).
 
@@ -24,10 +29,7 @@ def count_split(checked_df: DataFrame) -> TableCount:
     failure becomes an IngestError naming the file.
     """
     with read_errors_as_ingest_errors():
-        row = checked_df.agg(
-            F.count(F.lit(1)).alias("read"),
-            F.count(F.when(F.col(REASON).isNull(), 1)).alias("accepted"),
-        ).first()
+        row = checked_df.agg(*_split_counts()).first()
     return TableCount(read=row["read"], accepted=row["accepted"], quarantined=row["read"] - row["accepted"])
 
 
@@ -41,11 +43,7 @@ class ObservedSplit:
 
     def __init__(self, checked_df: DataFrame, what: str):
         self._observation = Observation(f"{what} {uuid.uuid4().hex}")
-        self.frame = checked_df.observe(
-            self._observation,
-            F.count(F.lit(1)).alias("read"),
-            F.count(F.when(F.col(REASON).isNull(), 1)).alias("accepted"),
-        )
+        self.frame = checked_df.observe(self._observation, *_split_counts())
 
     @property
     def count(self) -> TableCount:
