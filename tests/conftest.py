@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from jobs.session import build_session
+from jobs.session import LOCAL_DEFAULTS, build_session
+from tests.configs import TEST_JIT_OPTION
 
 SHARED_SAMPLE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "openalex-sample"
 
@@ -26,7 +27,8 @@ def spark(tmp_path_factory):
             "spark.sql.warehouse.dir": str(tmp_path_factory.mktemp("spark-warehouse")),
             "spark.driver.memory": os.environ.get("SCINTEL_TEST_DRIVER_MEMORY", "6g"),
             # The JVM's collector and code cache are scintel's local-mode defaults
-            # (jobs/session.py LOCAL_DEFAULTS, with the measurements behind them).
+            # (jobs/session.py LOCAL_DEFAULTS); its JIT stops at C1 (tests/configs.py).
+            "spark.driver.extraJavaOptions": f"{LOCAL_DEFAULTS['spark.driver.extraJavaOptions']} {TEST_JIT_OPTION}",
         },
     )
     yield session

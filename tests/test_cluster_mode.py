@@ -48,7 +48,7 @@ from jobs.frames import differing_rows
 from jobs.generate.corpus import generate_corpus
 from jobs.session import DERBY_HOME_OPTION, LOCAL_JVM_OPTIONS, jar_status
 from jobs.warehouse import Warehouse
-from tests.configs import ungated_dict
+from tests.configs import TEST_JIT_OPTION, ungated_dict
 
 pytestmark = pytest.mark.cluster
 
@@ -61,8 +61,9 @@ STARTUP_TIMEOUT_S = 180  # JVM start-up is slow when the 2 cores are shared with
 SUBMIT_TIMEOUT_S = 1800
 FLOAT_DECIMALS = 9  # sums of doubles may be added in another order on two executors
 
-# For the submission: few partitions for a 1000-paper corpus, a code cache large enough that the
-# JIT never turns itself off (see tests/conftest.py), Delta's log replay on 2 partitions instead of 50.
+# For the submission: few partitions for a 1000-paper corpus, the JIT of every test JVM (C1 only,
+# tests/configs.py) with a code cache large enough that it never turns itself off, Delta's log
+# replay on 2 partitions instead of 50.
 SUBMIT_PROPERTIES = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
@@ -70,8 +71,8 @@ SUBMIT_PROPERTIES = {
     "spark.databricks.delta.snapshotPartitions": "2",
     "spark.driver.memory": "1g",
     "spark.executor.memory": "1g",
-    "spark.driver.extraJavaOptions": f"{LOCAL_JVM_OPTIONS} {DERBY_HOME_OPTION}",
-    "spark.executor.extraJavaOptions": "-XX:ReservedCodeCacheSize=256m",
+    "spark.driver.extraJavaOptions": f"{LOCAL_JVM_OPTIONS} {DERBY_HOME_OPTION} {TEST_JIT_OPTION}",
+    "spark.executor.extraJavaOptions": f"-XX:ReservedCodeCacheSize=256m {TEST_JIT_OPTION}",
 }
 
 

@@ -33,7 +33,7 @@ from jobs.generate.corpus import generate_corpus
 from jobs.generate.delivery import second_delivery
 from jobs.ingest.common import SOURCE_FILE
 from jobs.warehouse import Warehouse
-from tests.configs import ungated_config, ungated_stages
+from tests.configs import TEST_JIT_OPTION, ungated_config, ungated_stages
 
 N_PAPERS = 1000
 
@@ -167,7 +167,8 @@ def _start_nightly(runs, tmp_path: Path) -> tuple[Warehouse, subprocess.Popen]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "PYSPARK_PYTHON": sys.executable},
+        # Its JVM compiles as the suite's do (tests/configs.py); the JVM names the option it picked up.
+        env={**os.environ, "PYSPARK_PYTHON": sys.executable, "JAVA_TOOL_OPTIONS": TEST_JIT_OPTION},
         start_new_session=True,
         cwd=Path(__file__).resolve().parents[1],
     )
