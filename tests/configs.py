@@ -1,5 +1,5 @@
-"""Configs shared by the test modules that run the whole pipeline, and the JIT setting of every
-JVM the suite starts.
+"""Configs shared by the test modules that run the whole pipeline, and the JIT setting of the
+short-lived JVMs some of them start.
 
 The gold gates are tested once, in tests/data_quality/test_gold_gate.py and the gated end-to-end
 run; a module that runs the pipeline to compare tables (Comet on and off, cluster and local,
@@ -13,12 +13,12 @@ from jobs import pipeline
 
 UNGATED = "conf/local.yaml without gold gates"
 
-# Every JVM the suite starts (the session's local JVM, the cluster test's driver and executors,
-# the nightly run's driver process) compiles with C1 only. The suite is thousands of short jobs on
-# corpora of at most 20,000 papers: C2's optimising compilations cost more CPU than its faster
-# code earns back before the JVM exits, and CPU is what the suite waits on (two pytest workers
-# and a standalone cluster share the machine's cores). Users' runs keep the JVM's full tiered
-# JIT (jobs/session.py LOCAL_DEFAULTS): on real corpora the hot loops run long enough to pay.
+# The JVMs the suite starts for a few minutes each (the cluster test's driver and executors, the
+# nightly run's driver process) compile with C1 only: they run one small pipeline and exit, so
+# C2's optimising compilations cost more CPU than its faster code earns back, and that CPU is
+# taken from the other pytest worker (two workers and the standalone cluster share the cores).
+# The session's local JVM (tests/conftest.py) keeps the JVM's full tiered JIT: it lives through
+# every module of its worker, where C2's code pays. So do users' runs (jobs/session.py).
 TEST_JIT_OPTION = "-XX:TieredStopAtLevel=1"
 
 

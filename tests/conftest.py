@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from jobs.session import LOCAL_DEFAULTS, build_session
-from tests.configs import TEST_JIT_OPTION
+from jobs.session import build_session
 
 SHARED_SAMPLE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "openalex-sample"
 
@@ -27,8 +26,7 @@ def spark(tmp_path_factory):
             "spark.sql.warehouse.dir": str(tmp_path_factory.mktemp("spark-warehouse")),
             "spark.driver.memory": os.environ.get("SCINTEL_TEST_DRIVER_MEMORY", "6g"),
             # The JVM's collector and code cache are scintel's local-mode defaults
-            # (jobs/session.py LOCAL_DEFAULTS); its JIT stops at C1 (tests/configs.py).
-            "spark.driver.extraJavaOptions": f"{LOCAL_DEFAULTS['spark.driver.extraJavaOptions']} {TEST_JIT_OPTION}",
+            # (jobs/session.py LOCAL_DEFAULTS, with the measurements behind them).
         },
     )
     yield session

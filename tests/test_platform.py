@@ -9,7 +9,6 @@ import pytest
 from pyspark.sql import functions as F
 
 from jobs.session import DELTA_CONF, SERIALIZER_CONF, jar_status
-from tests.configs import TEST_JIT_OPTION
 
 
 def test_delta_write_merge_and_time_travel(spark, tmp_path):
@@ -42,14 +41,12 @@ def test_session_has_delta_extension(spark):
 
 
 def test_local_jvm_runs_the_parallel_collector_and_a_large_code_cache(spark):
-    """LOCAL_DEFAULTS' JVM options reach the local-mode JVM, with the C1-only JIT the tests'
-    session adds to them (tests/configs.py)."""
+    """LOCAL_DEFAULTS' JVM options reach the local-mode JVM (the tests' session adds none)."""
     jvm = spark.sparkContext._jvm
     collectors = {bean.getName() for bean in jvm.java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()}
     assert collectors == {"PS Scavenge", "PS MarkSweep"}
     args = list(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
     assert "-XX:ReservedCodeCacheSize=512m" in args
-    assert TEST_JIT_OPTION in args
 
 
 def test_sessions_serialize_jvm_objects_with_kryo(spark):
