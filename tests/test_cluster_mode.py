@@ -61,9 +61,9 @@ STARTUP_TIMEOUT_S = 180  # JVM start-up is slow when the 2 cores are shared with
 SUBMIT_TIMEOUT_S = 1800
 FLOAT_DECIMALS = 9  # sums of doubles may be added in another order on two executors
 
-# For the submission: few partitions for a 1000-paper corpus, the JIT of every test JVM (C1 only,
-# tests/configs.py) with a code cache large enough that it never turns itself off, Delta's log
-# replay on 2 partitions instead of 50.
+# For the submission: few partitions for a 1000-paper corpus, the short-lived test JVMs' JIT (C1
+# only, tests/configs.py) with a code cache large enough that it never turns itself off, Delta's
+# log replay on 2 partitions instead of 50.
 SUBMIT_PROPERTIES = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",

@@ -167,7 +167,7 @@ def _start_nightly(runs, tmp_path: Path) -> tuple[Warehouse, subprocess.Popen]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        # Its JVM compiles as the suite's do (tests/configs.py); the JVM names the option it picked up.
+        # Its JVM is short-lived: C1 only (tests/configs.py). The JVM names the option it picked up.
         env={**os.environ, "PYSPARK_PYTHON": sys.executable, "JAVA_TOOL_OPTIONS": TEST_JIT_OPTION},
         start_new_session=True,
         cwd=Path(__file__).resolve().parents[1],
