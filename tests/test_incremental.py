@@ -145,6 +145,11 @@ def _tables(warehouse: Warehouse) -> list[tuple[str, str]]:
     return sorted((p.parent.parent.name, p.parent.name) for p in root.glob("*/*/_delta_log") if p.parent.parent.name in LAYERS)
 
 
+def _java_tool_options() -> str:
+    """The environment's JAVA_TOOL_OPTIONS, if any, followed by the short-lived JVMs' JIT option."""
+    return " ".join(filter(None, (os.environ.get("JAVA_TOOL_OPTIONS"), TEST_JIT_OPTION)))
+
+
 def _start_nightly(runs, tmp_path: Path) -> tuple[Warehouse, subprocess.Popen]:
     """The nightly incremental run as a driver process of its own (in its own process group, so
     that a test can signal the driver alone or with the JVM it starts), on a copy of the
@@ -167,8 +172,9 @@ def _start_nightly(runs, tmp_path: Path) -> tuple[Warehouse, subprocess.Popen]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        # Its JVM is short-lived: C1 only (tests/configs.py). The JVM names the option it picked up.
-        env={**os.environ, "PYSPARK_PYTHON": sys.executable, "JAVA_TOOL_OPTIONS": TEST_JIT_OPTION},
+        # Its JVM is short-lived: C1 only (tests/configs.py), added to any JAVA_TOOL_OPTIONS the
+        # environment already sets. The JVM prints a "Picked up" line for it into the output.
+        env={**os.environ, "PYSPARK_PYTHON": sys.executable, "JAVA_TOOL_OPTIONS": _java_tool_options()},
         start_new_session=True,
         cwd=Path(__file__).resolve().parents[1],
     )
