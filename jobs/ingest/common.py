@@ -17,9 +17,11 @@ from jobs.errors import ScintelError
 
 # Columns of a parsed record besides its fields: the input line as read (quoted by its quarantine
 # row), the file it came from (names that row's origin, and keeps a rerun's survivor choice
-# stable) and the first rule it breaks (null when accepted).
+# stable), whether the line holds one JSON value and nothing after it (jobs/ingest/json_lines.py)
+# and the first rule it breaks (null when accepted).
 RAW = "_raw"
 SOURCE_FILE = "_source_file"
+ONE_VALUE = "_one_value"
 REASON = "_reason"
 
 

@@ -12,13 +12,15 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from jobs.ingest import files
-from jobs.ingest.common import RAW, SOURCE_FILE
+from jobs.ingest.common import ONE_VALUE, RAW, SOURCE_FILE
 from schemas.raw import CORRUPT_COLUMN, with_corrupt_column
 
 log = logging.getLogger(__name__)
 
 ON_UNREADABLE = ("fail", "quarantine")
 UNREADABLE_FILE = "unreadable file"
+PARTIAL_RESULTS = "spark.sql.json.enablePartialResults"
+_VALUES = "_values"
 
 
 def read_json_lines(spark: SparkSession, path: str | list[str], schema: T.StructType, on_unreadable: str = "fail") -> DataFrame:
@@ -26,7 +28,8 @@ def read_json_lines(spark: SparkSession, path: str | list[str], schema: T.Struct
     of files) with a declared schema.
 
     Keeps the raw line and its file for quarantine. Lines that do not parse, or whose fields do
-    not fit the schema, get a non-null _corrupt_record. Blank lines are not records.
+    not fit the schema, get a non-null _corrupt_record; _one_value is false on a line that holds
+    more than the one JSON record (or no parsable record at all). Blank lines are not records.
 
     A file that cannot be read to its end (a truncated gzip) is never skipped silently:
     - on_unreadable="fail" (what the ingest jobs use): nothing is checked up front, so the normal
@@ -48,20 +51,45 @@ def read_json_lines(spark: SparkSession, path: str | list[str], schema: T.Struct
         if unreadable:
             log.warning("quarantined %d unreadable files under %s: %s", len(unreadable), path, unreadable)
             sources = [f.path for f in listed if f.path not in unreadable]
+    whole_records_only(spark)
     parse_schema = with_corrupt_column(schema)
-    options = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT_COLUMN}
-    records_df = record_lines(spark, sources).select(
-        RAW, SOURCE_FILE, F.from_json(F.col(RAW), parse_schema, options).alias("record")
+    # One tokenisation per line: the line in brackets, parsed as an array of records, gives the
+    # record (its only element) and says in the same pass whether anything follows it on the
+    # line (more elements, or no array at all). Spark's JSON reader would otherwise read the
+    # first record of `{..}{..}` and drop the rest without a word. With partial results off, an
+    # element whose fields do not fit the schema makes the whole array null, so a line is taken
+    # from the array only when it parsed whole; any other line (malformed, a field of the wrong
+    # type, text after the record: rare) is parsed again on its own, where PERMISSIVE mode
+    # fills _corrupt_record and keeps the fields that did parse (the id, for the reason).
+    in_brackets = F.concat(F.lit("["), F.col(RAW), F.lit("]"))
+    values_df = record_lines(spark, sources).select(
+        RAW, SOURCE_FILE, F.from_json(in_brackets, T.ArrayType(parse_schema), {"mode": "PERMISSIVE"}).alias(_VALUES)
     )
-    # A barrier between the parse and the filters callers put on the parsed fields (the checks'
-    # _reason, quarantine's rejected rows): the optimizer pushes a filter down through a
-    # projection by substituting the aliases it reads, so a filter over n parsed fields would
-    # parse every line n times (from_json once per reference). No filter is pushed below a
-    # CollectMetrics node (observe: its count must see every row), so each line is parsed once.
-    records_df = records_df.observe(f"json lines {uuid.uuid4().hex}", F.count(F.lit(1)).alias("lines"))
+    values_df = _barrier(values_df, "json lines")
+    one_value = F.coalesce((F.size(_VALUES) == 1) & F.get(F.col(_VALUES), 0).isNotNull(), F.lit(False))
+    options = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT_COLUMN}
+    record = F.when(one_value, F.get(F.col(_VALUES), 0)).otherwise(F.from_json(F.col(RAW), parse_schema, options))
+    records_df = _barrier(values_df.select(RAW, SOURCE_FILE, one_value.alias(ONE_VALUE), record.alias("record")), "json records")
     if unreadable:
         records_df = records_df.unionByName(_unreadable_records(spark, unreadable, parse_schema))
-    return records_df.select(RAW, SOURCE_FILE, "record.*")
+    return records_df.select(RAW, SOURCE_FILE, ONE_VALUE, "record.*")
+
+
+def whole_records_only(spark: SparkSession) -> None:
+    """Spark's JSON parser fills in what it could of a record that does not fit the schema unless
+    partial results are off; read_json_lines needs a record parsed whole or not at all (see there).
+    A session setting, read when the parse runs: set here, before any action on what it returns."""
+    if str(spark.conf.get(PARTIAL_RESULTS, "true")).lower() != "false":
+        spark.conf.set(PARTIAL_RESULTS, "false")
+
+
+def _barrier(df: DataFrame, what: str) -> DataFrame:
+    """df behind a CollectMetrics node (an observed row count nobody reads), so each parse is
+    evaluated once per line. The optimizer pushes a filter down through a projection, and merges
+    projections, by substituting the aliases they read: a filter or a projection over n parsed
+    fields would parse every line n times (from_json once per reference). Nothing is pushed below
+    or merged through a CollectMetrics node (its count must see every row as it is)."""
+    return df.observe(f"{what} {uuid.uuid4().hex}", F.count(F.lit(1)).alias("lines"))
 
 
 def record_lines(spark: SparkSession, sources: str | list[str]) -> DataFrame:
@@ -85,4 +113,6 @@ def _unreadable_records(spark: SparkSession, unreadable: dict[str, str], parse_s
         F.col("why").alias(f.name) if f.name == CORRUPT_COLUMN else F.lit(None).cast(f.dataType).alias(f.name)
         for f in parse_schema.fields
     ]
-    return files_df.select(F.lit(None).cast("string").alias(RAW), SOURCE_FILE, F.struct(*fields).alias("record"))
+    return files_df.select(
+        F.lit(None).cast("string").alias(RAW), SOURCE_FILE, F.lit(False).alias(ONE_VALUE), F.struct(*fields).alias("record")
+    )

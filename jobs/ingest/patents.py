@@ -15,7 +15,7 @@ from pyspark.sql import functions as F
 
 from jobs.config import Config
 from jobs.ingest import bronze, canonicalisation, duplicates, files, json_lines, quarantine, rules
-from jobs.ingest.common import RAW, REASON, SOURCE_FILE, IngestReport, strip_openalex_id
+from jobs.ingest.common import ONE_VALUE, RAW, REASON, SOURCE_FILE, IngestReport, strip_openalex_id
 from jobs.warehouse import Warehouse
 from schemas import canonical
 from schemas.raw import CORRUPT_COLUMN, RAW_PATENT
@@ -34,6 +34,7 @@ def read_patents(spark: SparkSession, path: str) -> DataFrame:
         return df.select(
             F.to_json(F.struct(*df.columns)).alias(RAW),
             F.col("_metadata.file_path").alias(SOURCE_FILE),
+            F.lit(True).alias(ONE_VALUE),
             *df.columns,
             F.lit(None).cast("string").alias(CORRUPT_COLUMN),
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from jobs.ingest.common import RAW, REASON
+from jobs.ingest.common import ONE_VALUE, RAW, REASON
 from schemas.raw import CORRUPT_COLUMN
 
 Check = tuple[Column, Column | str]
@@ -34,20 +34,13 @@ def parse_checks(id_col: str = "id") -> list[Check]:
     corrupt = F.col(CORRUPT_COLUMN).isNotNull()
     # Only a record standing for a whole unreadable file has no raw text (json_lines.read_json_lines).
     unreadable = F.col(RAW).isNull() & corrupt
-    # from_json reads the first JSON value of a line and ignores what follows, so two records
-    # written without a newline between them ({..}{..}) would silently lose the second one. The
-    # line in brackets is a JSON array of exactly one value when nothing follows the record.
-    # json_array_length only tokenises the line (it builds no value), so its cost grows with the
-    # line's length, not with the fields the schema keeps: a real share of the parse, more on
-    # OpenAlex's long lines whose fields the schema mostly skips (docs/bad-input.md). A
-    # cheaper-looking prefilter (rlike or instr on '}{') still scans every line and then needs
-    # this check on the lines it flags, so it does not save the tokenising.
-    one_value = F.json_array_length(F.concat(F.lit("["), F.col(RAW), F.lit("]"))) == 1
     return [
         (unreadable, F.col(CORRUPT_COLUMN)),
         (corrupt & F.col(id_col).isNull(), "malformed JSON line"),
         (corrupt, "a field does not match the declared schema type"),
-        (F.col(RAW).isNotNull() & ~F.coalesce(one_value, F.lit(False)), "text after the first JSON record on the line"),
+        # Two records written without a newline between them ({..}{..}): Spark's reader would keep
+        # the first and drop the other. Known from the parse itself (json_lines.read_json_lines).
+        (F.col(RAW).isNotNull() & ~F.col(ONE_VALUE), "text after the first JSON record on the line"),
         (F.col(id_col).isNull() | (F.trim(F.col(id_col)) == ""), "missing id"),
     ]
 

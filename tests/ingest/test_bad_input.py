@@ -480,6 +480,42 @@ def test_quarantine_parses_each_line_once(spark, works_dir):
     raw_df = json_lines.read_json_lines(spark, str(works_dir / "works"), RAW_WORK)
     rejected = quarantine.quarantine_rows(openalex.check_works(raw_df, cfg.load()), "openalex.works", F.col("id"))
     plan = rejected._jdf.queryExecution().executedPlan().toString()
-    assert plan.count("from_json(") == 1, plan
+    # Every line parsed once (as the array of its records), and the lines that did not parse whole
+    # parsed once more on their own: two calls in all, whatever the filter reads.
+    assert plan.count("from_json(ArrayType(") == 1, plan
+    assert plan.count("from_json(") == 2, plan
     # The rules alone (no duplicate flags): part-1's 14 rejects but its older W10 copy, none in part-2.
     assert rejected.count() == 13
+
+
+def test_a_field_of_the_wrong_type_deep_in_a_record_rejects_the_record(spark, tmp_path):
+    """Spark's parser, asked for partial results (a session setting, on by default), would fill
+    in the rest of a record whose nested field does not fit the schema: the record would be taken
+    with that field null. The ingest turns partial results off wherever it parses, so such a
+    record is quarantined whole, here with the session asking for them beforehand."""
+    works = tmp_path / "works"
+    works.mkdir()
+    lines = [
+        json.dumps(_work("W1", counts_by_year=[{"year": 2016, "cited_by_count": 3}])),  # fits: accepted
+        json.dumps(_work("W2", counts_by_year=[{"year": 2016, "cited_by_count": "three"}])),  # in an array's element
+        json.dumps(_work("W3", authorships=[_entry("A1", [{**I1, "lineage": "not an array"}])])),  # three levels down
+        json.dumps(_work("W4", primary_topic={"id": OA + "T1", "score": "high"})),  # in a struct
+        json.dumps(_work("W5", authorships="nobody")),  # an array given as a string
+        json.dumps(_work("W6")) + " " + json.dumps(_work("W7")),  # two records on the line
+    ]
+    (works / "part-1.jsonl").write_text("\n".join(lines) + "\n")
+    spark.conf.set(json_lines.PARTIAL_RESULTS, "true")
+    try:
+        checked = openalex.check_works(json_lines.read_json_lines(spark, str(works), RAW_WORK), cfg.load())
+        got = dict(checked.select("id", REASON).collect())
+    finally:
+        spark.conf.set(json_lines.PARTIAL_RESULTS, "false")
+    wrong_type = "a field does not match the declared schema type"
+    assert got == {
+        "W1": None,
+        "W2": wrong_type,
+        "W3": wrong_type,
+        "W4": wrong_type,
+        "W5": wrong_type,
+        "W6": "text after the first JSON record on the line",
+    }
