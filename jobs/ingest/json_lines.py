@@ -1,5 +1,6 @@
 """Reading raw JSON Lines input with a declared schema, keeping what quarantine needs: the raw
-line and its file on every record, and a non-null _corrupt_record on a line that does not parse.
+line and its file on every record, a non-null _corrupt_record on a line that does not parse, and
+_one_value false on a line that holds more than its one record. Each line is tokenised once.
 """
 
 from __future__ import annotations
