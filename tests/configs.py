@@ -13,10 +13,11 @@ from jobs import pipeline
 
 UNGATED = "conf/local.yaml without gold gates"
 
-# The JVMs the suite starts for a few minutes each (the cluster test's driver and executors, the
-# nightly run's driver process) compile with C1 only: they run one small pipeline and exit, so
-# C2's optimising compilations cost more CPU than its faster code earns back, and that CPU is
-# taken from the other pytest worker (two workers and the standalone cluster share the cores).
+# The JVMs the suite starts for a few minutes each (the cluster test's master, workers, driver and
+# executors, the nightly run's driver process) compile with C1 only: they run one small pipeline
+# and exit, so C2's optimising compilations cost more CPU than its faster code earns back, and
+# that CPU is taken from the other pytest worker (two workers and the standalone cluster share
+# the cores).
 # The session's local JVM (tests/conftest.py) keeps the JVM's full tiered JIT: it lives through
 # every module of its worker, where C2's code pays. So do users' runs (jobs/session.py).
 TEST_JIT_OPTION = "-XX:TieredStopAtLevel=1"

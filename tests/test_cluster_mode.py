@@ -182,7 +182,7 @@ class StandaloneCluster:
             "SPARK_LOCAL_IP": network.master_host,
             # Small daemons; the REST submission server would take the fixed port 6066.
             "SPARK_DAEMON_MEMORY": "256m",
-            "SPARK_DAEMON_JAVA_OPTS": "-XX:TieredStopAtLevel=1",
+            "SPARK_DAEMON_JAVA_OPTS": TEST_JIT_OPTION,
             "SPARK_MASTER_OPTS": "-Dspark.master.rest.enabled=false",
             "SPARK_WORKER_OPTS": "-Dspark.worker.cleanup.enabled=false",
         }
