@@ -57,26 +57,20 @@ RAW_AUTHORSHIP = T.StructType(
 
 _TAXON = T.StructType(_ID_NAME)
 
-RAW_TOPIC = T.StructType(
-    _ID_NAME
-    + [
-        T.StructField("score", T.DoubleType()),
-        T.StructField("subfield", _TAXON),
-        T.StructField("field", _TAXON),
-        T.StructField("domain", _TAXON),
-    ]
-)
+# A work's topic, concepts and keywords are read for their names only (papers' topic_names,
+# concept_names, keyword_names, which the domain filter and the subfield tags match); the primary
+# topic also for its id, field and subfield. Their scores, levels, ids and the topics' own
+# field/subfield/domain are left undeclared like any other unused field: each declared leaf is
+# converted on every record of the corpus and written to bronze (about a third of a work's values).
+_NAME = T.StructType([T.StructField("display_name", T.StringType())])
 
-RAW_CONCEPT = T.StructType(_ID_NAME + [T.StructField("level", T.IntegerType()), T.StructField("score", T.DoubleType())])
-
-RAW_KEYWORD = T.StructType(_ID_NAME + [T.StructField("score", T.DoubleType())])
+RAW_PRIMARY_TOPIC = T.StructType(_ID_NAME + [T.StructField("subfield", _TAXON), T.StructField("field", _TAXON)])
 
 RAW_COUNTS_BY_YEAR = T.ArrayType(
     T.StructType(
         [
             T.StructField("year", T.IntegerType()),
             T.StructField("cited_by_count", T.LongType()),
-            T.StructField("works_count", T.LongType()),
         ]
     )
 )
@@ -87,18 +81,15 @@ RAW_WORK = T.StructType(
         T.StructField("doi", T.StringType()),
         T.StructField("title", T.StringType()),
         T.StructField("publication_year", T.IntegerType()),
-        T.StructField("publication_date", T.StringType()),
         T.StructField("type", T.StringType()),
-        T.StructField("language", T.StringType()),
         T.StructField("cited_by_count", T.LongType()),
         T.StructField("counts_by_year", RAW_COUNTS_BY_YEAR),
         T.StructField("referenced_works", T.ArrayType(T.StringType())),
         T.StructField("authorships", T.ArrayType(RAW_AUTHORSHIP)),
-        T.StructField("primary_topic", RAW_TOPIC),
-        T.StructField("topics", T.ArrayType(RAW_TOPIC)),
-        T.StructField("concepts", T.ArrayType(RAW_CONCEPT)),
-        T.StructField("keywords", T.ArrayType(RAW_KEYWORD)),
-        T.StructField("is_retracted", T.BooleanType()),
+        T.StructField("primary_topic", RAW_PRIMARY_TOPIC),
+        T.StructField("topics", T.ArrayType(_NAME)),
+        T.StructField("concepts", T.ArrayType(_NAME)),
+        T.StructField("keywords", T.ArrayType(_NAME)),
         T.StructField("updated_date", T.StringType()),
     ]
 )

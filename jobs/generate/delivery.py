@@ -13,7 +13,9 @@ From a corpus written by `generate_corpus` (delivery 1) this writes, with Spark:
   same pieces (not by the MERGE under test), so a full run over it is the reference a nightly
   incremental run must equal.
 
-Which records change is decided by a hash of the id: the same corpus gives the same delivery
+Records are read with the raw schemas (schemas/raw.py), so the works of both carry only the
+fields scintel reads, not every field of delivery 1's files. Which records change is decided by
+a hash of the id: the same corpus gives the same delivery
 whatever the partitioning. Used by the incremental tests and by bench/nightly.py.
 """
 

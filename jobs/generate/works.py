@@ -1,5 +1,7 @@
-"""Works in the RAW_WORK layout: the paper-level draws (jobs/generate/papers.py) dressed as
-OpenAlex works, with their authorships, references and citation counts."""
+"""Works in OpenAlex's snapshot layout: the paper-level draws (jobs/generate/papers.py) dressed as
+OpenAlex works, with their authorships, references and citation counts. They carry fields the
+reader does not declare (schemas/raw.RAW_WORK: a topic's score and field, a concept's level, a
+work's language), as OpenAlex's records do, so the ingest skips them as it does on real data."""
 
 from __future__ import annotations
 
@@ -73,7 +75,7 @@ def _scored(seed: int, salt: str, paper: Column, low: float, width: float) -> Co
 def build_works(
     design: Design, seed: int, papers_df: DataFrame, authorships_df: DataFrame, refs_df: DataFrame, cites_df: DataFrame
 ) -> DataFrame:
-    """Works in the RAW_WORK layout, plus the numeric key p for partitioning and sorting."""
+    """Works in OpenAlex's layout, plus the numeric key p for partitioning and sorting."""
     paper, topic = F.col("p"), F.col("topic")
     year = (F.lit(design.year_start) + F.col("t")).cast("int")
     topics = topic_struct_array()

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 from jobs import delta_snapshot, hadoop_fs
 from jobs.ingest import files
@@ -137,6 +138,8 @@ def land(
     from delta.tables import DeltaTable
 
     allow_deletion_vectors(spark, warehouse.path(entity, LAYER))
+    target = DeltaTable.forPath(spark, warehouse.path(entity, LAYER))
+    records_df = in_stored_layout(records_df, target.toDF().schema, entity)
     columns = records_df.columns
     upserts = records_df.withColumn(OP, F.lit("upsert"))
     if removed_ids_df is not None:
@@ -147,7 +150,6 @@ def land(
     else:
         source, removed = upserts, 0
     newer = "s.updated_date >= t.updated_date OR t.updated_date IS NULL OR s.updated_date IS NULL" if has_updated_date else "true"
-    target = DeltaTable.forPath(spark, warehouse.path(entity, LAYER))
     spark.conf.set("spark.databricks.delta.commitInfo.userMetadata", description)
     try:
         (
@@ -164,6 +166,74 @@ def land(
     metrics = {k: int(v) for k, v in (last["operationMetrics"] or {}).items() if k in _MERGE_METRICS}
     log.info("bronze/%s: merged delivery -> version %s %s", entity, last["version"], metrics)
     return Landing(version=int(last["version"]), mode="merge", removed_requested=removed, metrics=metrics)
+
+
+def in_stored_layout(records_df: DataFrame, stored: T.StructType, entity: str) -> DataFrame:
+    """A delivery's records in the layout of the bronze table they are merged into.
+
+    The same layout: unchanged. A bronze table written when the raw schema declared more fields
+    (schemas/raw.py declares only what scintel reads) keeps them; the delivery's records get
+    them as nulls, at every depth (a struct inside an array too), since Delta's MERGE assigns a
+    struct only to a struct of the same fields. Nothing reads those fields, and a full run
+    rewrites bronze in the current layout. A delivery field the stored table lacks cannot be
+    merged without changing the table's schema: that is an error naming the fields."""
+    extra = _fields_not_in(records_df.schema, stored)
+    if extra:
+        raise IngestError(
+            f"bronze/{entity} was written in an older layout without {', '.join(extra)}: "
+            "run a full ingest (without --incremental) once to rewrite it"
+        )
+    if _shape(records_df.schema) == _shape(stored):
+        return records_df
+    present = set(records_df.columns)
+    return records_df.select(
+        [
+            (
+                _widened(F.col(f.name), records_df.schema[f.name].dataType, f.dataType)
+                if f.name in present
+                else F.lit(None).cast(f.dataType)
+            ).alias(f.name)
+            for f in stored.fields
+        ]
+    )
+
+
+def _shape(data_type: T.DataType) -> str:
+    """Names and types, not nullability: JSON-parsed and stored schemas differ only in that."""
+    return data_type.simpleString()
+
+
+def _fields_not_in(have: T.DataType, stored: T.DataType, path: str = "") -> list[str]:
+    if isinstance(have, T.StructType) and isinstance(stored, T.StructType):
+        names = set(stored.fieldNames())
+        missing = [f"{path}{f.name}" for f in have.fields if f.name not in names]
+        return missing + [
+            m
+            for f in have.fields
+            if f.name in names
+            for m in _fields_not_in(f.dataType, stored[f.name].dataType, f"{path}{f.name}.")
+        ]
+    if isinstance(have, T.ArrayType) and isinstance(stored, T.ArrayType):
+        return _fields_not_in(have.elementType, stored.elementType, path)
+    return []
+
+
+def _widened(col: F.Column, have: T.DataType, stored: T.DataType) -> F.Column:
+    """col (of type have) as type stored: the stored struct fields it lacks as nulls."""
+    if _shape(have) == _shape(stored):
+        return col
+    if isinstance(have, T.StructType) and isinstance(stored, T.StructType):
+        names = set(have.fieldNames())
+        fields = [
+            (_widened(col[f.name], have[f.name].dataType, f.dataType) if f.name in names else F.lit(None).cast(f.dataType)).alias(
+                f.name
+            )
+            for f in stored.fields
+        ]
+        return F.when(col.isNotNull(), F.struct(*fields))
+    if isinstance(have, T.ArrayType) and isinstance(stored, T.ArrayType):
+        return F.transform(col, lambda element: _widened(element, have.elementType, stored.elementType))
+    return col.cast(stored)
 
 
 _MERGE_METRICS = (

@@ -499,9 +499,10 @@ def test_a_field_of_the_wrong_type_deep_in_a_record_rejects_the_record(spark, tm
         json.dumps(_work("W1", counts_by_year=[{"year": 2016, "cited_by_count": 3}])),  # fits: accepted
         json.dumps(_work("W2", counts_by_year=[{"year": 2016, "cited_by_count": "three"}])),  # in an array's element
         json.dumps(_work("W3", authorships=[_entry("A1", [{**I1, "lineage": "not an array"}])])),  # three levels down
-        json.dumps(_work("W4", primary_topic={"id": OA + "T1", "score": "high"})),  # in a struct
+        json.dumps(_work("W4", primary_topic={"id": OA + "T1", "field": 17})),  # in a struct
         json.dumps(_work("W5", authorships="nobody")),  # an array given as a string
         json.dumps(_work("W6")) + " " + json.dumps(_work("W7")),  # two records on the line
+        json.dumps(_work("W8", primary_topic={"id": OA + "T1", "score": "high"})),  # score is not declared: skipped
     ]
     (works / "part-1.jsonl").write_text("\n".join(lines) + "\n")
     spark.conf.set(json_lines.PARTIAL_RESULTS, "true")
@@ -518,4 +519,5 @@ def test_a_field_of_the_wrong_type_deep_in_a_record_rejects_the_record(spark, tm
         "W4": wrong_type,
         "W5": wrong_type,
         "W6": "text after the first JSON record on the line",
+        "W8": None,
     }

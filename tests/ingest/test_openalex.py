@@ -364,3 +364,61 @@ def test_strip_openalex_id(spark):
     )
     got = [r.id for r in df.select(openalex.strip_openalex_id("raw").alias("id")).collect()]
     assert got == ["W12", "W7", None, None, "A3"]
+
+
+def test_a_delivery_merges_into_bronze_written_with_more_raw_fields(spark, tmp_path):
+    # bronze/works as a release that declared more raw fields wrote it (a topic's id and score, a
+    # work's language), then a nightly delivery replacing W1 and adding W7. The fields the
+    # reader no longer declares are null in the two delivered records (their files still carry
+    # them), W2 keeps its stored ones, and silver's topic names come from each current record.
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    from jobs.ingest.common import SOURCE_FILE
+    from jobs.warehouse import Warehouse
+    from schemas.raw import RAW_WORK
+
+    scored = T.StructType(
+        [T.StructField(n, t) for n, t in (("id", T.StringType()), ("display_name", T.StringType()), ("score", T.DoubleType()))]
+    )
+    wider = T.StructType(
+        [T.StructField("topics", T.ArrayType(scored)) if f.name == "topics" else f for f in RAW_WORK.fields]
+        + [T.StructField("language", T.StringType())]
+    )
+    old_w1 = W1 | {"id": "W1", "topics": [{"id": OA + "T1", "display_name": "Deep learning", "score": 0.9}], "language": "en"}
+    old_w2 = W2 | {"id": "W2", "topics": [{"id": OA + "T2", "display_name": "Graphs", "score": 0.5}], "language": "de"}
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "part-0.jsonl").write_text(json.dumps(old_w1) + "\n" + json.dumps(old_w2) + "\n")
+    warehouse = Warehouse(str(tmp_path / "warehouse"))
+    stored = spark.read.schema(wider).json(str(tmp_path / "old")).withColumn(SOURCE_FILE, F.lit("old/part-0.jsonl"))
+    warehouse.write(stored, "works", layer="bronze")
+
+    delivered = [
+        W1 | {"updated_date": "2026-01-01T00:00:00", "topics": [{"id": OA + "T9", "display_name": "Transformers", "score": 0.8}]},
+        _work("W7", 2016, topics=[{"id": OA + "T2", "display_name": "Graphs", "score": 0.7}], language="fr"),
+    ]
+    (tmp_path / "delivery" / "works").mkdir(parents=True)
+    (tmp_path / "delivery" / "works" / "part-0.jsonl").write_text("\n".join(json.dumps(w) for w in delivered) + "\n")
+    openalex.run(spark, cfg.load(), str(tmp_path / "delivery"), warehouse, incremental=True)
+
+    bronze_works = warehouse.read(spark, "works", "bronze")
+    assert bronze_works.schema["topics"].dataType == T.ArrayType(scored)
+    rows = {r.id: (r.language, [tuple(t) for t in r.topics]) for r in bronze_works.collect()}
+    assert rows == {
+        "W1": (None, [(None, "Transformers", None)]),
+        "W2": ("de", [(OA + "T2", "Graphs", 0.5)]),
+        "W7": (None, [(None, "Graphs", None)]),
+    }
+    names = {r.paper_id: r.topic_names for r in warehouse.read(spark, "papers").collect()}
+    assert names == {"W1": ["Transformers"], "W2": ["Graphs"], "W7": ["Graphs"]}
+
+
+def test_a_delivery_with_a_field_bronze_lacks_is_a_clear_error(spark):
+    from jobs.ingest import bronze
+    from jobs.ingest.common import IngestError
+
+    delivered = spark.createDataFrame([("W1", ("T1", "x"))], "id string, primary_topic struct<id:string,display_name:string>")
+    with pytest.raises(IngestError, match=r"without primary_topic\.display_name: run a full ingest"):
+        bronze.in_stored_layout(
+            delivered, spark.createDataFrame([], "id string, primary_topic struct<id:string>").schema, "works"
+        )
