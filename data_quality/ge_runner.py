@@ -86,7 +86,7 @@ def build_data_docs(context) -> str | None:
 
 def checked_frame(suite: TableSuite, df: DataFrame) -> tuple[DataFrame, StandIns]:
     """The projection the gate validates: the suite's columns that the table has, then one hash
-    column per compound key that key_hash_stand_ins replaces in pass 1.
+    column per uniqueness expectation that key_hash_stand_ins replaces in pass 1.
 
     Only the columns the suite reads: every expectation is a pass over the table, and papers'
     array columns would make each pass many times larger. Not cached: a pass over a few Parquet
@@ -109,40 +109,50 @@ def key_hash(*columns: str) -> Column:
 
 
 def key_hash_stand_ins(suite: TableSuite, columns: list[str]) -> StandIns:
-    """Position of each compound-key uniqueness expectation -> (hash column, its expression).
+    """Position of each uniqueness expectation -> (hash column, its expression).
 
-    GE checks a compound key with a window partitioned by the struct of its columns, and Spark
-    sorts structs of strings field by field, without the sort prefix a long gets, so on a table
-    as large as citations that sort is most of the expectation's cost; a window on the key's
-    64-bit hash sorts longs. Distinct hashes prove distinct keys, so a hash column without repeats
-    passes the expectation exactly; a repeated hash (a duplicate, or a collision: likely only
-    past ~5 billion rows) sends the expectation to pass 2, which runs GE's compound check on the
-    columns themselves, so counts and examples are GE's own. Rows whose key columns are all null
-    get a null hash, as GE's default ignore_row_if='all_values_are_missing' skips them. Only
-    expectations with that default and with every key column in the table are replaced.
+    GE checks uniqueness with a window partitioned by the key (count over the key's rows), which
+    sorts every row of the table by it: on tables as large as citations and authorships that
+    sort is most of the gate's time, natively or not, and a compound key of strings sorts field by
+    field. Pass 1 asks instead for the proportion of distinct values of the key's 64-bit hash
+    among the rows that have one (a count distinct: one hash aggregation of longs, no sort), which
+    is 1 exactly when no hash repeats. Distinct hashes prove distinct keys, so such a key passes
+    exactly; a repeated hash (a duplicate, or a collision: likely only past ~5 billion rows), an
+    empty table or one whose keys are all null (GE's proportion is then 0) sends the expectation
+    to pass 2, which runs GE's own expectation on the columns, so counts and examples are GE's.
+    Rows whose key columns are all null get a null hash, as GE skips them (a single column's
+    nulls; a compound key's ignore_row_if='all_values_are_missing', its default). Only
+    expectations with those defaults (no `mostly`) and with every key column in the table are
+    replaced.
     """
     stand_ins = {}
     for i, expectation in enumerate(suite.expectations):
-        keys = list(getattr(expectation, "column_list", None) or [])
-        if (
+        if getattr(expectation, "mostly", None) not in (None, 1, 1.0):
+            continue
+        if isinstance(expectation, gxe.ExpectColumnValuesToBeUnique):
+            keys = [expectation.column]
+        elif (
             isinstance(expectation, gxe.ExpectCompoundColumnsToBeUnique)
             and getattr(expectation, "ignore_row_if", "all_values_are_missing") == "all_values_are_missing"
-            and keys
-            and all(k in columns for k in keys)
         ):
-            all_missing = F.greatest(*[F.col(k).isNotNull() for k in keys], F.lit(False))
-            stand_ins[i] = (f"{KEY_HASH_PREFIX}_{i}", F.when(all_missing, key_hash(*keys)))
+            keys = list(expectation.column_list or [])
+        else:
+            continue
+        if keys and all(k in columns for k in keys):
+            any_present = F.greatest(*[F.col(k).isNotNull() for k in keys], F.lit(False))
+            stand_ins[i] = (f"{KEY_HASH_PREFIX}_{i}", F.when(any_present, key_hash(*keys)))
     return stand_ins
 
 
 def _stand_in(expectation: gxe.Expectation, hash_column: str) -> gxe.Expectation:
-    keys = ", ".join(expectation.column_list)
-    return gxe.ExpectColumnValuesToBeUnique(
+    keys = ", ".join(getattr(expectation, "column_list", None) or [expectation.column])
+    return gxe.ExpectColumnProportionOfUniqueValuesToBeBetween(
         column=hash_column,
+        min_value=1.0,
         severity=expectation.severity,
         meta={
-            "stands_in_for": f"expect_compound_columns_to_be_unique({keys})",
-            "note": "pass 1 checks the key's 64-bit hash; a repeated hash reruns the compound check on the columns",
+            "stands_in_for": f"{expectation.expectation_type}({keys})",
+            "note": "pass 1: the key's 64-bit hashes all distinct; otherwise pass 2 runs the expectation on the columns",
         },
     )
 
@@ -162,8 +172,8 @@ def validate(context, suite: TableSuite, df: DataFrame, stage: str, stand_ins: S
     expectations, as suite `<table>.failed`, for counts and examples. Both results are stored,
     so data docs show both.
 
-    stand_ins (key_hash_stand_ins): in pass 1, a compound key's uniqueness is checked on the
-    key's hash column instead; when that fails, pass 2 runs the compound expectation itself.
+    stand_ins (key_hash_stand_ins): in pass 1, a key's uniqueness is checked on the key's hash
+    column instead; when that fails, pass 2 runs the uniqueness expectation itself.
     """
     stand_ins = stand_ins or {}
     batch = context.data_sources.get(SPARK_SOURCE).add_dataframe_asset(suite.table).add_batch_definition_whole_dataframe("whole")

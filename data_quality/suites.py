@@ -140,9 +140,9 @@ def unique(*columns: str, severity: str = CRITICAL) -> gxe.Expectation:
     Compound keys go through expect_compound_columns_to_be_unique (a window count over the key
     struct; works under Spark 4 ANSI mode). Its default ignore_row_if='all_values_are_missing'
     keeps rows with a null in part of the key, so (W1, 1, null) twice is a duplicate. The gate
-    checks such a key's 64-bit hash first and runs this expectation on the columns only when a
-    hash repeats (data_quality/ge_runner.py, key_hash_stand_ins: a window sorts a long with a
-    prefix, a struct of strings field by field).
+    first checks that the key's 64-bit hashes are all distinct (a count distinct, no sort) and
+    runs this expectation on the columns only when they are not (data_quality/ge_runner.py,
+    key_hash_stand_ins).
     """
     if len(columns) == 1:
         return gxe.ExpectColumnValuesToBeUnique(column=columns[0], severity=severity)

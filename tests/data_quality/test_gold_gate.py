@@ -108,7 +108,10 @@ def test_compound_key_duplicates_are_counted_by_ge_on_the_key_columns(spark, tmp
     ge = _ge_json(result, "paper_yearly_citations")
     # Pass 1 checked the key's hash column; pass 2 ran GE's compound expectation on the columns.
     stand_in = ge["all"]["results"][0]["expectation_config"]
-    assert (stand_in["type"], stand_in["kwargs"]["column"]) == ("expect_column_values_to_be_unique", "__key_hash_0")
+    assert (stand_in["type"], stand_in["kwargs"]["column"]) == (
+        "expect_column_proportion_of_unique_values_to_be_between",
+        "__key_hash_0",
+    )
     assert [r["expectation_config"]["type"] for r in ge["failed"]["results"]] == ["expect_compound_columns_to_be_unique"]
 
 
@@ -130,4 +133,34 @@ def test_a_repeated_key_hash_without_a_repeated_key_passes(spark, tmp_path, conf
     assert ge["all"]["results"][0]["success"] is False
     assert [(r["expectation_config"]["type"], r["success"]) for r in ge["failed"]["results"]] == [
         ("expect_compound_columns_to_be_unique", True)
+    ]
+
+
+def test_a_single_column_key_is_checked_on_its_hash_first(spark, tmp_path, config):
+    warehouse = Warehouse(str(tmp_path / "wh"))
+    # A1, A2 and a null author id: distinct non-null ids, so pass 1 (the proportion of distinct
+    # hashes, 2 of 2) passes the key and pass 2 reruns only not_null (the null fails it); the
+    # null is skipped by the uniqueness check, as GE does.
+    scholars = [("A1", 0, 0, 0, 0), ("A2", 2, 0, 2, 7), (None, 1, 0, 1, 1)]
+    warehouse.write(spark.createDataFrame(scholars, H_COLUMNS), "scholar_h_index", layer="gold")
+    clean = run_gate(spark, warehouse, ["scholar_h_index"], config, "r-single-clean", "gold_talent")
+    assert _row(clean, "scholar_h_index", "expect_column_values_to_be_unique", "author_id").success
+    ge = _ge_json(clean, "scholar_h_index")
+    stand_ins = [
+        r["expectation_config"]
+        for r in ge["all"]["results"]
+        if r["expectation_config"]["kwargs"].get("column", "").startswith("__key_hash")
+    ]
+    assert [(c["type"], c["kwargs"]["min_value"]) for c in stand_ins] == [
+        ("expect_column_proportion_of_unique_values_to_be_between", 1.0)
+    ]
+    assert [r["expectation_config"]["type"] for r in ge["failed"]["results"]] == ["expect_column_values_to_not_be_null"]
+
+    # No rows: GE's proportion of an empty column is 0, so pass 2 runs the expectation itself,
+    # which finds nothing repeated.
+    warehouse.write(spark.createDataFrame([], H_COLUMNS), "scholar_h_index", layer="gold")
+    empty = run_gate(spark, warehouse, ["scholar_h_index"], config, "r-single-empty", "gold_talent")
+    assert _row(empty, "scholar_h_index", "expect_column_values_to_be_unique", "author_id").success
+    assert [r["expectation_config"]["type"] for r in _ge_json(empty, "scholar_h_index")["failed"]["results"]] == [
+        "expect_column_values_to_be_unique"
     ]
