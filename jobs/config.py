@@ -351,7 +351,9 @@ class MaintenanceSettings(_Section):
         description="VACUUM deletes files no current version needs once they are this old; under 168 "
         "(Delta's safety default) only where no run or reader can still be using an old version",
     )
-    zorder: dict[str, list[str]] = Field(description="table -> columns OPTIMIZE Z-orders it by (its join keys)")
+    zorder: dict[str, list[str]] = Field(
+        description="table -> columns OPTIMIZE Z-orders it by (its join keys); these tables keep per-file statistics on these columns only"
+    )
 
 
 class Config(_Settings):

@@ -6,7 +6,8 @@ audit table), in one pass:
 
 1. table properties: `delta.logRetentionDuration` and `delta.deletedFileRetentionDuration` from
    the config (`maintenance`), so that time travel (`scintel show TABLE --version N`) reaches
-   back as far as the config says and no further;
+   back as far as the config says and no further; on a Z-ordered table also
+   `delta.dataSkippingStatsColumns`, its keys (the statistics Z-ordering relies on);
 2. OPTIMIZE: small files compacted into large ones; the tables named in
    `maintenance.zorder` are Z-ordered by their join keys (authorships by author_id...), so a
    stage that reads one author's or one paper's rows skips the files that cannot hold them;
@@ -35,7 +36,7 @@ from pyspark.sql import SparkSession
 from jobs import delta_snapshot, hadoop_fs
 from jobs.audit import audit_path
 from jobs.config import Config
-from jobs.warehouse import Warehouse
+from jobs.warehouse import STATS_COLUMNS, Warehouse
 
 log = logging.getLogger(__name__)
 
@@ -104,9 +105,13 @@ def maintain(spark: SparkSession, warehouse: Warehouse, config: Config, *, only:
     for index, (label, path) in enumerate(tables, 1):
         started = time.monotonic()
         files_before, bytes_before = _on_disk(spark, path)
-        spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ({properties})")
         name = label.split("/", 1)[1]
         keys = tuple(settings.zorder.get(name, ()))
+        # A Z-ordered table keeps statistics on its keys (as its writer does, jobs/warehouse.py):
+        # OPTIMIZE ZORDER BY refuses columns without them, so keys the config has just added
+        # are covered before the rewrite, which recomputes every file's statistics.
+        stats = f", '{STATS_COLUMNS}' = '{','.join(keys)}'" if keys else ""
+        spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ({properties}{stats})")
         table = DeltaTable.forPath(spark, path)
         optimizer = table.optimize()
         metrics = (optimizer.executeZOrderBy(*keys) if keys else optimizer.executeCompaction()).select("metrics").first()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pyspark.sql import DataFrame, SparkSession
@@ -26,6 +27,7 @@ from jobs.errors import ScintelError
 log = logging.getLogger(__name__)
 
 LAYERS = ("silver", "gold", "bronze")  # lookup by name prefers silver, then gold
+STATS_COLUMNS = "delta.dataSkippingStatsColumns"
 
 
 class TableNotFound(ScintelError, LookupError):
@@ -132,10 +134,17 @@ class Warehouse:
         partition_by: list[str] | None = None,
         replace_where: str | None = None,
         description: str | None = None,
+        stats_columns: Sequence[str] | None = None,
     ) -> int:
         """Write df as the new version of a table; returns the Delta version written.
 
         description goes into the commit's userMetadata (visible in DESCRIBE HISTORY).
+        stats_columns: the only columns whose per-file minimum, maximum and null count the
+        write records (Delta's `delta.dataSkippingStatsColumns`; every file keeps its row count);
+        None keeps Delta's default, the first 32 columns. Delta computes those statistics row by
+        row as it writes, so a table read by a few key columns pays for them on all of its
+        columns otherwise. The property is the table's: a new table takes it from the write,
+        an existing one is altered first when it names other columns.
         """
         from delta.tables import DeltaTable
 
@@ -143,6 +152,10 @@ class Warehouse:
             df = conform(df, schema)
         path = self.path(table, layer)
         writer = df.write.format("delta").mode("overwrite")
+        if stats_columns:
+            wanted = ",".join(stats_columns)
+            writer = writer.option(STATS_COLUMNS, wanted)  # taken when the write creates the table
+            _keep_stats_on(df.sparkSession, path, wanted)
         if replace_where:
             writer = writer.option("replaceWhere", replace_where)
         else:
@@ -165,6 +178,18 @@ class Warehouse:
             time.monotonic() - started,
         )
         return int(commit["version"])
+
+
+def _keep_stats_on(spark: SparkSession, path: str, columns: str) -> None:
+    """Set an existing table's statistics columns before it is overwritten: Delta takes table
+    properties from a writer's options only when the write creates the table."""
+    from delta.tables import DeltaTable
+
+    if not DeltaTable.isDeltaTable(spark, path):
+        return
+    properties = DeltaTable.forPath(spark, path).detail().select("properties").first()["properties"] or {}
+    if properties.get(STATS_COLUMNS) != columns:
+        spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ('{STATS_COLUMNS}' = '{columns}')")
 
 
 def written_rows(metrics: dict) -> str:

@@ -3,6 +3,7 @@ whose files are counted before and after."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,15 @@ def test_optimize_zorders_and_vacuum_removes_what_no_version_needs(spark, tmp_pa
     properties = spark.sql(f"DESCRIBE DETAIL delta.`{authorships}`").first()["properties"]
     assert properties["delta.logRetentionDuration"] == "interval 9 days"
     assert properties["delta.deletedFileRetentionDuration"] == "interval 0 hours"
+    # Z-ordered by its keys, it keeps statistics on them only: the file OPTIMIZE wrote has none other.
+    assert properties["delta.dataSkippingStatsColumns"] == "author_id,paper_id"
+    commit = authorships / "_delta_log" / f"{optimize[0]['version']:020d}.json"
+    (added,) = [json.loads(line)["add"] for line in commit.read_text().splitlines() if '"add"' in line]
+    assert set(json.loads(added["stats"])["minValues"]) == {"author_id", "paper_id"}
+    assert (
+        "delta.dataSkippingStatsColumns"
+        not in spark.sql(f"DESCRIBE DETAIL delta.`{tmp_path / 'wh' / 'gold' / 'demo_counts'}`").first()["properties"]
+    )
 
 
 def test_bronze_deletion_vectors_are_purged(spark, tmp_path):

@@ -650,6 +650,15 @@ def _what_to_read(
     return delivered_manifest, manifest.listed_files(listing, delivered_manifest, path), newest
 
 
+def stats_columns(config, table: str) -> list[str] | None:
+    """The columns a silver table keeps per-file statistics for: the keys `maintenance.zorder`
+    clusters it by (OPTIMIZE ZORDER BY needs statistics on them), the only columns whose
+    per-file ranges can skip files; every other column spans nearly its whole range in every
+    file, and the year a table is filtered by is its partition. A table the config does not
+    Z-order keeps Delta's default."""
+    return config.maintenance.zorder.get(table)
+
+
 def _derive_silver(spark, config, warehouse, report) -> list[DataFrame]:
     """papers, authorships, citations, authors, author_affiliation_years, institutions from the
     whole of bronze; returns the quarantine rows of derived records (authorships, references)."""
@@ -664,7 +673,11 @@ def _derive_silver(spark, config, warehouse, report) -> list[DataFrame]:
     if works_ok is not None:
         started = time.monotonic()
         report.versions["papers"] = warehouse.write(
-            to_papers(works_ok), "papers", schema=canonical.PAPERS, partition_by=["publication_year"]
+            to_papers(works_ok),
+            "papers",
+            schema=canonical.PAPERS,
+            partition_by=["publication_year"],
+            stats_columns=stats_columns(config, "papers"),
         )
         entries = explode_authorships(works_ok).withColumn(
             REASON, F.when(F.col("author_id").isNull(), F.lit("authorship without author id"))
@@ -681,6 +694,7 @@ def _derive_silver(spark, config, warehouse, report) -> list[DataFrame]:
             "authorships",
             schema=canonical.AUTHORSHIPS,
             partition_by=["publication_year"],
+            stats_columns=stats_columns(config, "authorships"),
         )
         report.counts["authorships"] = split.count
         if report.counts["authorships"].quarantined:
@@ -696,7 +710,11 @@ def _derive_silver(spark, config, warehouse, report) -> list[DataFrame]:
         references = explode_references(works_ok)
         split = quarantine.ObservedSplit(references, "references")
         report.versions["citations"] = warehouse.write(
-            split.frame.where(F.col(REASON).isNull()), "citations", schema=canonical.CITATIONS, partition_by=["citing_year"]
+            split.frame.where(F.col(REASON).isNull()),
+            "citations",
+            schema=canonical.CITATIONS,
+            partition_by=["citing_year"],
+            stats_columns=stats_columns(config, "citations"),
         )
         report.counts["citations"] = split.count
         derived_rejects += quarantine.rejects(
@@ -722,7 +740,10 @@ def _derive_silver(spark, config, warehouse, report) -> list[DataFrame]:
     affiliation_parts = [df for df in (works_affiliations, author_affiliations) if df is not None]
     if affiliation_parts:
         report.versions["author_affiliation_years"] = warehouse.write(
-            union_all(affiliation_parts), "author_affiliation_years", schema=canonical.AUTHOR_AFFILIATION_YEARS
+            union_all(affiliation_parts),
+            "author_affiliation_years",
+            schema=canonical.AUTHOR_AFFILIATION_YEARS,
+            stats_columns=stats_columns(config, "author_affiliation_years"),
         )
 
     entity_institutions = institutions_from_entity(institutions_ok) if institutions_ok is not None else None

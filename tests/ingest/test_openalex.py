@@ -239,6 +239,26 @@ def test_citations_strip_and_dedupe(spark, ingested):
     assert_df_equality(got.select(*expected.columns), expected, ignore_row_order=True, ignore_nullable=True)
 
 
+def test_silver_tables_keep_statistics_on_their_zorder_keys(spark, ingested):
+    """The tables the config Z-orders carry Delta statistics on those keys only; the others keep
+    Delta's default (no property)."""
+    warehouse, _ = ingested
+    keys = {
+        name: spark.sql(f"DESCRIBE DETAIL delta.`{warehouse.path(name)}`")
+        .first()["properties"]
+        .get("delta.dataSkippingStatsColumns")
+        for name in ("papers", "authorships", "citations", "author_affiliation_years", "authors", "institutions")
+    }
+    assert keys == {
+        "papers": "paper_id",
+        "authorships": "author_id,paper_id",
+        "citations": "cited_paper_id",
+        "author_affiliation_years": "author_id",
+        "authors": None,
+        "institutions": None,
+    }
+
+
 def test_institutions_canonicalised(spark, ingested):
     warehouse, _ = ingested
     got = warehouse.read(spark, "institutions").select(
