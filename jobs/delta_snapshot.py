@@ -71,13 +71,17 @@ PER_FILE_FEATURES = frozenset({"deletionVectors"})
 DELETION_VECTORS = "delta.enableDeletionVectors"
 
 
+def table_properties(spark: SparkSession, path: str) -> dict[str, str]:
+    """The current table properties of the Delta table at path (DESCRIBE DETAIL's)."""
+    from delta.tables import DeltaTable
+
+    return DeltaTable.forPath(spark, path).detail().select("properties").first()["properties"] or {}
+
+
 def deletion_vectors_allowed(spark: SparkSession, path: str) -> bool:
     """Whether the Delta table at path lets its writes mark rows with deletion vectors (its
     `delta.enableDeletionVectors` property)."""
-    from delta.tables import DeltaTable
-
-    properties = DeltaTable.forPath(spark, path).detail().select("properties").first()["properties"] or {}
-    return properties.get(DELETION_VECTORS, "false").lower() == "true"
+    return table_properties(spark, path).get(DELETION_VECTORS, "false").lower() == "true"
 
 
 def parquet_snapshot_reads(spark: SparkSession) -> bool:

@@ -21,7 +21,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from jobs import hadoop_fs
+from jobs import delta_snapshot, hadoop_fs
 from jobs.errors import ScintelError
 
 log = logging.getLogger(__name__)
@@ -187,8 +187,7 @@ def _keep_stats_on(spark: SparkSession, path: str, columns: str) -> None:
 
     if not DeltaTable.isDeltaTable(spark, path):
         return
-    properties = DeltaTable.forPath(spark, path).detail().select("properties").first()["properties"] or {}
-    if properties.get(STATS_COLUMNS) != columns:
+    if delta_snapshot.table_properties(spark, path).get(STATS_COLUMNS) != columns:
         spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ('{STATS_COLUMNS}' = '{columns}')")
 
 
