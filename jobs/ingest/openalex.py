@@ -650,19 +650,15 @@ def _what_to_read(
     return delivered_manifest, manifest.listed_files(listing, delivered_manifest, path), newest
 
 
-def stats_columns(config, table: str) -> list[str] | None:
-    """The columns a silver table keeps per-file statistics for: the keys `maintenance.zorder`
-    clusters it by (OPTIMIZE ZORDER BY needs statistics on them), the only columns whose
-    per-file ranges can skip files; every other column spans nearly its whole range in every
-    file, and the year a table is filtered by is its partition. A table the config does not
-    Z-order keeps Delta's default."""
-    return config.maintenance.zorder.get(table)
-
-
 def _derive_silver(spark, config, warehouse, report) -> list[DataFrame]:
     """papers, authorships, citations, authors, author_affiliation_years, institutions from the
     whole of bronze; returns the quarantine rows of derived records (authorships, references)."""
     derived_rejects: list[DataFrame] = []
+    # The tables `maintenance.zorder` clusters by their keys keep per-file statistics on those
+    # keys only (Warehouse.write's stats_columns): OPTIMIZE ZORDER BY needs them, and no other
+    # column's per-file range can skip a file, each spanning nearly its whole range in every
+    # file (the year a table is filtered by is its partition). Other tables keep Delta's default.
+    zorder = config.maintenance.zorder
     rules_df = canonicalisation.rules_frame(spark, [r.__dict__ for r in config.institutions.canonical])
     institution_refs: list[DataFrame] = []
     works_ok = bronze.read(spark, warehouse, "works")
@@ -677,7 +673,7 @@ def _derive_silver(spark, config, warehouse, report) -> list[DataFrame]:
             "papers",
             schema=canonical.PAPERS,
             partition_by=["publication_year"],
-            stats_columns=stats_columns(config, "papers"),
+            stats_columns=zorder.get("papers"),
         )
         entries = explode_authorships(works_ok).withColumn(
             REASON, F.when(F.col("author_id").isNull(), F.lit("authorship without author id"))
@@ -694,7 +690,7 @@ def _derive_silver(spark, config, warehouse, report) -> list[DataFrame]:
             "authorships",
             schema=canonical.AUTHORSHIPS,
             partition_by=["publication_year"],
-            stats_columns=stats_columns(config, "authorships"),
+            stats_columns=zorder.get("authorships"),
         )
         report.counts["authorships"] = split.count
         if report.counts["authorships"].quarantined:
@@ -714,7 +710,7 @@ def _derive_silver(spark, config, warehouse, report) -> list[DataFrame]:
             "citations",
             schema=canonical.CITATIONS,
             partition_by=["citing_year"],
-            stats_columns=stats_columns(config, "citations"),
+            stats_columns=zorder.get("citations"),
         )
         report.counts["citations"] = split.count
         derived_rejects += quarantine.rejects(
@@ -743,7 +739,7 @@ def _derive_silver(spark, config, warehouse, report) -> list[DataFrame]:
             union_all(affiliation_parts),
             "author_affiliation_years",
             schema=canonical.AUTHOR_AFFILIATION_YEARS,
-            stats_columns=stats_columns(config, "author_affiliation_years"),
+            stats_columns=zorder.get("author_affiliation_years"),
         )
 
     entity_institutions = institutions_from_entity(institutions_ok) if institutions_ok is not None else None
