@@ -38,24 +38,22 @@ def author_papers(authorships_df: DataFrame, papers_df: DataFrame) -> DataFrame:
 def h_index(author_papers_df: DataFrame) -> DataFrame:
     """(author_id, h_index, i10_index, paper_count, citations), each paper of an author once.
 
-    One window by author, ordered by citations descending then paper_id: repeated rows of a paper
-    are adjacent and share their dense_rank, so the dense rank is the paper's rank among the
-    author's distinct papers (h, i10 and paper_count read it) and `lag` marks the repeats that
-    the citation sum skips. No distinct before the join: it would be a third shuffle of the
-    authorships, while the window already sees each paper's repeats side by side.
+    The rows are made distinct by (author, paper) where they stand after the join, partitioned
+    by paper: an author's repeats of a paper (one row per institution) are in one partition, so
+    the distinct aggregates without a shuffle of its own. One window by author then ranks the
+    distinct papers by citations (row_number). Ties among equal citations may take their ranks
+    in any order: the sorted citations are the same sequence whichever paper holds a rank, so h
+    (largest rank r with citations >= r), i10 (largest rank with >= 10) and paper_count (the last
+    rank) are too. The window's sort key is (author, citations), not the paper id as well.
     """
-    by_citations = W.partitionBy("author_id").orderBy(F.col("citations").desc(), F.col("paper_id"))
-    ranked = author_papers_df.select(
-        "author_id",
-        "citations",
-        F.dense_rank().over(by_citations).alias("r"),
-        F.lag("paper_id").over(by_citations).eqNullSafe(F.col("paper_id")).alias("repeat"),
-    )
+    distinct = author_papers_df.select("author_id", "paper_id", "citations").distinct()
+    by_citations = W.partitionBy("author_id").orderBy(F.col("citations").desc())
+    ranked = distinct.select("author_id", "citations", F.row_number().over(by_citations).alias("r"))
     return ranked.groupBy("author_id").agg(
         h_index_of(F.col("citations"), F.col("r")).cast("int").alias("h_index"),
         F.coalesce(F.max(F.when(F.col("citations") >= 10, F.col("r"))), F.lit(0)).cast("int").alias("i10_index"),
         F.max("r").cast("int").alias("paper_count"),
-        F.sum(F.when(~F.col("repeat"), F.col("citations"))).cast("long").alias("citations"),
+        F.sum("citations").cast("long").alias("citations"),
     )
 
 
