@@ -38,9 +38,10 @@ def author_papers(authorships_df: DataFrame, papers_df: DataFrame) -> DataFrame:
 def h_index(author_papers_df: DataFrame) -> DataFrame:
     """(author_id, h_index, i10_index, paper_count, citations), each paper of an author once.
 
-    The rows are made distinct by (author, paper) where they stand after the join, partitioned
-    by paper: an author's repeats of a paper (one row per institution) are in one partition, so
-    the distinct aggregates without a shuffle of its own. One window by author then ranks the
+    The rows are made distinct by (author, paper) where they stand after the join. A corpus-sized
+    join shuffles both sides by paper, so an author's repeats of a paper (one row per institution)
+    are in one partition and the distinct aggregates without a shuffle of its own (after a
+    broadcast join of a small input it shuffles by its keys). One window by author then ranks the
     distinct papers by citations (row_number). Ties among equal citations may take their ranks
     in any order: the sorted citations are the same sequence whichever paper holds a rank, so h
     (largest rank r with citations >= r), i10 (largest rank with >= 10) and paper_count (the last
