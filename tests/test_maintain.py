@@ -3,7 +3,6 @@ whose files are counted before and after."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from jobs import config as cfg
 from jobs.frames import differing_rows
 from jobs.maintain import maintain
 from jobs.warehouse import TableNotFound, Warehouse
+from tests.delta_log import added_file_stats
 
 AUTHORSHIPS = "paper_id string, author_id string, author_order int"
 COUNTS = "country string, papers long"
@@ -65,9 +65,8 @@ def test_optimize_zorders_and_vacuum_removes_what_no_version_needs(spark, tmp_pa
     assert properties["delta.deletedFileRetentionDuration"] == "interval 0 hours"
     # Z-ordered by its keys, it keeps statistics on them only: the file OPTIMIZE wrote has none other.
     assert properties["delta.dataSkippingStatsColumns"] == "author_id,paper_id"
-    commit = authorships / "_delta_log" / f"{optimize[0]['version']:020d}.json"
-    (added,) = [json.loads(line)["add"] for line in commit.read_text().splitlines() if '"add"' in line]
-    assert set(json.loads(added["stats"])["minValues"]) == {"author_id", "paper_id"}
+    (added,) = added_file_stats(authorships, optimize[0]["version"])
+    assert set(added["minValues"]) == {"author_id", "paper_id"}
     assert (
         "delta.dataSkippingStatsColumns"
         not in spark.sql(f"DESCRIBE DETAIL delta.`{tmp_path / 'wh' / 'gold' / 'demo_counts'}`").first()["properties"]

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from jobs.warehouse import STATS_COLUMNS, Warehouse
+from tests.delta_log import added_file_stats
 
 ROWS = [("W1", "A2", 2020), ("W2", "A1", 2021), ("W3", "A3", 2019), ("W4", "A2", 2020), ("W5", None, 2022)]
 SCHEMA = "paper_id string, author_id string, year int"
-
-
-def _file_stats(table: Path, version: int) -> list[dict]:
-    """The statistics of the files commit `version` added, as Delta recorded them."""
-    commit = table / "_delta_log" / f"{version:020d}.json"
-    actions = [json.loads(line) for line in commit.read_text().splitlines() if line]
-    return [json.loads(a["add"]["stats"]) for a in actions if "add" in a]
 
 
 def _properties(spark, table: Path) -> dict:
@@ -30,7 +23,7 @@ def test_a_new_table_keeps_statistics_on_the_named_columns_only(spark, tmp_path)
     version = warehouse.write(df, "pairs", stats_columns=["author_id"])
 
     assert version == 0 and _properties(spark, table)[STATS_COLUMNS] == "author_id"
-    stats = _file_stats(table, 0)
+    stats = added_file_stats(table, 0)
     # Every file still counts its rows; minimum, maximum and null count exist for author_id alone.
     assert sum(s["numRecords"] for s in stats) == 5
     assert all(set(s["minValues"]) == set(s["maxValues"]) == {"author_id"} for s in stats)
@@ -46,7 +39,7 @@ def test_an_existing_table_is_altered_once_before_its_overwrite(spark, tmp_path)
     df = spark.createDataFrame(ROWS, SCHEMA).coalesce(1)
     warehouse.write(df, "pairs")  # Delta's default: statistics on every column
     assert STATS_COLUMNS not in _properties(spark, table)
-    assert set(_file_stats(table, 0)[0]["minValues"]) == {"paper_id", "author_id", "year"}
+    assert set(added_file_stats(table, 0)[0]["minValues"]) == {"paper_id", "author_id", "year"}
 
     first = warehouse.write(df, "pairs", stats_columns=["paper_id", "year"])
     second = warehouse.write(df, "pairs", stats_columns=["paper_id", "year"])
@@ -57,6 +50,6 @@ def test_an_existing_table_is_altered_once_before_its_overwrite(spark, tmp_path)
     assert operations == ["WRITE", "SET TBLPROPERTIES", "WRITE", "WRITE"]
     assert _properties(spark, table)[STATS_COLUMNS] == "paper_id,year"
     for version in (first, second):
-        (stats,) = _file_stats(table, version)
+        (stats,) = added_file_stats(table, version)
         assert stats["numRecords"] == 5 and stats["minValues"] == {"paper_id": "W1", "year": 2019}
         assert stats["maxValues"] == {"paper_id": "W5", "year": 2022}
